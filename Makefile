@@ -1,0 +1,30 @@
+# The two commands of the README. Both create the virtualenv .venv when needed.
+VENV   ?= .venv
+PYTHON ?= python3
+BIN     = $(VENV)/bin
+
+.PHONY: demo test bench clean
+
+$(BIN)/ceo: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(BIN)/ceo
+
+## demo: install, process the built-in demo data and build the site into public/
+demo: $(BIN)/ceo
+	$(BIN)/ceo demo
+	$(BIN)/mkdocs build --strict
+
+## test: install (with the Debian packages the tests need) and run all tests
+test: $(BIN)/ceo
+	bash .ci/system-packages
+	$(BIN)/python -m pytest; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest heeft geen enkele test uitgevoerd" >&2; exit 1; fi; \
+	exit $$rc
+
+bench: $(BIN)/ceo
+	$(BIN)/python bench/bench_estimation.py
+
+clean:
+	rm -rf public uitvoer invoer/demo site/20* site/actueel

@@ -1,0 +1,3 @@
+from ceo.cli import main
+
+main()

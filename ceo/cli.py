@@ -1,0 +1,217 @@
+"""The ``ceo`` command: a thin click layer over the library functions.
+
+Exit codes: 0 success, 1 internal error (a bug in ceo), 2 unusable input (a Dutch message per
+problem, nothing written).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+
+import click
+
+from ceo import __version__
+from ceo.click_nl import install as _install_dutch
+from ceo.problems import CeoError, Problem
+
+_install_dutch()
+
+EXIT_SUCCESS = 0
+EXIT_INTERNAL = 1
+EXIT_INPUT = 2
+
+#: per file, column and kind of problem, how many lines are printed before a summary line
+MAX_LINES_PER_KIND = 10
+
+SURVEY_HELP = "Welk onderzoek: wmo, jeugd, professionals (of een eigen vragenlijst in surveys/)."
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def format_problems(problems: list[Problem]) -> list[str]:
+    """One line per problem; long runs of the same problem in one column end in a summary line."""
+    lines: list[str] = []
+    seen: dict[tuple, list[Problem]] = defaultdict(list)
+    for p in problems:
+        key = (p.file, p.column, p.message)
+        seen[key].append(p)
+        if len(seen[key]) <= MAX_LINES_PER_KIND:
+            lines.append(str(p))
+    for (file, column, message), group in seen.items():
+        if len(group) > MAX_LINES_PER_KIND:
+            rest = group[MAX_LINES_PER_KIND:]
+            rows = ", ".join(str(p.row) for p in rest[:20] if p.row is not None)
+            more = " …" if len(rest) > 20 else ""
+            where = f"{file}, kolom '{column}'" if column else str(file)
+            lines.append(f"{where}: nog {len(rest)} keer hetzelfde probleem ({message})"
+                         + (f" in rij {rows}{more}" if rows else ""))
+    return lines
+
+
+def fail_input(exc: CeoError) -> None:
+    lines = format_problems(exc.problems)
+    for line in lines:
+        click.echo(line, err=True)
+    n = len(exc.problems)
+    click.echo(f"{n} {'probleem' if n == 1 else 'problemen'} gevonden; er is niets geschreven.",
+               err=True)
+    sys.exit(EXIT_INPUT)
+
+
+class CeoGroup(click.Group):
+    """Turns input errors into Dutch messages with exit code 2, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except CeoError as exc:
+            fail_input(exc)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            click.echo("Afgebroken; er is niets half geschreven.", err=True)
+            sys.exit(130)
+        except Exception as exc:  # a bug in ceo: say so plainly
+            if os.environ.get("CEO_DEBUG"):
+                traceback.print_exc()
+            click.echo(f"Interne fout in ceo {__version__}: {type(exc).__name__}: {exc}\n"
+                       "Dit is een fout in het programma, niet in uw bestanden. Meld hem met "
+                       "deze melding (zet CEO_DEBUG=1 voor details).", err=True)
+            sys.exit(EXIT_INTERNAL)
+
+
+@click.group(cls=CeoGroup, context_settings=CONTEXT, options_metavar="[OPTIES]",
+             subcommand_metavar="OPDRACHT [ARGUMENTEN]...")
+@click.version_option(__version__, "--version", message="ceo %(version)s",
+                      help="Toon de versie en stop.")
+def main() -> None:
+    """ceo: van veldwerkbestanden van een cliëntervaringsonderzoek (Wmo, Jeugd, professionals)
+    naar betrouwbare cijfers en een factsheetsite per gemeente.
+
+    Werk in een projectmap (met ceo.yaml en mkdocs.yml). Begin met 'ceo demo' om te zien hoe het
+    werkt, of 'ceo inspect BESTAND' om een aangeleverd bestand te bekijken.
+    """
+
+
+@main.command(context_settings=CONTEXT, options_metavar="[OPTIES]")
+@click.option("--survey", "-s", "survey", required=True, metavar="ONDERZOEK", help=SURVEY_HELP)
+@click.option("--edition", "-e", "edition", required=True, type=click.IntRange(2000, 2100),
+              metavar="JAAR", help="Editie (jaar van het onderzoek), bijv. 2025.")
+@click.option("--mapping", "-m", "mapping", type=click.Path(path_type=Path, dir_okay=False),
+              metavar="BESTAND",
+              help="Mappingbestand (YAML) dat kolomnamen en codes van het veldwerkbureau vertaalt "
+                   "naar de vragenlijst. Maak een voorstel met 'ceo inspect'.")
+@click.option("--project", "-p", "project_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("."), show_default=True, metavar="MAP",
+              help="Projectmap (met ceo.yaml).")
+@click.option("--date", "processing_date", type=click.DateTime(["%Y-%m-%d"]), metavar="JJJJ-MM-DD",
+              help="Verwerkingsdatum die in de uitvoer komt (standaard vandaag, of "
+                   "SOURCE_DATE_EPOCH).")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path),
+                metavar="INVOER...")
+def process(survey: str, edition: int, mapping: Path | None, project_dir: Path,
+            processing_date, inputs: tuple[Path, ...]) -> None:
+    """Verwerk de veldwerkbestanden van één onderzoek en editie.
+
+    INVOER zijn een of meer bestanden (.sav, .csv of .xlsx), bijvoorbeeld één per gemeente; ze
+    worden samengevoegd. Alle problemen in de invoer worden in één keer gemeld, met bestand, rij,
+    kolom en waarde; dan wordt er niets geschreven (afsluitcode 2).
+    """
+    from ceo.pipeline import process as run
+    from ceo.project import load_project
+
+    project = load_project(project_dir)
+    result = run(project, survey, edition, list(inputs), mapping,
+                 _processing_date(processing_date))
+    _summary(result)
+
+
+def _processing_date(value) -> date:
+    if value is not None:
+        return value.date()
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        from datetime import UTC, datetime
+        return datetime.fromtimestamp(int(epoch), UTC).date()
+    return date.today()
+
+
+def _summary(result) -> None:
+    from ceo.registry import registry
+
+    reg = registry()
+    click.echo(f"{result.survey} {result.edition}: {result.n_respondents} respondenten uit "
+               f"{len(result.per_gemeente)} gemeente(n)")
+    for code, n in result.per_gemeente.items():
+        click.echo(f"  {code} {reg.name(code)}: {n}")
+    if result.notices:
+        click.echo(f"{len(result.notices)} melding(en), zie het logbestand.")
+    for p in result.written:
+        click.echo(f"geschreven: {p}")
+
+
+@main.command(context_settings=CONTEXT, options_metavar="[OPTIES]")
+@click.argument("file", type=click.Path(path_type=Path), metavar="BESTAND")
+@click.option("--survey", "-s", "survey", metavar="ONDERZOEK",
+              help="Stel een mapping voor naar deze vragenlijst. " + SURVEY_HELP)
+@click.option("--output", "-o", "output", type=click.Path(path_type=Path, dir_okay=False),
+              metavar="BESTAND",
+              help="Schrijf de voorgestelde mapping (YAML) naar dit bestand "
+                   "(standaard: mapping_ONDERZOEK.yaml naast het invoerbestand).")
+@click.option("--project", "-p", "project_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("."), show_default=True, metavar="MAP",
+              help="Projectmap (voor eigen vragenlijsten in surveys/).")
+def inspect(file: Path, survey: str | None, output: Path | None, project_dir: Path) -> None:
+    """Bekijk een aangeleverd bestand: variabelen, labels, waardelabels en ontbrekende-waardecodes.
+
+    Met --survey stelt ceo ook een mapping voor door de variabelelabels te vergelijken met de
+    vraagteksten van de vragenlijst. Controleer het voorstel en geef het bij 'ceo process' op
+    met --mapping.
+    """
+    from ceo.codebook import get_codebook
+    from ceo.inspect import describe, mapping_to_yaml, propose_mapping, render_description
+    from ceo.readers import read_table
+
+    raw = read_table(file)
+    click.echo(render_description(raw, describe(raw)))
+    if survey:
+        codebook = get_codebook(survey, project_dir)
+        proposed = propose_mapping(raw, codebook)
+        target = output or file.with_name(f"mapping_{survey}.yaml")
+        if target.exists() and output is None:
+            raise CeoError(Problem(f"{target} bestaat al; kies een ander bestand met --output",
+                                   str(target)))
+        text = mapping_to_yaml(proposed)
+        tmp = target.with_name(target.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+        click.echo(f"\nVoorgestelde mapping geschreven naar {target}. Controleer hem voordat u "
+                   "hem gebruikt.")
+
+
+@main.command(context_settings=CONTEXT, options_metavar="[OPTIES]")
+@click.option("--project", "-p", "project_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("."), show_default=True, metavar="MAP", help="Projectmap (met ceo.yaml).")
+@click.option("--seed", default=20251, show_default=True, metavar="GETAL", help="Startgetal van de toevalsgenerator.")
+def demo(project_dir: Path, seed: int) -> None:
+    """Maak realistische (verzonnen) veldwerkbestanden voor de zes Drechtsteden-gemeenten
+    (edities 2023, 2024 en 2025) in invoer/demo/ en verwerk ze allemaal.
+    """
+    from ceo.demo import write_demo_files
+    from ceo.pipeline import process as run
+    from ceo.project import load_project
+
+    project = load_project(project_dir)
+    files = write_demo_files(project.root / "invoer" / "demo", seed=seed)
+    for edition in files.editions:
+        for survey, delivery in files.deliveries(edition).items():
+            click.echo(f"Verwerken: {survey} {edition} ...")
+            result = run(project, survey, edition, delivery.inputs, delivery.mapping,
+                         _processing_date(None))
+            click.echo(f"  {result.n_respondents} respondenten uit {len(result.per_gemeente)} "
+                       "gemeenten")
+    click.echo("Klaar. De verwerkte bestanden staan in uitvoer/.")

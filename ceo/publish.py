@@ -1,0 +1,64 @@
+"""Write output directories all-or-nothing.
+
+A run prepares the complete new state of a directory in a hidden staging directory next to it
+(on the same file system), then swaps it in with renames. A run that fails before the swap leaves
+the old directory untouched and removes its staging directory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+STAGING_PREFIX = ".ceo-staging-"
+OLD_PREFIX = ".ceo-old-"
+
+
+def clean_stale(parent: Path) -> None:
+    """Remove staging/old directories left behind by an interrupted earlier run."""
+    if not parent.is_dir():
+        return
+    for p in parent.iterdir():
+        if p.name.startswith((STAGING_PREFIX, OLD_PREFIX)) and p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def replace_directory(target: Path, keep_existing: bool = True) -> Iterator[Path]:
+    """Yield a staging directory that replaces ``target`` when the block ends without error.
+
+    With ``keep_existing`` the staging directory starts as a copy of ``target`` so a run that
+    writes only some files (one survey of an edition) keeps the others.
+    """
+    target = Path(target)
+    parent = target.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    clean_stale(parent)
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + target.name + "-", dir=parent))
+    try:
+        if keep_existing and target.is_dir():
+            shutil.copytree(target, staging, dirs_exist_ok=True)
+        yield staging
+        _fsync_tree(staging)
+        old = parent / (OLD_PREFIX + target.name + f"-{os.getpid()}")
+        if target.exists():
+            os.replace(target, old)
+        os.replace(staging, target)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _fsync_tree(root: Path) -> None:
+    for dirpath, _dirs, files in os.walk(root):
+        for name in files:
+            fd = os.open(os.path.join(dirpath, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
