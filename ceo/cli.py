@@ -105,6 +105,18 @@ def main() -> None:
               metavar="BESTAND",
               help="Mappingbestand (YAML) dat kolomnamen en codes van het veldwerkbureau vertaalt "
                    "naar de vragenlijst. Maak een voorstel met 'ceo inspect'.")
+@click.option("--population", "--populatie", "population", type=click.Path(path_type=Path, dir_okay=False),
+              metavar="BESTAND",
+              help="Populatiebestand (CSV: gemeentecode, eventueel leeftijdsklasse/geslacht/voorziening, "
+                   "aantal). Geeft de eindige-populatiecorrectie en, zonder --weight-column, de weging.")
+@click.option("--weight-column", "--gewicht", "weight_column", metavar="KOLOM",
+              help="Kolom in de invoer met een kant-en-klaar gewicht (wordt ongewijzigd gebruikt).")
+@click.option("--weighting", "--weging", "weighting_method", type=click.Choice(["raking", "poststratificatie"]),
+              default="raking", show_default=True,
+              help="Weegmethode bij een populatiebestand met cellen: raking op de marges of "
+                   "poststratificatie op de volledige kruising.")
+@click.option("--benchmark", "benchmark", type=click.Path(path_type=Path, dir_okay=False), metavar="BESTAND",
+              help="Vergelijkingscijfers (CSV: indicator, waarde, eventueel se of n, naam), bijv. landelijk.")
 @click.option("--project", "-p", "project_dir", type=click.Path(path_type=Path, file_okay=False),
               default=Path("."), show_default=True, metavar="MAP",
               help="Projectmap (met ceo.yaml).")
@@ -113,7 +125,8 @@ def main() -> None:
                    "SOURCE_DATE_EPOCH).")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path),
                 metavar="INVOER...")
-def process(survey: str, edition: int, mapping: Path | None, project_dir: Path,
+def process(survey: str, edition: int, mapping: Path | None, population: Path | None,
+            weight_column: str | None, weighting_method: str, benchmark: Path | None, project_dir: Path,
             processing_date, inputs: tuple[Path, ...]) -> None:
     """Verwerk de veldwerkbestanden van één onderzoek en editie.
 
@@ -121,12 +134,15 @@ def process(survey: str, edition: int, mapping: Path | None, project_dir: Path,
     worden samengevoegd. Alle problemen in de invoer worden in één keer gemeld, met bestand, rij,
     kolom en waarde; dan wordt er niets geschreven (afsluitcode 2).
     """
+    from ceo.pipeline import ProcessOptions
     from ceo.pipeline import process as run
     from ceo.project import load_project
 
     project = load_project(project_dir)
-    result = run(project, survey, edition, list(inputs), mapping,
-                 _processing_date(processing_date))
+    options = ProcessOptions(survey, edition, list(inputs), mapping=mapping, population=population,
+                             weight_column=weight_column, weighting_method=weighting_method,
+                             benchmark=benchmark, processing_date=_processing_date(processing_date))
+    result = run(project, options)
     _summary(result)
 
 
@@ -202,6 +218,7 @@ def demo(project_dir: Path, seed: int) -> None:
     (edities 2023, 2024 en 2025) in invoer/demo/ en verwerk ze allemaal.
     """
     from ceo.demo import write_demo_files
+    from ceo.pipeline import ProcessOptions
     from ceo.pipeline import process as run
     from ceo.project import load_project
 
@@ -210,8 +227,10 @@ def demo(project_dir: Path, seed: int) -> None:
     for edition in files.editions:
         for survey, delivery in files.deliveries(edition).items():
             click.echo(f"Verwerken: {survey} {edition} ...")
-            result = run(project, survey, edition, delivery.inputs, delivery.mapping,
-                         _processing_date(None))
+            options = ProcessOptions(survey, edition, list(delivery.inputs), mapping=delivery.mapping,
+                                     population=delivery.population, weight_column=delivery.weight_column,
+                                     processing_date=_processing_date(None))
+            result = run(project, options)
             click.echo(f"  {result.n_respondents} respondenten uit {len(result.per_gemeente)} "
                        "gemeenten")
     click.echo("Klaar. De verwerkte bestanden staan in uitvoer/.")

@@ -153,6 +153,8 @@ class Codebook:
     weighting_margins: tuple[str, ...] = ()
     scales: list[Scale] = field(default_factory=list)
     path: Path | None = None
+    #: subgroup id whose groups are compared with significance tests (professionals: beroepsgroep)
+    group_test: str | None = None
 
     @property
     def required(self) -> list[str]:
@@ -251,6 +253,11 @@ class _Checker:
         return tuple(c for c in raw if c in codes)
 
 
+TOP_LEVEL_KEYS = ("id", "titel", "korte_titel", "jaren", "doelgroep", "voorbeeld", "toelichting", "schalen",
+                  "varianten", "variabelen", "afgeleid", "indicatoren", "verboden_uitsplitsingen",
+                  "subgroepen", "weging", "betrouwbaarheid", "groepsvergelijking")
+
+
 def load_codebook(path: str | Path) -> Codebook:
     """Load and check a codebook YAML file; raise :class:`InputError` listing every mistake."""
     path = Path(path)
@@ -269,6 +276,9 @@ def load_codebook(path: str | Path) -> Codebook:
         raise InputError(Problem("een vragenlijst moet een YAML-document met sleutels zijn "
                                  "(id, titel, variabelen, indicatoren, ...)", str(path)))
     chk = _Checker(path)
+    for key in data:
+        if key not in TOP_LEVEL_KEYS:
+            chk.fail(str(key), "onbekende sleutel; toegestaan zijn " + ", ".join(TOP_LEVEL_KEYS))
     cb_id = chk.get(data, "id", "vragenlijst", str, default="?")
     if cb_id != "?" and not _ID_RE.match(cb_id):
         chk.fail("id", f"'{cb_id}' mag alleen kleine letters, cijfers en _ bevatten")
@@ -356,6 +366,9 @@ def load_codebook(path: str | Path) -> Codebook:
                             chk.get(rs, "label", where, str, required=False, default=""),
                             tuple(items)))
 
+    group_test = chk.get(data, "groepsvergelijking", "vragenlijst", str, required=False, default=None)
+    if group_test is not None and group_test not in {sg.id for sg in subgroups}:
+        chk.fail("groepsvergelijking", f"'{group_test}' is geen subgroep van deze vragenlijst")
     if chk.problems:
         raise InputError(chk.problems)
     return Codebook(
@@ -364,6 +377,7 @@ def load_codebook(path: str | Path) -> Codebook:
         explanation=(data.get("toelichting") or "").strip(), variables=variables,
         derived=derived, indicators=indicators, subgroups=subgroups, variants=variants,
         forbidden_breakdowns=forbidden, weighting_margins=margins, scales=scales, path=path,
+        group_test=group_test,
     )
 
 

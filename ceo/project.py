@@ -21,6 +21,9 @@ class Thresholds:
     min_n: int = 30                 # fewer substantive answers → not published
     indicative_n_eff: float = 50.0  # effective n below this → "indicatief"
     indicative_ci_width: float = 25.0  # CI wider than this (percentage points) → "indicatief"
+    #: a suppressed cell with fewer respondents than this could reveal how individuals answered, so
+    #: a second cell is suppressed when it could otherwise be recomputed from published figures
+    disclosure_n: int = 10
 
 
 @dataclass(frozen=True)
@@ -105,10 +108,11 @@ def load_project(root: str | Path = ".") -> Project:
             min_n=int(raw_t.get("minimum_n", th.min_n)),
             indicative_n_eff=float(raw_t.get("indicatief_n_eff", th.indicative_n_eff)),
             indicative_ci_width=float(raw_t.get("indicatief_bi_breedte", th.indicative_ci_width)),
+            disclosure_n=int(raw_t.get("onthulling_n", th.disclosure_n)),
         )
     except (TypeError, ValueError, AttributeError):
-        problems.append(Problem("drempels: minimum_n, indicatief_n_eff en indicatief_bi_breedte "
-                                "moeten getallen zijn", file))
+        problems.append(Problem("drempels: minimum_n, indicatief_n_eff, indicatief_bi_breedte en "
+                                "onthulling_n moeten getallen zijn", file))
     if th.min_n < 1:
         problems.append(Problem("drempels: minimum_n moet minstens 1 zijn", file, value=th.min_n))
     confidence = data.get("betrouwbaarheid", 0.95)

@@ -1,0 +1,114 @@
+"""External comparison figures (``--benchmark FILE``), e.g. national percentages.
+
+The file is a CSV (or Excel) table with one row per indicator::
+
+    indicator,waarde,se,n,naam
+    v06,81.0,,,Nederland
+    rapportcijfer,7.6,0.02,,Nederland
+
+``indicator`` is a codebook indicator id, ``waarde`` the figure on the scale of the results
+table (percentages 0–100, rapportcijfer 1–10); ``se`` (same scale) or ``n`` (the benchmark's
+sample size, giving SE = sqrt(p(100 − p)/n) for a percentage) are optional — without either the
+benchmark is treated as a fixed number. ``naam`` (optional, the same on every row) names it on the
+pages; otherwise the file name does. An optional ``onderzoek`` column limits rows to one survey.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ceo.codebook import Codebook
+from ceo.problems import InputError, Problem
+from ceo.readers import read_table
+from ceo.results import Benchmark
+
+KNOWN = ("indicator", "waarde", "se", "n", "naam", "onderzoek")
+
+
+def read_benchmark(path: Path, cb: Codebook) -> Benchmark:
+    raw = read_table(Path(path))
+    file = Path(path).name
+    df = raw.data.rename(columns=lambda c: str(c).strip().lower())
+    rows = np.asarray(raw.row_numbers)
+    problems: list[Problem] = []
+    for col in ("indicator", "waarde"):
+        if col not in df:
+            problems.append(Problem(f"verplichte kolom '{col}' ontbreekt (nodig: indicator, waarde; "
+                                    "optioneel: se of n, naam, onderzoek)", file))
+    for col in df.columns:
+        if col not in KNOWN:
+            problems.append(Problem("onbekende kolom; verwacht indicator, waarde, se, n, naam of onderzoek",
+                                    file, column=col))
+    if problems:
+        raise InputError(problems)
+    if "onderzoek" in df:
+        mine = df["onderzoek"].astype(str).str.strip().str.lower().isin([cb.id, "", "nan"])
+        df, rows = df[mine.to_numpy()], rows[mine.to_numpy()]
+    ids = {ind.id: ind for ind in cb.indicators}
+    out = []
+    seen: dict[str, int] = {}
+    for i, (_, r) in enumerate(df.iterrows()):  # a benchmark file has a handful of rows
+        row = int(rows[i])
+        ind_id = str(r["indicator"]).strip()
+        if ind_id not in ids:
+            problems.append(Problem(f"onbekende indicator; verwacht een van {', '.join(ids)}", file, row,
+                                    "indicator", ind_id))
+            continue
+        if ind_id in seen:
+            problems.append(Problem(f"indicator komt dubbel voor (ook in rij {seen[ind_id]})", file, row,
+                                    "indicator", ind_id))
+            continue
+        seen[ind_id] = row
+        is_pct = ids[ind_id].kind != "gemiddelde"
+        value = _number(r.get("waarde"))
+        if value is None:
+            problems.append(Problem("geen getal", file, row, "waarde", r.get("waarde")))
+            continue
+        lo, hi = (0.0, 100.0) if is_pct else (-np.inf, np.inf)
+        if not lo <= value <= hi:
+            problems.append(Problem("een percentage moet tussen 0 en 100 liggen", file, row, "waarde", value))
+            continue
+        se = _number(r.get("se")) if "se" in df else None
+        n = _number(r.get("n")) if "n" in df else None
+        if se is not None and n is not None:
+            problems.append(Problem("geef een standaardfout (se) óf een steekproefomvang (n), niet allebei",
+                                    file, row))
+            continue
+        if se is not None and se < 0:
+            problems.append(Problem("de standaardfout mag niet negatief zijn", file, row, "se", se))
+            continue
+        if n is not None:
+            if n <= 0:
+                problems.append(Problem("n moet groter dan 0 zijn", file, row, "n", n))
+                continue
+            if not is_pct:
+                problems.append(Problem("bij een gemiddelde is een standaardfout (se) nodig, geen n",
+                                        file, row, "n", n))
+                continue
+            se = float(np.sqrt(value * (100.0 - value) / n))
+        out.append({"indicator": ind_id, "waarde": value, "se": np.nan if se is None else se})
+    if problems:
+        raise InputError(problems)
+    name = Path(path).stem
+    if "naam" in df:
+        names = [str(x).strip() for x in df["naam"] if str(x).strip() not in ("", "nan")]
+        if names:
+            name = names[0]
+    return Benchmark(name=name, table=pd.DataFrame(out, columns=["indicator", "waarde", "se"]))
+
+
+def _number(value: object) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, int | float):
+        return None if np.isnan(value) else float(value)
+    text = str(value).strip().replace(",", ".")
+    if not text or text.lower() == "nan":
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return None
