@@ -40,6 +40,8 @@ RESULT_COLUMNS = [
 #: the key of one published figure (within an edition and survey)
 KEY = ["gebied_code", "indicator", "subgroep", "subgroep_waarde", "categorie"]
 
+DEFAULT_THRESHOLDS = Thresholds()
+
 REASON_SMALL = "te weinig respondenten (n < {n})"
 REASON_COMPLEMENT = "aanvullend onderdrukt, anders is een onderdrukte waarde terug te rekenen"
 
@@ -68,7 +70,8 @@ class Results:
     notices: list[str] = field(default_factory=list)
 
 
-def build_areas(gemeenten: Sequence[str], regions: Sequence, total_name: str = "Totaal") -> tuple[list[Area], list[str]]:
+def build_areas(gemeenten: Sequence[str], regions: Sequence,
+                total_name: str = "Totaal") -> tuple[list[Area], list[str]]:
     """Areas for the gemeenten present in the data: each gemeente, every configured region of which
     all member gemeenten are present, and the total.
 
@@ -119,7 +122,7 @@ def estimate_results(
     population_totals: Mapping[str, float] | None = None,
     areas: Sequence[Area],
     comparison_regions: Mapping[str, str] | None = None,
-    thresholds: Thresholds = Thresholds(),
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
     confidence: float = 0.95,
     ci_method: str = "logit",
     significance: float = 0.05,

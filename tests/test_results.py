@@ -112,7 +112,8 @@ def _synthetic(n_per_gm: dict[str, int], seed: int = 1, p_pos: float = 0.8) -> p
     return pd.concat(frames, ignore_index=True)
 
 
-def _run(data, wmo, th=Thresholds(), **kw):
+def _run(data, wmo, th=None, **kw):
+    th = th or Thresholds()
     areas, _ = build_areas(data["gemeentecode"], kw.pop("regions", []))
     return estimate_results(data, wmo, edition=2025, areas=areas, thresholds=th, **kw).table
 
