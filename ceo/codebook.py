@@ -43,6 +43,8 @@ class Variable:
     maximum: float | None = None
     insufficient: tuple[int, int] | None = None
     unit: str | None = None
+    #: predicate for the headline sentence, e.g. "vinden de kwaliteit van de ondersteuning goed"
+    headline: str | None = None
 
     def wording(self, variant: str | None = None) -> str:
         """The exact question text; for per-variant wording, that of ``variant`` (default: first)."""
@@ -452,7 +454,17 @@ def _load_variable(chk: _Checker, rv: Any, i: int, scales: dict, variants: dict)
         id=vid, type=vtype, question=question, theme=spec.get("thema"), required=required,
         codes=codes, positive=positive, non_substantive=non_subst, missing=missing,
         minimum=minimum, maximum=maximum, insufficient=insufficient, unit=spec.get("eenheid"),
+        headline=_headline(chk, spec.get("kop"), where),
     )
+
+
+def _headline(chk: _Checker, raw: Any, where: str) -> str | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, str) or not raw.strip():
+        chk.fail(where, "'kop' moet een tekst zijn, bijv. 'vinden de kwaliteit van de ondersteuning goed'")
+        return None
+    return raw.strip()
 
 
 def _load_derived(chk: _Checker, rd: Any, i: int, variables: dict[str, Variable]) -> Derived | None:

@@ -97,6 +97,17 @@ def load_project(root: str | Path = ".") -> Project:
                                         file, value=rr["centrumgemeente"]))
         regions.append(Region(str(rr["id"]), str(rr.get("naam") or rr["id"]), "regio",
                               tuple(members), centre))
+    builtin = data.get("ingebouwde_regios") or []
+    if isinstance(builtin, str):
+        builtin = [builtin]
+    for kind in builtin:
+        if kind in ("provincies", "provincie"):
+            regions.extend(reg.provinces())
+        elif kind in ("veiligheidsregios", "veiligheidsregio"):
+            regions.extend(reg.safety_regions())
+        else:
+            problems.append(Problem("ingebouwde_regios: kies uit provincies en veiligheidsregios", file,
+                                    value=kind))
     ids = [r.id for r in regions]
     for dup in sorted({i for i in ids if ids.count(i) > 1}):
         problems.append(Problem(f"regio-id '{dup}' komt meer dan eens voor", file))
