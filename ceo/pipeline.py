@@ -6,6 +6,8 @@ Library functions take and return plain data; the CLI in :mod:`ceo.cli` is a thi
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -36,6 +38,7 @@ class ProcessOptions:
     weighting_method: str = "raking"
     benchmark: Path | None = None
     processing_date: date | None = None
+    revision: str | None = None
 
 
 @dataclass
@@ -141,7 +144,7 @@ def estimate(project: Project, codebook: Codebook, edition: int, data: pd.DataFr
 
 def process(project: Project, options: ProcessOptions) -> ProcessResult:
     """Validate, harmonise, weight and estimate the deliveries of one survey and edition, and write
-    the results table (site) and the weighted microdata (``uitvoer/``).
+    the results table with the site pages (``site/``) and the weighted microdata (``uitvoer/``).
 
     Raises :class:`InputError` (nothing written) when any input is not usable.
     """
@@ -151,6 +154,11 @@ def process(project: Project, options: ProcessOptions) -> ProcessResult:
         raise InputError("geef minstens één invoerbestand op")
     survey, edition = options.survey, options.edition
     codebook = load_survey(project, survey, edition)
+    existing = project.site_dir / str(edition) / "data" / f"{codebook.id}.json"
+    if existing.exists() and not options.revision:
+        raise InputError(f"editie {edition} van {codebook.short_title} is al gepubliceerd. Geef bij opnieuw "
+                         "verwerken een reden op met --revision \"reden\"; de vorige cijfers blijven dan "
+                         "downloadbaar en de site toont de versiegeschiedenis")
     tables, mapping, population, benchmark = read_inputs(
         options.inputs, codebook, options.mapping, options.population, options.benchmark)
     extra = (options.weight_column,) if options.weight_column else ()
@@ -161,33 +169,117 @@ def process(project: Project, options: ProcessOptions) -> ProcessResult:
         if problems:
             raise InputError(problems)
     weighting = compute_weights(data, population=population, weight_column=options.weight_column,
-                                method=options.weighting_method,
-                                margins=codebook.weighting_margins or None)
+                                method=options.weighting_method)
     per_gemeente = data["gemeentecode"].value_counts().sort_index().to_dict()
     previous = previous_results(project, survey, edition)
     table, tests, est_notices = estimate(project, codebook, edition, data, weighting, benchmark, previous)
     notices = [n for t in tables for n in t.notices] + harmonised.notices + list(weighting.notices) + est_notices
     processing_date = options.processing_date or date.today()
+    meta = edition_meta(project, codebook, edition, options, weighting, benchmark, processing_date, harmonised)
     written = write_microdata(project, codebook, edition, harmonised, weighting, notices, processing_date)
-    written += write_results(project, codebook, edition, table, tests, weighting)
+    written += publish(project, codebook, edition, table, tests, weighting, meta, options.revision)
     return ProcessResult(survey, edition, len(data), per_gemeente, written, notices, table, tests, weighting)
 
 
-def write_results(project: Project, codebook: Codebook, edition: int, table: pd.DataFrame,
-                  tests: pd.DataFrame | None, weighting) -> list[Path]:
-    """``site/<edition>/data/<survey>.csv`` (+ group tests and weighting summary), all-or-nothing."""
-    target = project.site_dir / str(edition)
-    names = [f"{codebook.id}.csv", f"{codebook.id}_weging.csv"]
-    if tests is not None:
-        names.append(f"{codebook.id}_toetsen.csv")
-    with replace_directory(target) as staging:
-        data_dir = staging / "data"
-        data_dir.mkdir(exist_ok=True)
-        write_csv(table, data_dir / names[0])
-        write_csv(weighting_summary(weighting, project.thresholds.min_n), data_dir / names[1])
+def input_fingerprint(paths: list[Path | None]) -> str:
+    """SHA-256 over the bytes of every input file (data, mapping, population, benchmark), 16 hex digits."""
+    h = hashlib.sha256()
+    for p in sorted((Path(p) for p in paths if p is not None), key=lambda p: p.name):
+        h.update(p.name.encode("utf-8") + b"\0")
+        h.update(hashlib.sha256(p.read_bytes()).digest())
+    return h.hexdigest()[:16]
+
+
+def edition_meta(project: Project, cb: Codebook, edition: int, options: ProcessOptions, weighting, benchmark,
+                 processing_date: date, harmonised: Harmonised) -> dict:
+    """Everything the pages need besides the figures: questions, methods, provenance."""
+    questions = []
+    for i, ind in enumerate(cb.indicators):
+        var = cb.variables[ind.variable]
+        questions.append({"indicator": ind.id, "variabele": var.id, "thema": var.theme, "vraag": var.question,
+                          "kop": var.headline, "label": ind.label, "soort": ind.kind, "volgorde": i})
+    th = project.thresholds
+    return {
+        "onderzoek": cb.id, "titel": cb.title, "korte_titel": cb.short_title, "doelgroep": cb.audience,
+        "voorbeeld": cb.example, "voorbeeld_toelichting": cb.explanation if cb.example else None,
+        "varianten": cb.variants, "editie": edition, "verwerkt_op": processing_date.isoformat(),
+        "ceo_versie": __version__,
+        "vingerafdruk": input_fingerprint([*options.inputs, options.mapping, options.population, options.benchmark]),
+        "bestanden": dict(sorted(harmonised.files.items())),
+        "weging": weighting.method, "gewogen": bool(weighting.weighted),
+        "betrouwbaarheid": project.confidence, "bi_methode": project.ci_method,
+        "significantieniveau": project.significance,
+        "drempels": {"minimum_n": th.min_n, "onthulling_n": th.disclosure_n,
+                     "indicatief_n_eff": th.indicative_n_eff, "indicatief_bi_breedte": th.indicative_ci_width},
+        "benchmark": benchmark.name if benchmark is not None else None,
+        "regios": {r.id: r.name for r in project.regions},
+        "vragen": questions,
+        "subgroepen": [{"id": sg.id, "label": sg.label} for sg in cb.subgroups],
+    }
+
+
+def changed_figures(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """Published figures whose value or suppression differs between two revisions (the key columns,
+    old and new value)."""
+    from ceo.results import KEY
+
+    cols = KEY + ["waarde", "onderdrukt"]
+    o = old[cols].copy()
+    n = new[cols].copy()
+    for f in (o, n):
+        for c in ("subgroep", "subgroep_waarde", "categorie"):
+            f[c] = f[c].fillna("").astype(str)
+    m = o.merge(n, on=KEY, how="outer", suffixes=("_oud", "_nieuw"), indicator=True)
+    wo, wn = m["waarde_oud"], m["waarde_nieuw"]
+    same_value = (wo.isna() & wn.isna()) | ((wo - wn).abs() <= 1e-9 * (1 + wo.abs()))
+    differs = (m["_merge"] != "both") | ~same_value | (m["onderdrukt_oud"] != m["onderdrukt_nieuw"])
+    return m[differs].drop(columns="_merge").reset_index(drop=True)
+
+
+def publish(project: Project, codebook: Codebook, edition: int, table: pd.DataFrame, tests: pd.DataFrame | None,
+            weighting, meta: dict, revision: str | None) -> list[Path]:
+    """Write the results of one survey and edition into ``site/`` and re-render the pages, all-or-nothing:
+    the complete new state of ``site/`` is prepared next to it and swapped in at once."""
+    from ceo.site import editions_in, render_site
+
+    sid = codebook.id
+    new_edition = edition not in editions_in(project.site_dir)
+    with replace_directory(project.site_dir) as staging:
+        data_dir = staging / str(edition) / "data"
+        data_dir.mkdir(parents=True, exist_ok=True)
+        meta_path = data_dir / f"{sid}.json"
+        revisions = []
+        number = 1
+        if meta_path.exists():
+            old_meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            number = int(old_meta.get("revisie", 1)) + 1
+            revisions = list(old_meta.get("revisies", []))
+            archive = data_dir / f"revisie-{number - 1}"
+            archive.mkdir(exist_ok=True)
+            old_table = pd.read_csv(data_dir / f"{sid}.csv", keep_default_na=False, na_values=[""])
+            changed = changed_figures(old_table, table)
+            for name in (f"{sid}.csv", f"{sid}.json", f"{sid}_weging.csv", f"{sid}_toetsen.csv"):
+                if (data_dir / name).is_file():
+                    (data_dir / name).replace(archive / name)
+            write_csv(changed, data_dir / f"{sid}_wijzigingen_revisie-{number}.csv")
+            if revisions:
+                revisions[-1]["bestand"] = f"revisie-{number - 1}/{sid}.csv"
+            revisions.append({"revisie": number, "datum": meta["verwerkt_op"], "reden": revision,
+                              "gewijzigd": int(len(changed)),
+                              "gewijzigd_tekst": f"{len(changed)} cijfers gewijzigd "
+                                                 f"(zie {sid}_wijzigingen_revisie-{number}.csv)"})
+        else:
+            revisions = [{"revisie": 1, "datum": meta["verwerkt_op"], "reden": "eerste publicatie",
+                          "gewijzigd": 0, "gewijzigd_tekst": ""}]
+        meta = {**meta, "revisie": number, "revisies": revisions}
+        write_csv(table, data_dir / f"{sid}.csv")
+        write_csv(weighting_summary(weighting, project.thresholds.min_n), data_dir / f"{sid}_weging.csv")
         if tests is not None:
-            write_csv(tests, data_dir / names[2])
-    return [target / "data" / n for n in names]
+            write_csv(tests, data_dir / f"{sid}_toetsen.csv")
+        meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        render_site(staging, project.root, __version__, years=None if new_edition else [edition],
+                    changed={edition})
+    return [project.site_dir / str(edition) / "data" / f"{sid}.csv"]
 
 
 def weighting_summary(weighting, min_n: int) -> pd.DataFrame:

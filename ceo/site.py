@@ -1,0 +1,1096 @@
+"""The factsheet site: Markdown pages from Jinja2 templates, rendered from the stored results.
+
+Everything under ``site/<edition>/`` (and ``site/cijfers/``, ``site/actueel/``, ``site/assets/``)
+is generated from the results tables and their metadata in ``site/<edition>/data/``; the
+hand-written pages (home, methode, toegankelijkheid, colofon) are left alone. The pages hold only
+aggregate, publishable figures: suppressed values appear as "—" with their reason.
+
+Layout of one edition::
+
+    site/2025/index.md                  edition overview (all areas x headline indicators)
+    site/2025/gemeente/<slug>.md        factsheet per gemeente
+    site/2025/regio/<id>.md             region pages and the total
+    site/2025/verantwoording.md         response, weighting, methods and questionnaires
+    site/2025/data/<survey>.csv         the tidy results table (open data) + .json metadata
+    site/2025/data/ceo_2025.xlsx        the same tables as one Excel file
+    site/actueel/...                    stable links to the newest edition (static redirects)
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import jinja2
+import numpy as np
+import pandas as pd
+
+from ceo import texts
+
+SURVEY_ORDER = ("wmo", "jeugd", "professionals")
+THEME_ORDER = ("toegang", "kwaliteit", "effect", "samenwerking", "rapportcijfer")
+THEME_TITLES = {
+    "toegang": "Toegang",
+    "kwaliteit": "Kwaliteit",
+    "effect": "Effect",
+    "samenwerking": "Samenwerking",
+    "rapportcijfer": "Rapportcijfer",
+}
+#: Okabe-Ito, safe for the common forms of colour blindness
+PALETTE = {"gebied": "#0072B2", "regio": "#E69F00", "benchmark": "#009E73", "vorige": "#56B4E9"}
+#: diverging blue-orange scale for the answer distribution (colour-blind safe)
+DIVERGING = ["#08519c", "#6baed6", "#bdbdbd", "#fd8d3c", "#a63603"]
+GENERATED_TOP = ("cijfers", "actueel", "assets")
+
+DATA_DTYPES = {
+    "gebied_code": str,
+    "subgroep": str,
+    "subgroep_waarde": str,
+    "categorie": str,
+    "reden": str,
+    "regio": str,
+    "benchmark": str,
+    "definitie": str,
+    "significant_vorige": str,
+    "significant_regio": str,
+    "significant_benchmark": str,
+    "indicatief": str,
+    "onderdrukt": str,
+    "subgroep_label": str,
+    "thema": str,
+}
+
+
+def slug(name: str) -> str:
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
+def read_results(path: Path) -> pd.DataFrame:
+    df = pd.read_csv(path, dtype=DATA_DTYPES, keep_default_na=False, na_values=[""])
+    for c in (
+        "subgroep",
+        "subgroep_waarde",
+        "categorie",
+        "reden",
+        "regio",
+        "benchmark",
+        "significant_vorige",
+        "significant_regio",
+        "significant_benchmark",
+        "subgroep_label",
+        "thema",
+    ):
+        if c in df:
+            df[c] = df[c].fillna("")
+    return df
+
+
+@dataclass
+class SurveyEdition:
+    meta: dict
+    table: pd.DataFrame
+    tests: pd.DataFrame | None
+    weighting: pd.DataFrame | None
+
+    @property
+    def id(self) -> str:
+        return self.meta["onderzoek"]
+
+
+@dataclass
+class Edition:
+    year: int
+    surveys: list[SurveyEdition] = field(default_factory=list)
+
+    def areas(self) -> list[tuple[str, str, str]]:
+        """(code, name, level) of every area in any survey, gemeenten first (by name)."""
+        seen: dict[str, tuple[str, str, str]] = {}
+        for s in self.surveys:
+            a = s.table[["gebied_code", "gebied_naam", "gebied_niveau"]].drop_duplicates()
+            for r in a.itertuples(index=False):
+                seen.setdefault(r.gebied_code, (r.gebied_code, r.gebied_naam, r.gebied_niveau))
+        order = {"gemeente": 0, "regio": 1, "totaal": 2}
+        return sorted(seen.values(), key=lambda t: (order.get(t[2], 3), t[1] if t[2] == "gemeente" else ""))
+
+
+def load_edition(site_dir: Path, year: int) -> Edition | None:
+    data = site_dir / str(year) / "data"
+    if not data.is_dir():
+        return None
+    ed = Edition(year)
+    metas = sorted(data.glob("*.json"), key=lambda p: _survey_rank(p.stem))
+    for mp in metas:
+        meta = json.loads(mp.read_text(encoding="utf-8"))
+        sid = meta["onderzoek"]
+        table = read_results(data / f"{sid}.csv")
+        tests_path = data / f"{sid}_toetsen.csv"
+        weights_path = data / f"{sid}_weging.csv"
+        tests = pd.read_csv(tests_path, keep_default_na=False, na_values=[""]) if tests_path.exists() else None
+        weighting = pd.read_csv(weights_path) if weights_path.exists() else None
+        ed.surveys.append(SurveyEdition(meta, table, tests, weighting))
+    return ed if ed.surveys else None
+
+
+def _survey_rank(sid: str) -> tuple[int, str]:
+    return (SURVEY_ORDER.index(sid) if sid in SURVEY_ORDER else len(SURVEY_ORDER), sid)
+
+
+def editions_in(site_dir: Path) -> list[int]:
+    if not site_dir.is_dir():
+        return []
+    return sorted(
+        int(p.name)
+        for p in site_dir.iterdir()
+        if p.is_dir() and p.name.isdigit() and (p / "data").is_dir() and any((p / "data").glob("*.json"))
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Jinja environment
+# --------------------------------------------------------------------------------------------
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("ceo", "templates"),
+        autoescape=False,  # Markdown output; HTML fragments are escaped explicitly with |e
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters.update(num=texts.number, pct=texts.pct, md=md_escape, e=html.escape)
+    env.globals.update(texts=texts)
+    return env
+
+
+def md_escape(text: object) -> str:
+    """Escape text for a Markdown table cell or inline text."""
+    s = "" if text is None else str(text)
+    return s.replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*").replace("_", "\\_").replace("<", "&lt;")
+
+
+def chart(spec: dict, label: str) -> str:
+    """A plotly chart as a raw-HTML block: drawn by assets/ceo.js when it scrolls into view.
+
+    ``role="img"`` with a text alternative; the numbers are in the table next to it.
+    """
+    payload = json.dumps(spec, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    payload = payload.replace("</", "<\\/")
+    return (
+        f'<div class="ceo-chart" role="img" aria-label="{html.escape(label)}">'
+        f'<script type="application/json">{payload}</script></div>'
+    )
+
+
+def _clean(x):
+    if x is None:
+        return None
+    if isinstance(x, float) and not np.isfinite(x):
+        return None
+    if isinstance(x, np.floating | np.integer):
+        return _clean(x.item())
+    return x
+
+
+def _layout(height: int, **kw) -> dict:
+    base = {
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": 10, "b": 30},
+        "separators": ",.",
+        "font": {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
+        "showlegend": False,
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+    }
+    base.update(kw)
+    return base
+
+
+def comparison_chart(bars: list[tuple[str, float, float, float, str]], percent: bool) -> dict:
+    """Horizontal bars with CI error bars: (label, value, lower, upper, colour)."""
+    labels = [b[0] for b in bars]
+    values = [_clean(b[1]) for b in bars]
+    plus = [_clean(b[3] - b[1]) if b[3] is not None and np.isfinite(b[3]) else None for b in bars]
+    minus = [_clean(b[1] - b[2]) if b[2] is not None and np.isfinite(b[2]) else None for b in bars]
+    x_range = [0, 100] if percent else [1, 10]
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "orientation": "h",
+                "y": labels,
+                "x": values,
+                "marker": {"color": [b[4] for b in bars]},
+                "error_x": {
+                    "type": "data",
+                    "symmetric": False,
+                    "array": plus,
+                    "arrayminus": minus,
+                    "color": "#333",
+                    "thickness": 1.5,
+                    "width": 6,
+                },
+                "hovertemplate": "%{y}: %{x:.1f}" + (" %" if percent else "") + "<extra></extra>",
+            }
+        ],
+        "layout": _layout(
+            40 + 34 * len(bars),
+            xaxis={"range": x_range, "ticksuffix": " %" if percent else "", "fixedrange": True},
+            yaxis={"autorange": "reversed", "automargin": True, "fixedrange": True},
+        ),
+    }
+
+
+def distribution_chart(items: list[tuple[str, list[tuple[str, float]]]]) -> dict:
+    """Stacked 100 % bars: one per question, one trace per answer category (in order)."""
+    categories: list[str] = []
+    for _, cats in items:
+        for c, _v in cats:
+            if c not in categories:
+                categories.append(c)
+    colours = DIVERGING if len(categories) == 5 else ([DIVERGING[0], DIVERGING[4]] if len(categories) == 2 else None)
+    data = []
+    for i, c in enumerate(categories):
+        values = [_clean(dict(cats).get(c)) for _, cats in items]
+        trace = {
+            "type": "bar",
+            "orientation": "h",
+            "name": c,
+            "y": [q for q, _ in items],
+            "x": values,
+            "hovertemplate": c + ": %{x:.1f} %<extra></extra>",
+        }
+        if colours:
+            trace["marker"] = {"color": colours[i]}
+        data.append(trace)
+    return {
+        "data": data,
+        "layout": _layout(
+            90 + 36 * len(items),
+            barmode="stack",
+            showlegend=True,
+            legend={"orientation": "h", "y": -0.25, "traceorder": "normal"},
+            xaxis={"range": [0, 100], "ticksuffix": " %", "fixedrange": True},
+            yaxis={"autorange": "reversed", "automargin": True, "fixedrange": True},
+        ),
+    }
+
+
+def trend_chart(points: list[tuple[int, float, float, float]], percent: bool) -> dict:
+    """Line over editions with a CI band."""
+    years = [p[0] for p in points]
+    values = [_clean(p[1]) for p in points]
+    lo = [_clean(p[2]) for p in points]
+    hi = [_clean(p[3]) for p in points]
+    return {
+        "data": [
+            {"type": "scatter", "mode": "lines", "x": years, "y": hi, "line": {"width": 0}, "hoverinfo": "skip"},
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": years,
+                "y": lo,
+                "line": {"width": 0},
+                "fill": "tonexty",
+                "fillcolor": "rgba(0,114,178,0.18)",
+                "hoverinfo": "skip",
+            },
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "x": years,
+                "y": values,
+                "line": {"color": PALETTE["gebied"], "width": 2},
+                "hovertemplate": "%{x}: %{y:.1f}" + (" %" if percent else "") + "<extra></extra>",
+            },
+        ],
+        "layout": _layout(
+            220,
+            xaxis={"tickmode": "array", "tickvals": years, "fixedrange": True},
+            yaxis={
+                "range": [0, 100] if percent else [1, 10],
+                "fixedrange": True,
+                "ticksuffix": " %" if percent else "",
+            },
+        ),
+    }
+
+
+def html_table(
+    caption: str,
+    headers: list[str],
+    rows: list[list[object]],
+    *,
+    sortable: bool = False,
+    filter_label: str | None = None,
+) -> str:
+    """An accessible HTML table (caption, column and row headers), as one raw-HTML block.
+
+    The first cell of each row is a row header. ``sortable`` marks it for assets/ceo.js (click a
+    column header to sort; a filter box when ``filter_label`` is given); without JavaScript it is a
+    plain table.
+    """
+    e = html.escape
+    attrs = ' data-ceo-sortable="1"' if sortable else ""
+    if filter_label:
+        attrs += f' data-ceo-filter="{e(filter_label)}"'
+    parts = [f"<table{attrs}><caption>{e(caption)}</caption><thead><tr>"]
+    parts += [f'<th scope="col">{e(str(h))}</th>' for h in headers]
+    parts.append("</tr></thead><tbody>")
+    for row in rows:
+        parts.append("<tr>")
+        for i, cell in enumerate(row):
+            text, sort_key = cell if isinstance(cell, tuple) else (cell, None)
+            key = "" if sort_key is None else f' data-sort="{e(str(sort_key))}"'
+            content = text if isinstance(text, Markup) else e("" if text is None else str(text))
+            if i == 0:
+                parts.append(f'<th scope="row"{key}>{content}</th>')
+            else:
+                parts.append(f"<td{key}>{content}</td>")
+        parts.append("</tr>")
+    parts.append("</tbody></table>")
+    return "".join(parts)
+
+
+class Markup(str):
+    """HTML that is already safe (a link) inside :func:`html_table`."""
+
+
+def link(href: str, text: str) -> Markup:
+    return Markup(f'<a href="{html.escape(href)}">{html.escape(text)}</a>')
+
+
+def _fmt(row: dict, decimals: int | None = None) -> str:
+    """The published value of a row: '72 %', '7,6', or '—' when suppressed."""
+    if row.get("onderdrukt") == "ja" or texts.is_missing(row.get("waarde")):
+        return "—"
+    if row["soort"] == "gemiddelde":
+        text = texts.number(row["waarde"], 1 if decimals is None else decimals)
+    else:
+        text = texts.pct(row["waarde"], 0 if decimals is None else decimals)
+    return text + (" *" if row.get("indicatief") == "ja" else "")
+
+
+def _ci(row: dict) -> str:
+    if row.get("onderdrukt") == "ja":
+        return "—"
+    pct = row["soort"] != "gemiddelde"
+    return texts.interval(row["ondergrens"], row["bovengrens"], 0 if pct else 1, percent=pct)
+
+
+def _sort_value(row: dict) -> str:
+    v = row.get("waarde")
+    return "" if row.get("onderdrukt") == "ja" or texts.is_missing(v) else f"{float(v):.6f}"
+
+
+# --------------------------------------------------------------------------------------------
+# Rendering
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SiteContext:
+    site_dir: Path
+    project_root: Path
+    years: list[int]
+    pages: dict[int, dict[str, str]]  # year -> area code -> page path relative to the edition dir
+    history: dict[tuple, list[tuple]]  # (survey, area, indicator) -> [(year, value, lo, hi, definition)]
+    version: str
+    changed: set[int] = field(default_factory=set)  # editions whose data changed (rewrite downloads)
+
+
+def _page_path(code: str, name: str, level: str) -> str:
+    if level == "gemeente":
+        return f"gemeente/{slug(name)}.md"
+    return f"regio/{slug(code)}.md"
+
+
+def _rel(from_page: str, to_page: str) -> str:
+    """Relative link between two pages given as paths relative to docs_dir (Markdown source paths)."""
+    import posixpath
+
+    return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+
+
+def render_site(
+    site_dir: Path, project_root: Path, version: str, years: list[int] | None = None, changed: set[int] | None = None
+) -> list[Path]:
+    """Render the pages of the given editions (default: all) plus the site-wide generated pages.
+
+    ``changed``: editions whose data changed, so their Excel download is rewritten (default: all rendered).
+    """
+    all_years = editions_in(site_dir)
+    editions = {y: load_edition(site_dir, y) for y in all_years}
+    editions = {y: e for y, e in editions.items() if e is not None}
+    pages = {y: {code: _page_path(code, name, level) for code, name, level in e.areas()} for y, e in editions.items()}
+    history: dict[tuple, list[tuple]] = {}
+    for y in sorted(editions):
+        for s in editions[y].surveys:
+            t = s.table
+            h = t[(t["subgroep"] == "") & (t["categorie"] == "") & (t["onderdrukt"] == "nee")]
+            for r in h[
+                ["onderzoek", "gebied_code", "indicator", "editie", "waarde", "ondergrens", "bovengrens", "definitie"]
+            ].itertuples(index=False, name=None):
+                history.setdefault(r[:3], []).append((int(r[3]), r[4], r[5], r[6], r[7]))
+    todo = sorted(editions) if years is None else [y for y in years if y in editions]
+    ctx = SiteContext(
+        site_dir,
+        project_root,
+        sorted(editions),
+        pages,
+        history,
+        version,
+        set(todo) if changed is None else set(changed),
+    )
+    written: list[Path] = []
+    for y in todo:
+        written += render_edition(ctx, editions[y])
+    written += render_common(ctx, editions)
+    return written
+
+
+def render_common(ctx: SiteContext, editions: dict[int, Edition]) -> list[Path]:
+    """cijfers/index.md (all gemeenten x editions), actueel/ redirects and the assets."""
+    site = ctx.site_dir
+    env = environment()
+    out: list[Path] = []
+    if not editions:
+        return out
+    newest = max(editions)
+    names: dict[str, tuple[str, str]] = {}
+    for y in sorted(editions):
+        for code, name, level in editions[y].areas():
+            names[code] = (name, level)
+    order = {"gemeente": 0, "regio": 1, "totaal": 2}
+    codes = sorted(names, key=lambda c: (order.get(names[c][1], 3), names[c][0] if names[c][1] == "gemeente" else ""))
+    me = "cijfers/index.md"
+    rows = []
+    for code in codes:
+        name, _ = names[code]
+        cells: list[object] = [name]
+        for y in sorted(editions):
+            p = ctx.pages[y].get(code)
+            cells.append(link(_href(me, f"{y}/{p}"), str(y)) if p else "—")
+        rows.append(cells)
+    table = html_table(
+        "Gemeenten en regio's per editie",
+        ["Gebied"] + [str(y) for y in sorted(editions)],
+        rows,
+        sortable=True,
+        filter_label="Zoek een gemeente",
+    )
+    text = env.get_template("cijfers.md.j2").render(
+        newest=newest,
+        table=table,
+        editions=" · ".join(f"[overzicht {y}]({_rel(me, f'{y}/index.md')})" for y in sorted(editions)),
+    )
+    out.append(_write(site / "cijfers" / "index.md", text))
+    # actueel/: static redirects to the newest edition (not Markdown: not searched, no duplicates)
+    actueel = site / "actueel"
+    if actueel.exists():
+        shutil.rmtree(actueel)
+    red = env.get_template("redirect.html.j2")
+    out.append(_write(actueel / "index.html", red.render(title=f"overzicht {newest}", target=f"../{newest}/")))
+    out.append(
+        _write(
+            actueel / "verantwoording" / "index.html",
+            red.render(title=f"verantwoording {newest}", target=f"../../{newest}/verantwoording/"),
+        )
+    )
+    for code, page in ctx.pages[newest].items():
+        target_dir = page[:-3]  # gemeente/dordrecht
+        out.append(
+            _write(
+                actueel / target_dir / "index.html",
+                red.render(title=f"{names[code][0]} {newest}", target=f"../../../{newest}/{target_dir}/"),
+            )
+        )
+    out += copy_assets(site)
+    return out
+
+
+def _url_dir(page: str) -> str:
+    """The directory URL (relative to the site root) MkDocs gives a page with directory URLs."""
+    import posixpath
+
+    if page.endswith("index.md"):
+        return posixpath.dirname(page)
+    return page[:-3]
+
+
+def _href(from_page: str, to_page: str) -> str:
+    """Link for raw HTML (which MkDocs does not rewrite) from one page to another."""
+    import posixpath
+
+    rel = posixpath.relpath(_url_dir(to_page) or ".", _url_dir(from_page) or ".")
+    return "./" if rel == "." else rel + "/"
+
+
+def copy_assets(site: Path) -> list[Path]:
+    """plotly.js from the installed plotly package (never committed) and ceo's own JS/CSS."""
+    import plotly
+
+    assets = site / "assets"
+    assets.mkdir(parents=True, exist_ok=True)
+    out = []
+    src = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    dest = assets / "plotly.min.js"
+    if not dest.exists() or dest.stat().st_size != src.stat().st_size:
+        shutil.copyfile(src, dest)
+    out.append(dest)
+    static = Path(__file__).parent / "static"
+    for f in sorted(static.iterdir()):
+        if f.is_file():
+            out.append(_write(assets / f.name, f.read_text(encoding="utf-8")))
+    return out
+
+
+def _write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8", newline="\n")
+    return path
+
+
+# --------------------------------------------------------------------------------------------
+# One edition
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PreparedSurvey:
+    survey: SurveyEdition
+    head: dict[str, dict[str, dict]]  # area -> indicator -> row (everyone, headline)
+    dist: dict[str, dict[str, list[dict]]]  # area -> indicator -> distribution rows
+    sub: dict[str, list[dict]]  # area -> subgroup rows (headline)
+    questions: list[dict]
+    region_names: dict[str, str]
+    tests_by_area: dict[str, pd.DataFrame]
+
+
+def _prepare(s: SurveyEdition) -> PreparedSurvey:
+    head: dict[str, dict[str, dict]] = {}
+    dist: dict[str, dict[str, list[dict]]] = {}
+    sub: dict[str, list[dict]] = {}
+    # one pass over the records: no per-area or per-indicator filtering of the frame
+    for r in s.table.to_dict("records"):
+        code = r["gebied_code"]
+        if r["subgroep"]:
+            if not r["categorie"]:
+                sub.setdefault(code, []).append(r)
+        elif r["categorie"]:
+            dist.setdefault(code, {}).setdefault(r["indicator"], []).append(r)
+        else:
+            head.setdefault(code, {})[r["indicator"]] = r
+    tests = {}
+    if s.tests is not None and len(s.tests):
+        tests = {code: g for code, g in s.tests.groupby("gebied_code", sort=False)}
+    qs = list(s.meta.get("vragen", []))
+    rank = {t: i for i, t in enumerate(THEME_ORDER)}
+    qs.sort(key=lambda q: (rank.get(q.get("thema") or "", len(THEME_ORDER)), q["volgorde"]))
+    return PreparedSurvey(s, head, dist, sub, qs, dict(s.meta.get("regios", {})), tests)
+
+
+def _wording(q: dict) -> str:
+    v = q["vraag"]
+    return next(iter(v.values())) if isinstance(v, dict) else v
+
+
+def _question_line(q: dict, variants: dict) -> str:
+    v = q["vraag"]
+    if isinstance(v, dict):
+        parts = [f"aan {variants.get(k, k).split(' (')[0]}: ‘{texts.md_safe(t)}’" for k, t in v.items()]
+        return "Vraag " + "; ".join(parts)
+    return f"Vraag: ‘{texts.md_safe(v)}’"
+
+
+def render_edition(ctx: SiteContext, ed: Edition) -> list[Path]:
+    y = ed.year
+    base = ctx.site_dir / str(y)
+    for sub in ("gemeente", "regio"):
+        if (base / sub).exists():
+            shutil.rmtree(base / sub)
+    prepared = [_prepare(s) for s in ed.surveys]
+    out = []
+    for code, name, level in ed.areas():
+        out.append(_write(base / ctx.pages[y][code], render_factsheet(ctx, ed, prepared, code, name, level)))
+    out.append(_write(base / "index.md", render_overview(ctx, ed, prepared)))
+    out.append(_write(base / "verantwoording.md", render_accounting(ctx, ed)))
+    workbook = base / "data" / f"ceo_{y}.xlsx"
+    if y in ctx.changed or not workbook.exists():
+        out.append(write_workbook(ed, workbook))
+    return out
+
+
+def _duiding(ctx: SiteContext, year: int, name: str) -> str:
+    """The researcher's interpretation for this area and edition; created empty once, never overwritten."""
+    path = ctx.project_root / "duiding" / str(year) / f"{slug(name)}.md"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(environment().get_template("duiding.md.j2").render(name=name, year=year), encoding="utf-8")
+        return ""
+    text = re.sub(r"<!--.*?-->", "", path.read_text(encoding="utf-8"), flags=re.S).strip()
+    # the researcher's headings become subheadings of the 'Duiding' section
+    return re.sub(r"(?m)^(#{1,4}) ", lambda m: "#" * min(6, len(m.group(1)) + 2) + " ", text)
+
+
+def render_factsheet(
+    ctx: SiteContext, ed: Edition, prepared: list[PreparedSurvey], code: str, name: str, level: str
+) -> str:
+    y = ed.year
+    page = f"{y}/{ctx.pages[y][code]}"
+    surveys = []
+    for ps in prepared:
+        if code not in ps.head:
+            continue
+        surveys.append(_survey_section(ctx, ed, ps, code, name, level))
+    other = " · ".join(
+        f"[{oy}]({_rel(page, f'{oy}/{ctx.pages[oy][code]}')})"
+        for oy in ctx.years
+        if oy != y and code in ctx.pages.get(oy, {})
+    )
+    kind = {"gemeente": "gemeente", "regio": "regio", "totaal": "alle gemeenten"}[level]
+    data_prefix = _rel(page, f"{y}/data/x")[:-1]
+    downloads = " · ".join(
+        [f"[{s['short_title']} (CSV)]({data_prefix}{s['id']}.csv)" for s in surveys]
+        + [
+            f"[alle tabellen (Excel)]({data_prefix}ceo_{y}.xlsx)",
+            f"[overzicht {y}]({_rel(page, f'{y}/index.md')})",
+            f"[verantwoording]({_rel(page, f'{y}/verantwoording.md')})",
+        ]
+    )
+    meta_line = (
+        '<p class="ceo-meta">'
+        + " · ".join(
+            [f"Editie {y}"]
+            + [
+                f"{s['short_title']}: revisie {s['revision']}, verwerkt op {s['processed']}, invoer {s['fingerprint']}"
+                for s in surveys
+            ]
+            + [f"ceo {ctx.version}"]
+        )
+        + "</p>"
+    )
+    heading = f"{name}: cliëntervaringsonderzoek {y}" if level == "gemeente" else f"{name}: {y}"
+    return (
+        environment()
+        .get_template("factsheet.md.j2")
+        .render(
+            page_title=f"{name} {y}",
+            description=f"Resultaten cliëntervaringsonderzoek {y}, {kind} {name}",
+            heading=texts.md_safe(heading),
+            year=y,
+            surveys=surveys,
+            meta_line=meta_line,
+            other_editions=other,
+            downloads=downloads,
+            duiding=_duiding(ctx, y, name),
+        )
+    )
+
+
+def _survey_section(ctx, ed, ps: PreparedSurvey, code, name, level) -> dict:
+    meta = ps.survey.meta
+    y = ed.year
+    ci_level = float(meta.get("betrouwbaarheid", 0.95))
+    audience = meta.get("doelgroep", "respondenten")
+    head = ps.head.get(code, {})
+    dist = ps.dist.get(code, {})
+    bench_name = meta.get("benchmark")
+    where = {"gemeente": f"gemeente {name}", "regio": f"regio {name}", "totaal": "alle gemeenten"}[level]
+    source = f"Bron: {meta['korte_titel']} {y}, {where}; {meta['weging']}."
+    themes: list[dict] = []
+    for q in ps.questions:
+        row = head.get(q["indicator"])
+        if row is None:
+            continue
+        block = _indicator_block(
+            ctx, ps, q, row, dist.get(q["indicator"], []), code, name, y, audience, ci_level, bench_name
+        )
+        theme = q.get("thema") or "overig"
+        if not themes or themes[-1]["id"] != theme:
+            themes.append({"id": theme, "title": THEME_TITLES.get(theme, theme.capitalize()), "blocks": []})
+        themes[-1]["blocks"].append(block)
+    subgroups = []
+    sub_rows = ps.sub.get(code, [])
+    for sg in meta.get("subgroepen", []):
+        sub = [r for r in sub_rows if r["subgroep"] == sg["id"]]
+        if sub:
+            subgroups.append(_subgroup_block(ps, sg, sub, name))
+    tests = _test_sentences(ps.tests_by_area.get(code), meta)
+    return {
+        "id": meta["onderzoek"],
+        "title": meta["titel"],
+        "short_title": meta["korte_titel"],
+        "revision": meta.get("revisie", 1),
+        "fingerprint": meta.get("vingerafdruk", "")[:12],
+        "processed": texts.date_nl(meta["verwerkt_op"]),
+        "source": source,
+        "themes": themes,
+        "subgroups": subgroups,
+        "tests": tests,
+        "example_note": meta.get("voorbeeld_toelichting") if meta.get("voorbeeld") else None,
+    }
+
+
+def _indicator_block(ctx, ps, q, row, dist_rows, code, name, y, audience, ci_level, bench_name) -> dict:
+    kind = row["soort"]
+    percent = kind != "gemiddelde"
+    wording = _wording(q)
+    if q["soort"] == "gemiddelde":
+        title = "Rapportcijfer"
+    elif q["soort"] == "percentage_codes":
+        title = f"Rapportcijfer: {q['label']}"
+    else:
+        title = wording
+    label_title = title.rstrip(".")
+    headline = texts.headline_sentence(row, audience, q.get("kop"), wording, ci_level)
+    indicative = ""
+    if row.get("indicatief") == "ja":
+        indicative = "weinig respondenten of een breed betrouwbaarheidsinterval"
+    region_name = ps.region_names.get(row.get("regio") or "", None)
+    comparisons = texts.comparison_sentences(row, region_name, bench_name) if row["onderdrukt"] == "nee" else []
+    bi = texts.level_name(ci_level)
+    bars = []
+    table_rows: list[list[object]] = []
+    if row["onderdrukt"] == "nee":
+        bars.append((name, row["waarde"], row["ondergrens"], row["bovengrens"], PALETTE["gebied"]))
+    table_rows.append([name, _fmt(row), _ci(row), texts.number(row["n"])])
+    region = row.get("regio") or ""
+    if region and region in ps.head:
+        r2 = ps.head[region].get(row["indicator"])
+        if r2 is not None:
+            if r2["onderdrukt"] == "nee":
+                bars.append((r2["gebied_naam"], r2["waarde"], r2["ondergrens"], r2["bovengrens"], PALETTE["regio"]))
+            table_rows.append([r2["gebied_naam"], _fmt(r2), _ci(r2), texts.number(r2["n"])])
+    if row.get("significant_benchmark") in ("ja", "nee") and bench_name:
+        bars.append((bench_name, row["waarde_benchmark"], np.nan, np.nan, PALETTE["benchmark"]))
+        table_rows.append([bench_name, _fmt({"soort": kind, "waarde": row["waarde_benchmark"]}), "", ""])
+    chart_html = None
+    if len(bars) and row["onderdrukt"] == "nee":
+        label = (
+            f"Staafdiagram: {label_title}. "
+            + "; ".join(f"{b[0]} {_fmt({'soort': kind, 'waarde': b[1]})}" for b in bars)
+            + ". De cijfers staan ook in de tabel."
+        )
+        chart_html = chart(comparison_chart(bars, percent), label)
+    table = html_table(
+        f"{label_title}: {name} vergeleken", ["Gebied", "Percentage" if percent else "Gemiddelde", bi, "n"], table_rows
+    )
+    distribution = None
+    if dist_rows and row["onderdrukt"] == "nee":
+        cats = [(d["categorie"], d["waarde"]) for d in dist_rows if d["onderdrukt"] == "nee"]
+        if cats:
+            dlabel = "Verdeling van de antwoorden: " + "; ".join(f"{c} {texts.pct(v)}" for c, v in cats) + "."
+            distribution = {
+                "chart": chart(distribution_chart([(name, cats)]), dlabel),
+                "table": html_table(
+                    f"Antwoordverdeling: {label_title}",
+                    ["Antwoord", "Percentage", bi],
+                    [[d["categorie"], _fmt(d), _ci(d)] for d in dist_rows],
+                ),
+            }
+    trend = None
+    if row["onderdrukt"] == "nee":
+        points = [
+            p[:4]
+            for p in ctx.history.get((row["onderzoek"], code, row["indicator"]), [])
+            if p[0] <= y and p[4] == row["definitie"]
+        ]
+        if len(points) >= 2:
+            tlabel = (
+                "Ontwikkeling: " + "; ".join(f"{p[0]} {_fmt({'soort': kind, 'waarde': p[1]})}" for p in points) + "."
+            )
+            trend = {
+                "first": int(points[0][0]),
+                "chart": chart(trend_chart(points, percent), tlabel),
+                "table": html_table(
+                    f"Ontwikkeling: {label_title}, {name}",
+                    ["Editie", "Waarde", bi],
+                    [
+                        [
+                            str(int(p[0])),
+                            _fmt({"soort": kind, "waarde": p[1]}),
+                            texts.interval(p[2], p[3], 0 if percent else 1, percent),
+                        ]
+                        for p in points
+                    ],
+                ),
+            }
+    headline_md = f"**{texts.md_safe(headline)}**"
+    if indicative:
+        headline_md += f" *(indicatief: {indicative})*"
+    return {
+        "title": texts.md_safe(title),
+        "headline": headline_md,
+        "question_line": f"{_question_line(q, ps.survey.meta.get('varianten', {}))} · {texts.base_sentence(row)}",
+        "comparisons": comparisons,
+        "chart": chart_html,
+        "table": table,
+        "distribution": distribution,
+        "trend": trend,
+    }
+
+
+def _subgroup_block(ps: PreparedSurvey, sg: dict, sub: list[dict], name: str) -> dict:
+    values = list(dict.fromkeys(r["subgroep_waarde"] for r in sub))
+    present = {r["indicator"] for r in sub}
+    qs = [q for q in ps.questions if q["indicator"] in present]
+    cell = {(r["indicator"], r["subgroep_waarde"]): r for r in sub}
+    rows = []
+    for q in qs:
+        title = (
+            "Rapportcijfer"
+            if q["soort"] == "gemiddelde"
+            else (f"Rapportcijfer: {q['label']}" if q["soort"] == "percentage_codes" else _wording(q))
+        )
+        rows.append([title] + [_fmt(cell[(q["indicator"], v)]) if (q["indicator"], v) in cell else "—" for v in values])
+    ns = []
+    for v in values:
+        n = max((r["n"] for (ind, val), r in cell.items() if val == v), default=0)
+        ns.append(texts.number(n))
+    rows.append(["Aantal respondenten (max.)"] + ns)
+    table = html_table(f"{name} naar {sg['label'].lower()}", ["Vraag"] + values, rows)
+    # chart: the mean mark (or the first indicator) per group, with CI
+    main = next((q for q in qs if q["soort"] == "gemiddelde"), qs[0] if qs else None)
+    chart_html = None
+    if main is not None:
+        bars = []
+        for v in values:
+            r = cell.get((main["indicator"], v))
+            if r is not None and r["onderdrukt"] == "nee":
+                bars.append((v, r["waarde"], r["ondergrens"], r["bovengrens"], PALETTE["gebied"]))
+        if bars:
+            percent = main["soort"] != "gemiddelde"
+            what = "Rapportcijfer" if not percent else _wording(main)
+            label = (
+                f"Staafdiagram: {what} naar {sg['label'].lower()}: "
+                + "; ".join(
+                    f"{b[0]} {_fmt({'soort': 'gemiddelde' if not percent else 'percentage', 'waarde': b[1]})}"
+                    for b in bars
+                )
+                + ". De cijfers staan ook in de tabel."
+            )
+            chart_html = chart(comparison_chart(bars, percent), label)
+    return {"label": sg["label"], "table": table, "chart": chart_html}
+
+
+def _test_sentences(tests: pd.DataFrame | None, meta: dict) -> list[str]:
+    if tests is None or not len(tests):
+        return []
+    out = []
+    labels = {q["variabele"]: q for q in meta.get("vragen", [])}
+    for r in tests.to_dict("records"):
+        t = r["toets"]
+        if t == "welch_anova":
+            what = "het rapportcijfer" if r["variabele"] == "rapportcijfer" else r["variabele"]
+            sig = "verschilt significant" if r["significant"] == "ja" else "verschilt niet significant"
+            out.append(
+                f"{what.capitalize()} {sig} tussen de beroepsgroepen (Welch-ANOVA, p = "
+                f"{texts.number(r['p'], 3)}; η² = {texts.number(r['effect'], 2)}, {r['effect_duiding']})."
+            )
+        elif t == "games_howell" and r["significant"] == "ja":
+            higher = r["verschil"] > 0
+            a, b = r["groep_a"], r["groep_b"]
+            out.append(
+                f"Professionals van {a} geven de samenwerking een {'hoger' if higher else 'lager'} "
+                f"rapportcijfer dan die van {b} ({texts.number(r['waarde_a'], 1)} tegen "
+                f"{texts.number(r['waarde_b'], 1)}; verschil {r['effect_duiding']}, Hedges' g = "
+                f"{texts.number(r['effect'], 2)})."
+            )
+        elif t == "chi2":
+            q = labels.get(r["variabele"])
+            what = (
+                "De tevredenheid over de samenwerking"
+                if r["variabele"] == "tevredenheid"
+                else (f"Het oordeel over ‘{_wording(q)}’" if q else r["variabele"])
+            )
+            sig = "verschilt significant" if r["significant"] == "ja" else "verschilt niet significant"
+            out.append(
+                f"{what} {sig} tussen de beroepsgroepen (χ²-toets, p = {texts.number(r['p'], 3)}; "
+                f"Cramérs V = {texts.number(r['effect'], 2)}, {r['effect_duiding']})."
+            )
+        elif t == "cronbach_alpha":
+            out.append(
+                f"De uitspraken over de samenwerking vormen samen een schaal met Cronbachs α = "
+                f"{texts.number(r['effect'], 2)} ({r['effect_duiding']})."
+            )
+        if r.get("toelichting") and t in ("welch_anova",) and "niet meegenomen" in str(r["toelichting"]):
+            out.append(str(r["toelichting"]).split(";")[0].capitalize() + ".")
+    return [texts.md_safe(s) for s in out]
+
+
+def render_overview(ctx: SiteContext, ed: Edition, prepared: list[PreparedSurvey]) -> str:
+    y = ed.year
+    me = f"{y}/index.md"
+    areas = ed.areas()
+    gemeenten = " · ".join(
+        f"[{texts.md_safe(n)}]({_rel(me, f'{y}/{ctx.pages[y][c]}')})" for c, n, lv in areas if lv == "gemeente"
+    )
+    regions = " · ".join(
+        f"[{texts.md_safe(n)}]({_rel(me, f'{y}/{ctx.pages[y][c]}')})" for c, n, lv in areas if lv != "gemeente"
+    )
+    surveys = []
+    for ps in prepared:
+        t = ps.survey.table
+        head = t[(t["subgroep"] == "") & (t["categorie"] == "")]
+        qs = ps.questions
+        cell = {(r["gebied_code"], r["indicator"]): r for r in head.to_dict("records")}
+        n_area = head.groupby("gebied_code")["n"].max().to_dict()
+        rows = []
+        for c, n, _lv in areas:
+            if c not in n_area:
+                continue
+            row: list[object] = [link(_href(me, f"{y}/{ctx.pages[y][c]}"), n)]
+            row.append((texts.number(n_area[c]), int(n_area[c])))
+            for q in qs:
+                r = cell.get((c, q["indicator"]))
+                row.append((_fmt(r), _sort_value(r)) if r is not None else ("—", ""))
+            rows.append(row)
+        headers = ["Gebied", "n"] + [q["indicator"] for q in qs]
+        table = html_table(
+            f"{ps.survey.meta['titel']} {y}: belangrijkste cijfers per gebied",
+            headers,
+            rows,
+            sortable=True,
+            filter_label="Filter op gebied",
+        )
+        legend = "\n".join(
+            f"- **{q['indicator']}**: {texts.md_safe(q['label'])}: {texts.md_safe(_wording(q))}" for q in qs
+        )
+        surveys.append(
+            {
+                "id": ps.survey.id,
+                "title": ps.survey.meta["titel"],
+                "short_title": ps.survey.meta["korte_titel"],
+                "table": table,
+                "legend": legend,
+            }
+        )
+    downloads = " · ".join(
+        [f"[{s['short_title']} (CSV)](data/{s['id']}.csv)" for s in surveys]
+        + [f"[alle tabellen (Excel)](data/ceo_{y}.xlsx)", "[verantwoording](verantwoording.md)"]
+    )
+    return (
+        environment()
+        .get_template("edition.md.j2")
+        .render(year=y, gemeenten=gemeenten, regions=regions, surveys=surveys, downloads=downloads)
+    )
+
+
+def render_accounting(ctx: SiteContext, ed: Edition) -> str:
+    y = ed.year
+    surveys = []
+    for s in ed.surveys:
+        m = s.meta
+        resp = ""
+        if s.weighting is not None and len(s.weighting):
+            w = s.weighting
+            rows = []
+            for r in w.to_dict("records"):
+                n_pop = r.get("N")
+                rows.append(
+                    [
+                        r["gemeente"],
+                        texts.number(r["n"]),
+                        texts.number(n_pop) if not texts.is_missing(n_pop) else "onbekend",
+                        texts.pct(100 * r["n"] / n_pop, 1) if not texts.is_missing(n_pop) and n_pop else "—",
+                        texts.number(r.get("n_eff"), 0),
+                        texts.number(r.get("deff"), 2),
+                    ]
+                )
+            resp = html_table(
+                f"{m['korte_titel']} {y}: respondenten per gemeente",
+                [
+                    "Gemeente",
+                    "Respondenten",
+                    "Populatie",
+                    "Respondenten als % van de populatie",
+                    "Effectieve n",
+                    "Design-effect",
+                ],
+                rows,
+            )
+        qrows = []
+        for q in sorted(m.get("vragen", []), key=lambda q: q["volgorde"]):
+            v = q["vraag"]
+            wording = "; ".join(f"{k}: {t}" for k, t in v.items()) if isinstance(v, dict) else v
+            qrows.append([q["indicator"], wording, q["label"], q.get("thema") or ""])
+        questions = html_table(
+            f"{m['korte_titel']}: vragen en indicatoren", ["Indicator", "Vraag", "Maat", "Thema"], qrows
+        )
+        th = m.get("drempels", {})
+        suppression = (
+            f"minder dan {th.get('minimum_n', 30)} inhoudelijke antwoorden: geen cijfer; "
+            f"kan een onderdrukt cijfer van minder dan {th.get('onthulling_n', 10)} respondenten worden "
+            "teruggerekend, dan wordt ook een tweede cijfer onderdrukt; indicatief bij een effectieve n "
+            f"onder {th.get('indicatief_n_eff', 50)} of een interval breder dan "
+            f"{th.get('indicatief_bi_breedte', 25)} procentpunten."
+        )
+        method = {"logit": "logit-interval", "beta": "Korn-Graubard (bèta)", "wilson": "Wilson op de effectieve n"}
+        ci = (
+            f"{texts.number(100 * float(m.get('betrouwbaarheid', 0.95)))}%, percentages met het "
+            f"{method.get(m.get('bi_methode'), m.get('bi_methode'))}, gemiddelden normaal benaderd; "
+            "standaardfouten met Taylor-linearisatie voor de gestratificeerde steekproef met eindige-"
+            "populatiecorrectie"
+        )
+        revs = m.get("revisies", [])
+        revisions = ""
+        if revs:
+            revisions = html_table(
+                f"{m['korte_titel']} {y}: versiegeschiedenis",
+                ["Revisie", "Datum", "Reden", "Gewijzigde cijfers", "Gegevens"],
+                [
+                    [
+                        str(r["revisie"]),
+                        texts.date_nl(r["datum"]),
+                        r["reden"],
+                        r.get("gewijzigd_tekst", ""),
+                        link(f"../data/{r['bestand']}", r["bestand"]) if r.get("bestand") else "",
+                    ]
+                    for r in revs
+                ],
+            )
+        surveys.append(
+            {
+                "title": m["titel"],
+                "processed": texts.date_nl(m["verwerkt_op"]),
+                "version": m["ceo_versie"],
+                "revision": m.get("revisie", 1),
+                "fingerprint": m.get("vingerafdruk", ""),
+                "weighting": m["weging"],
+                "ci": ci,
+                "alpha": texts.number(m.get("significantieniveau", 0.05), 2),
+                "suppression": suppression,
+                "benchmark": m.get("benchmark"),
+                "response_table": resp,
+                "questions_table": questions,
+                "revisions": revisions,
+            }
+        )
+    return (
+        environment()
+        .get_template("verantwoording.md.j2")
+        .render(year=y, surveys=surveys, methode=_rel(f"{y}/verantwoording.md", "methode.md"))
+    )
+
+
+def write_workbook(ed: Edition, path: Path) -> Path:
+    """All results tables of the edition in one .xlsx (one sheet per survey), byte-reproducible."""
+    from ceo.xlsx import write_xlsx
+
+    sheets: dict[str, pd.DataFrame] = {}
+    for s in ed.surveys:
+        sheets[s.id] = s.table
+        if s.tests is not None and len(s.tests):
+            sheets[f"{s.id}_toetsen"] = s.tests
+    return write_xlsx(sheets, path)

@@ -1,0 +1,122 @@
+/* ceo: charts drawn when they scroll into view, sortable and filterable tables.
+ * Own code, no dependencies; plotly.min.js (copied from the installed plotly package) is loaded from
+ * the same directory only on pages that contain a chart. Everything works without JavaScript too:
+ * every chart has a table with the same numbers. */
+(function () {
+  "use strict";
+  var me = document.currentScript && document.currentScript.src;
+  var plotlySrc = me ? me.replace(/ceo\.js(\?.*)?$/, "plotly.min.js") : "plotly.min.js";
+  var loading = null;
+
+  function loadPlotly() {
+    if (window.Plotly) return Promise.resolve(window.Plotly);
+    if (!loading) {
+      loading = new Promise(function (resolve, reject) {
+        var s = document.createElement("script");
+        s.src = plotlySrc;
+        s.onload = function () { resolve(window.Plotly); };
+        s.onerror = reject;
+        document.head.appendChild(s);
+      });
+    }
+    return loading;
+  }
+
+  function draw(el) {
+    if (el.getAttribute("data-drawn")) return;
+    el.setAttribute("data-drawn", "1");
+    var spec = JSON.parse(el.querySelector("script[type='application/json']").textContent);
+    loadPlotly().then(function (Plotly) {
+      Plotly.newPlot(el, spec.data, spec.layout, {displayModeBar: false, responsive: true})
+        .then(function () { el.setAttribute("data-rendered", "1"); });
+    });
+  }
+
+  function charts() {
+    var els = document.querySelectorAll(".ceo-chart");
+    if (!els.length) return;
+    if (!("IntersectionObserver" in window)) { els.forEach(draw); return; }
+    var io = new IntersectionObserver(function (entries) {
+      entries.forEach(function (e) { if (e.isIntersecting) { io.unobserve(e.target); draw(e.target); } });
+    }, {rootMargin: "200px"});
+    els.forEach(function (el) { io.observe(el); });
+    document.querySelectorAll("details").forEach(function (d) {
+      d.addEventListener("toggle", function () {
+        if (d.open) d.querySelectorAll(".ceo-chart").forEach(draw);
+      });
+    });
+  }
+
+  function cellValue(cell) {
+    var key = cell.getAttribute("data-sort");
+    if (key !== null) {
+      if (key === "") return {empty: true};
+      var n = parseFloat(key);
+      return isNaN(n) ? {text: key} : {num: n};
+    }
+    return {text: cell.textContent.trim().toLocaleLowerCase("nl")};
+  }
+
+  function compare(a, b) {
+    if (a.empty || b.empty) return a.empty === b.empty ? 0 : (a.empty ? 1 : -1);
+    if (a.num !== undefined && b.num !== undefined) return a.num - b.num;
+    return String(a.text !== undefined ? a.text : a.num).localeCompare(String(b.text !== undefined ? b.text : b.num), "nl");
+  }
+
+  function sortable(table) {
+    var heads = table.querySelectorAll("thead th");
+    heads.forEach(function (th, col) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "ceo-sort";
+      button.textContent = th.textContent;
+      button.setAttribute("aria-label", "Sorteer op " + th.textContent);
+      th.textContent = "";
+      th.appendChild(button);
+      button.addEventListener("click", function () {
+        var asc = th.getAttribute("aria-sort") !== "ascending";
+        heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (r1, r2) {
+          var c = compare(cellValue(r1.cells[col]), cellValue(r2.cells[col]));
+          return asc ? c : -c;
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+      });
+    });
+  }
+
+  var filterId = 0;
+  function filterable(table) {
+    var label = table.getAttribute("data-ceo-filter");
+    var wrap = document.createElement("p");
+    var id = "ceo-filter-" + (++filterId);
+    var lab = document.createElement("label");
+    lab.setAttribute("for", id);
+    lab.textContent = label + ": ";
+    var input = document.createElement("input");
+    input.type = "search";
+    input.id = id;
+    input.className = "ceo-filter";
+    wrap.appendChild(lab);
+    wrap.appendChild(input);
+    table.parentNode.insertBefore(wrap, table);
+    input.addEventListener("input", function () {
+      var q = input.value.trim().toLocaleLowerCase("nl");
+      Array.prototype.forEach.call(table.tBodies[0].rows, function (r) {
+        var t = r.cells[0].textContent.toLocaleLowerCase("nl");
+        r.hidden = q !== "" && t.indexOf(q) === -1;
+      });
+    });
+  }
+
+  function init() {
+    charts();
+    document.querySelectorAll("table[data-ceo-sortable]").forEach(sortable);
+    document.querySelectorAll("table[data-ceo-filter]").forEach(filterable);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

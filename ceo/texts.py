@@ -1,0 +1,166 @@
+"""Dutch wording of figures: number formatting and the sentences of the factsheets.
+
+Every sentence is generated from the results table; nothing is typed per gemeente.
+"""
+
+from __future__ import annotations
+
+import math
+
+NBSP = "\u00a0"
+WORDS = ["Geen", "Eén", "Twee", "Drie", "Vier", "Vijf", "Zes", "Zeven", "Acht", "Negen", "Tien"]
+
+
+def is_missing(x: object) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x)) or x == ""
+
+
+def number(x: float | int | None, decimals: int = 0) -> str:
+    """Dutch notation: decimal comma, thousands dot (1.234,5)."""
+    if is_missing(x):
+        return "—"
+    text = f"{float(x):,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def pct(x: float | None, decimals: int = 0) -> str:
+    """A percentage with a non-breaking space before the sign: 72 %."""
+    if is_missing(x):
+        return "—"
+    return f"{number(x, decimals)}{NBSP}%"
+
+
+def interval(lo: float | None, hi: float | None, decimals: int = 0, percent: bool = True) -> str:
+    if is_missing(lo) or is_missing(hi):
+        return "—"
+    sign = f"{NBSP}%" if percent else ""
+    return f"{number(lo, decimals)}–{number(hi, decimals)}{sign}"
+
+
+def out_of_ten(p: float) -> str:
+    """'Zeven op de tien' for 72 %; never 'tien op de tien' unless everyone, never 'geen' unless nobody."""
+    k = int(math.floor(p / 10 + 0.5))
+    if k >= 10 and p < 100:
+        return "Bijna alle"
+    if k <= 0 and p > 0:
+        return "Bijna geen"
+    if k >= 10:
+        return "Alle"
+    if k <= 0:
+        return "Geen"
+    return f"{WORDS[k]} op de tien"
+
+
+def level_name(ci_level: float) -> str:
+    return f"{number(ci_level * 100)}%-BI"
+
+
+def headline_sentence(row: dict, audience: str, predicate: str | None, question: str, ci_level: float) -> str:
+    """E.g. 'Zeven op de tien cliënten (72 %, 95%-BI 66–77 %) vinden de kwaliteit van de ondersteuning goed.'"""
+    bi = level_name(ci_level)
+    if row.get("onderdrukt") == "ja":
+        return f"Geen cijfer: {row.get('reden') or 'te weinig respondenten'}."
+    kind = row["soort"]
+    if kind == "gemiddelde":
+        return (
+            f"{audience.capitalize()} geven gemiddeld een {number(row['waarde'], 1)} "
+            f"({bi} {interval(row['ondergrens'], row['bovengrens'], 1, percent=False)})."
+        )
+    value = row["waarde"]
+    figure = f"({pct(value)}, {bi} {interval(row['ondergrens'], row['bovengrens'])})"
+    if row["indicator"].endswith("_onvoldoende"):
+        return f"{out_of_ten(value)} {audience} {figure} geven een onvoldoende (1 tot en met 5)."
+    if predicate:
+        return f"{out_of_ten(value)} {audience} {figure} {predicate}."
+    return f"{out_of_ten(value)} {audience} {figure} zijn het (helemaal) eens met: ‘{question}’"
+
+
+def _value(x: float, kind: str) -> str:
+    return number(x, 1) if kind == "gemiddelde" else pct(x)
+
+
+def comparison_sentences(row: dict, region_name: str | None, benchmark_name: str | None) -> list[str]:
+    """Plain-Dutch comparisons with significance, e.g. 'significant hoger dan in de rest van de
+    Drechtsteden (64 %)'."""
+    out = []
+    kind = row["soort"]
+
+    def phrase(sig: str, diff: float, than: str, same: str, ref: float) -> str:
+        if sig == "ja":
+            word = "hoger" if diff > 0 else "lager"
+            return f"significant {word} dan {than} ({_value(ref, kind)})"
+        return f"niet significant verschillend van {same} ({_value(ref, kind)})"
+
+    if row.get("significant_regio") in ("ja", "nee") and region_name:
+        out.append(
+            phrase(
+                row["significant_regio"],
+                row["verschil_regio"],
+                f"in de rest van {region_name}",
+                f"de rest van {region_name}",
+                row["waarde_rest_regio"],
+            )
+        )
+    if row.get("significant_vorige") in ("ja", "nee"):
+        year = int(row["vorige_editie"])
+        if row["significant_vorige"] == "ja":
+            out.append(phrase("ja", row["verschil_vorige"], f"in {year}", "", row["waarde_vorige"]))
+        else:
+            out.append(f"gelijk aan {year} ({_value(row['waarde_vorige'], kind)}; het verschil is niet significant)")
+    if row.get("significant_benchmark") in ("ja", "nee") and benchmark_name:
+        out.append(
+            phrase(
+                row["significant_benchmark"],
+                row["verschil_benchmark"],
+                benchmark_name,
+                benchmark_name,
+                row["waarde_benchmark"],
+            )
+        )
+    return out
+
+
+def base_sentence(row: dict) -> str:
+    n = int(row["n"]) if not is_missing(row.get("n")) else 0
+    text = f"n = {number(n)}"
+    g = int(row.get("n_geen_oordeel") or 0)
+    if g:
+        text += f"; {number(g)} × weet niet / n.v.t. niet meegeteld"
+    return text
+
+
+def join_list(items: list[str]) -> str:
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " en " + items[-1]
+
+
+MONTHS = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
+
+def date_nl(iso: str) -> str:
+    """'2025-11-21' → '21 november 2025'."""
+    y, m, d = (int(x) for x in str(iso)[:10].split("-"))
+    return f"{d} {MONTHS[m - 1]} {y}"
+
+
+def md_safe(text: object) -> str:
+    """Text that Markdown shows literally (no emphasis, links or HTML from data)."""
+    s = "" if text is None else str(text)
+    for a, b in (("\\", "\\\\"), ("*", "\\*"), ("_", "\\_"), ("[", "\\["), ("]", "\\]"), ("<", "&lt;"), ("`", "\\`")):
+        s = s.replace(a, b)
+    return s
