@@ -120,6 +120,9 @@ def main() -> None:
 @click.option("--project", "-p", "project_dir", type=click.Path(path_type=Path, file_okay=False),
               default=Path("."), show_default=True, metavar="MAP",
               help="Projectmap (met ceo.yaml).")
+@click.option("--revision", "--revisie", "revision", metavar="REDEN",
+              help="Verwerk een editie die al gepubliceerd is opnieuw, met deze reden; de vorige cijfers "
+                   "blijven downloadbaar en de site toont de versiegeschiedenis.")
 @click.option("--date", "processing_date", type=click.DateTime(["%Y-%m-%d"]), metavar="JJJJ-MM-DD",
               help="Verwerkingsdatum die in de uitvoer komt (standaard vandaag, of "
                    "SOURCE_DATE_EPOCH).")
@@ -127,7 +130,7 @@ def main() -> None:
                 metavar="INVOER...")
 def process(survey: str, edition: int, mapping: Path | None, population: Path | None,
             weight_column: str | None, weighting_method: str, benchmark: Path | None, project_dir: Path,
-            processing_date, inputs: tuple[Path, ...]) -> None:
+            revision: str | None, processing_date, inputs: tuple[Path, ...]) -> None:
     """Verwerk de veldwerkbestanden van één onderzoek en editie.
 
     INVOER zijn een of meer bestanden (.sav, .csv of .xlsx), bijvoorbeeld één per gemeente; ze
@@ -141,7 +144,8 @@ def process(survey: str, edition: int, mapping: Path | None, population: Path | 
     project = load_project(project_dir)
     options = ProcessOptions(survey, edition, list(inputs), mapping=mapping, population=population,
                              weight_column=weight_column, weighting_method=weighting_method,
-                             benchmark=benchmark, processing_date=_processing_date(processing_date))
+                             benchmark=benchmark, processing_date=_processing_date(processing_date),
+                             revision=revision)
     result = run(project, options)
     _summary(result)
 
@@ -213,24 +217,83 @@ def inspect(file: Path, survey: str | None, output: Path | None, project_dir: Pa
 @click.option("--project", "-p", "project_dir", type=click.Path(path_type=Path, file_okay=False),
               default=Path("."), show_default=True, metavar="MAP", help="Projectmap (met ceo.yaml).")
 @click.option("--seed", default=20251, show_default=True, metavar="GETAL", help="Startgetal van de toevalsgenerator.")
-def demo(project_dir: Path, seed: int) -> None:
+@click.option("--date", "processing_date", type=click.DateTime(["%Y-%m-%d"]), metavar="JJJJ-MM-DD",
+              help="Verwerkingsdatum (standaard vandaag, of SOURCE_DATE_EPOCH).")
+def demo(project_dir: Path, seed: int, processing_date) -> None:
     """Maak realistische (verzonnen) veldwerkbestanden voor de zes Drechtsteden-gemeenten
     (edities 2023, 2024 en 2025) in invoer/demo/ en verwerk ze allemaal.
+
+    Een eerdere demo-uitvoer van dezelfde edities in site/ en uitvoer/ wordt eerst opgeruimd.
     """
     from ceo.demo import write_demo_files
-    from ceo.pipeline import ProcessOptions
+    from ceo.pipeline import ProcessOptions, remove_editions
     from ceo.pipeline import process as run
     from ceo.project import load_project
 
     project = load_project(project_dir)
     files = write_demo_files(project.root / "invoer" / "demo", seed=seed)
+    remove_editions(project, files.editions)
     for edition in files.editions:
         for survey, delivery in files.deliveries(edition).items():
             click.echo(f"Verwerken: {survey} {edition} ...")
             options = ProcessOptions(survey, edition, list(delivery.inputs), mapping=delivery.mapping,
                                      population=delivery.population, weight_column=delivery.weight_column,
-                                     processing_date=_processing_date(None))
+                                     processing_date=_processing_date(processing_date))
             result = run(project, options)
             click.echo(f"  {result.n_respondents} respondenten uit {len(result.per_gemeente)} "
                        "gemeenten")
-    click.echo("Klaar. De verwerkte bestanden staan in uitvoer/.")
+    click.echo("Klaar. De cijfers en pagina's staan in site/, de bestanden per respondent in uitvoer/. "
+               "Bouw de site met: mkdocs build")
+
+
+@main.command("site", context_settings=CONTEXT, options_metavar="[OPTIES]")
+@click.option("--project", "-p", "project_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("."), show_default=True, metavar="MAP", help="Projectmap (met ceo.yaml).")
+def site_command(project_dir: Path) -> None:
+    """Maak de pagina's van alle edities opnieuw uit de opgeslagen cijfers, bijvoorbeeld nadat u een
+    duiding in duiding/JAAR/GEMEENTE.md hebt geschreven. De cijfers zelf veranderen niet.
+    """
+    from ceo.pipeline import rerender
+    from ceo.project import load_project
+
+    project = load_project(project_dir)
+    n = rerender(project)
+    click.echo(f"{n} pagina's en bestanden bijgewerkt in {project.site_dir}.")
+
+
+@main.command(context_settings=CONTEXT, options_metavar="[OPTIES]")
+@click.argument("edition", type=click.IntRange(2000, 2100), metavar="EDITIE")
+@click.option("--survey", "-s", "survey", metavar="ONDERZOEK", help="Alleen dit onderzoek. " + SURVEY_HELP)
+@click.option("--project", "-p", "project_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("."), show_default=True, metavar="MAP", help="Projectmap (met ceo.yaml).")
+def diff(edition: int, survey: str | None, project_dir: Path) -> None:
+    """Toon welke gepubliceerde cijfers van een editie zijn veranderd tussen de laatste twee revisies."""
+    from ceo.pipeline import revision_diff
+    from ceo.project import load_project
+
+    project = load_project(project_dir)
+    for line in revision_diff(project, edition, survey):
+        click.echo(line)
+
+
+@main.command(context_settings=CONTEXT, options_metavar="[OPTIES]")
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False), metavar="MAP")
+@click.option("--naam", "name", metavar="TEKST",
+              help="Naam van de publicatie, bijv. 'Cliëntervaringsonderzoek Gorinchem'.")
+@click.option("--uitgever", "publisher", metavar="TEKST", default="", help="Organisatie die de cijfers publiceert.")
+@click.option("--gemeente", "gemeenten", multiple=True, metavar="GEMEENTE",
+              help="Gemeente (CBS-code of naam) van het project; meerdere keren te geven. Met meer dan één "
+                   "gemeente maakt ceo er een regio van.")
+@click.option("--regionaam", "region_name", metavar="TEKST", help="Naam van die regio (standaard: 'Regio').")
+def init(directory: Path, name: str | None, publisher: str, gemeenten: tuple[str, ...],
+         region_name: str | None) -> None:
+    """Maak een nieuw publicatieproject in MAP: ceo.yaml (regio's en drempels), mkdocs.yml en site/
+    met de handgeschreven pagina's om aan te passen.
+    """
+    from ceo.scaffold import init_project
+
+    written = init_project(directory, name=name, publisher=publisher, gemeenten=list(gemeenten),
+                           region_name=region_name)
+    for p in written:
+        click.echo(f"aangemaakt: {p}")
+    click.echo(f"Klaar. Ga naar {directory} en verwerk uw bestanden met 'ceo process'.")

@@ -330,3 +330,76 @@ def write_microdata(project: Project, codebook: Codebook, edition: int, harmonis
         log += ["", "Meldingen:"] + [f"  {n}" for n in notices or ["(geen)"]]
         (staging / names[2]).write_text("\n".join(log) + "\n", encoding="utf-8")
     return [target / n for n in names]
+
+
+def remove_editions(project: Project, years: list[int]) -> None:
+    """Remove the published editions ``years`` (site and uitvoer), each directory swapped atomically."""
+    import shutil
+
+    from ceo.site import GENERATED_TOP, editions_in, render_site
+
+    site = project.site_dir
+    if any((site / str(y)).exists() for y in years):
+        with replace_directory(site) as staging:
+            for y in years:
+                if (staging / str(y)).exists():
+                    shutil.rmtree(staging / str(y))
+            for top in GENERATED_TOP:
+                if top != "assets" and (staging / top).exists():
+                    shutil.rmtree(staging / top)
+            if editions_in(staging):
+                render_site(staging, project.root, __version__)
+    out = project.output_dir
+    if any((out / str(y)).exists() for y in years):
+        with replace_directory(out) as staging:
+            for y in years:
+                if (staging / str(y)).exists():
+                    shutil.rmtree(staging / str(y))
+
+
+def rerender(project: Project) -> int:
+    """Render every edition's pages again from the stored results (after writing a duiding)."""
+    from ceo.site import render_site
+
+    with replace_directory(project.site_dir) as staging:
+        written = render_site(staging, project.root, __version__, changed=set())
+    return len(written)
+
+
+def revision_diff(project: Project, edition: int, survey: str | None = None) -> list[str]:
+    """Dutch lines listing the published figures that changed in the last revision of ``edition``."""
+    from ceo.registry import registry  # noqa: F401  (names come from the tables)
+    from ceo.texts import number
+
+    data = project.site_dir / str(edition) / "data"
+    metas = sorted(data.glob("*.json")) if data.is_dir() else []
+    if not metas:
+        raise InputError(f"editie {edition} is niet gepubliceerd (geen cijfers in {data})")
+    lines: list[str] = []
+    for mp in metas:
+        meta = json.loads(mp.read_text(encoding="utf-8"))
+        sid = meta["onderzoek"]
+        if survey and sid != survey:
+            continue
+        k = int(meta.get("revisie", 1))
+        if k < 2:
+            lines.append(f"{meta['korte_titel']} {edition}: revisie 1, er is nog geen eerdere revisie.")
+            continue
+        old = pd.read_csv(data / f"revisie-{k - 1}" / f"{sid}.csv", keep_default_na=False, na_values=[""])
+        new = pd.read_csv(data / f"{sid}.csv", keep_default_na=False, na_values=[""])
+        changed = changed_figures(old, new)
+        reason = meta["revisies"][-1]["reden"]
+        lines.append(f"{meta['korte_titel']} {edition}: revisie {k - 1} → {k} ({reason}): "
+                     f"{len(changed)} cijfers gewijzigd")
+        names = dict(zip(new["gebied_code"], new["gebied_naam"], strict=False))
+        names.update(dict(zip(old["gebied_code"], old["gebied_naam"], strict=False)))
+        for r in changed.itertuples(index=False):
+            what = " · ".join(x for x in (str(r.indicator), str(r.subgroep_waarde or ""), str(r.categorie or "")) if x)
+
+            def show(v, sup):
+                return "onderdrukt" if sup == "ja" else ("—" if pd.isna(v) else number(v, 1))
+            lines.append(f"  {names.get(r.gebied_code, r.gebied_code)} · {what}: "
+                         f"{show(r.waarde_oud, r.onderdrukt_oud)} → {show(r.waarde_nieuw, r.onderdrukt_nieuw)}")
+    if survey and not lines:
+        raise InputError(f"onderzoek '{survey}' heeft geen cijfers in editie {edition}")
+    return lines

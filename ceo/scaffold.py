@@ -1,0 +1,55 @@
+"""``ceo init``: a new publication project with configuration, MkDocs settings and hand-written pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+from ceo.problems import InputError, Problem
+from ceo.registry import registry
+
+PAGES = ("index.md", "methode.md", "toegankelijkheid.md", "colofon.md")
+
+
+def init_project(directory: Path, *, name: str | None = None, publisher: str = "",
+                 gemeenten: list[str] | None = None, region_name: str | None = None) -> list[Path]:
+    """Write ``ceo.yaml``, ``mkdocs.yml`` and ``site/`` into ``directory``; never overwrites a file."""
+    directory = Path(directory)
+    problems: list[Problem] = []
+    codes = []
+    reg = registry()
+    for g in gemeenten or []:
+        res = reg.resolve(g)
+        if res.code is None:
+            problems.append(Problem(res.problem, value=g))
+        else:
+            codes.append(res.code)
+    targets = [directory / "ceo.yaml", directory / "mkdocs.yml"] + [directory / "site" / p for p in PAGES]
+    for t in targets:
+        if t.exists():
+            problems.append(Problem("bestaat al; ceo init overschrijft geen bestanden", str(t)))
+    if problems:
+        raise InputError(problems)
+    if not name:
+        name = ("Cliëntervaringsonderzoek " + reg.name(codes[0])) if len(codes) == 1 else "Cliëntervaringsonderzoek"
+    region = None
+    if len(codes) > 1:
+        rname = region_name or "Regio"
+        rid = "".join(ch for ch in rname.lower() if ch.isalnum() or ch == "_") or "regio"
+        region = {"id": rid, "name": rname, "members": sorted(codes)}
+    env = jinja2.Environment(loader=jinja2.PackageLoader("ceo", "templates/project"), keep_trailing_newline=True,
+                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    context = {"name": name, "publisher": publisher, "region": region}
+    written = []
+    for t in targets:
+        text = env.get_template(t.name + ".j2").render(**context)
+        t.parent.mkdir(parents=True, exist_ok=True)
+        t.write_text(text, encoding="utf-8")
+        written.append(t)
+    gitignore = directory / ".gitignore"
+    if not gitignore.exists():
+        gitignore.write_text("# door ceo gemaakt; niet in versiebeheer\nsite/20*/\nsite/actueel/\nsite/cijfers/\n"
+                             "site/assets/\nuitvoer/\npublic/\n.ceo-staging-*/\n", encoding="utf-8")
+        written.append(gitignore)
+    return written
