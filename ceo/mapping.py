@@ -1,0 +1,460 @@
+"""Mapping files: how a fieldwork agency's column names and codes translate to a codebook.
+
+A mapping file is YAML with Dutch keys::
+
+    onderzoek: wmo            # codebook id, must match the survey being processed
+    variabelen:               # delivered column -> codebook variable
+      RESPNR: respondent_id
+      GEMEENTE: gemeentecode
+      V1: v01
+      RAPCIJF: rapportcijfer
+    codes:                    # per codebook variable: delivered code -> codebook code
+      rapportcijfer: {0: 99}  # (null: the answer becomes empty)
+    negeren: [NAAM, POSTCODE] # delivered columns that are dropped unread
+
+Delivered column names match case-insensitively and without surrounding whitespace. A mapping may
+name columns that a file does not have (one mapping serves several files).
+
+This module also recognises columns that directly identify a person
+(:func:`looks_like_identifier`), which must never be processed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from ceo.codebook import Codebook, Variable
+from ceo.problems import InputError, Problem, format_value
+from ceo.readers import RawTable
+
+TOP_LEVEL_KEYS = ("onderzoek", "variabelen", "codes", "negeren")
+
+
+@dataclass
+class Mapping:
+    survey: str
+    #: delivered column name → codebook variable id
+    variables: dict[str, str] = field(default_factory=dict)
+    #: codebook variable id → {delivered code: codebook code}; NaN makes the answer empty; for the
+    #: gemeente variable the codebook code is a CBS code such as "GM0505"
+    codes: dict[str, dict[float | str, float | str]] = field(default_factory=dict)
+    #: delivered columns that are dropped before anything else
+    ignore: list[str] = field(default_factory=list)
+    path: Path | None = None
+
+
+def _key(name: object) -> str:
+    """How delivered column names are compared: stripped, case-insensitive."""
+    return str(name).strip().casefold()
+
+
+# --------------------------------------------------------------------------- loading
+
+def load_mapping(path: str | Path, codebook: Codebook) -> Mapping:
+    """Read and check a mapping file against ``codebook``; raise :class:`InputError` listing every
+    mistake."""
+    path = Path(path)
+    file = path.name
+    if not path.is_file():
+        raise InputError(Problem("mappingbestand bestaat niet", file))
+    try:
+        raw_bytes = path.read_bytes()
+    except OSError as exc:
+        raise InputError(Problem(f"mappingbestand kan niet worden gelezen ({exc.strerror})", file)) from None
+    try:
+        text = raw_bytes.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw_bytes.decode("cp1252", errors="replace")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        row = mark.line + 1 if mark is not None else None
+        raise InputError(Problem(f"geen geldige YAML ({getattr(exc, 'problem', None) or exc})",
+                                 file, row)) from None
+    if not isinstance(data, dict):
+        raise InputError(Problem("een mappingbestand moet een YAML-document met sleutels zijn "
+                                 "(onderzoek, variabelen, codes, negeren)", file))
+
+    problems: list[Problem] = []
+
+    def fail(message: str, column: str | None = None) -> None:
+        problems.append(Problem(message, file, column=column))
+
+    for key in data:
+        if key not in TOP_LEVEL_KEYS:
+            fail(f"onbekende sleutel '{key}'; toegestaan zijn: {', '.join(TOP_LEVEL_KEYS)}")
+
+    survey = data.get("onderzoek")
+    if survey is None:
+        fail(f"'onderzoek' ontbreekt (de vragenlijst waarvoor de mapping geldt, hier '{codebook.id}')")
+    elif str(survey) != codebook.id:
+        fail(f"de mapping is voor onderzoek '{survey}', maar verwerkt wordt {codebook.short_title} "
+             f"('{codebook.id}')")
+
+    choices = ", ".join(codebook.variables)
+    variables: dict[str, str] = {}
+    raw_vars = data.get("variabelen")
+    if raw_vars is None:
+        raw_vars = {}
+    if not isinstance(raw_vars, dict):
+        fail("'variabelen' moet een lijst 'kolom: variabele' zijn, bijv. 'V1: v01'")
+        raw_vars = {}
+    seen_source: dict[str, str] = {}
+    seen_target: dict[str, str] = {}
+    for src_raw, target in raw_vars.items():
+        if isinstance(src_raw, bool) or src_raw is None:
+            fail(f"kolomnaam {src_raw!r} wordt door YAML niet als tekst gelezen; zet de naam tussen "
+                 "aanhalingstekens")
+            continue
+        src = _name(src_raw)
+        if _key(src) in seen_source:
+            fail(f"'{seen_source[_key(src)]}' en '{src}' zijn dezelfde kolom (hoofdletters tellen "
+                 "niet mee)", src)
+            continue
+        seen_source[_key(src)] = src
+        if target is None or (isinstance(target, str) and not target.strip()):
+            fail(f"'{src}' verwijst nergens naar; geef een variabele of zet de kolom onder 'negeren'", src)
+            continue
+        if not isinstance(target, str):
+            fail(f"'{src}' verwijst naar {format_value(target)}; dat is geen variabelenaam "
+                 f"(kies uit: {choices})", src)
+            continue
+        target = target.strip()
+        if target not in codebook.variables:
+            fail(f"'{src}' verwijst naar '{target}', maar die variabele bestaat niet in "
+                 f"{codebook.short_title}; kies uit: {choices}")
+            continue
+        if target in seen_target:
+            fail(f"'{seen_target[target]}' en '{src}' verwijzen allebei naar '{target}'")
+            continue
+        seen_target[target] = src
+        variables[src] = target
+
+    codes: dict[str, dict[float | str, float | str]] = {}
+    raw_codes = data.get("codes")
+    if raw_codes is None:
+        raw_codes = {}
+    if not isinstance(raw_codes, dict):
+        fail("'codes' moet per variabele een lijst 'code in het bestand: code in de vragenlijst' "
+             "zijn, bijv. 'rapportcijfer: {0: 99}'")
+        raw_codes = {}
+    by_source = {_key(s): t for s, t in variables.items()}
+    for var_id, recode in raw_codes.items():
+        var_id = str(var_id).strip()
+        if var_id not in codebook.variables:
+            hint = ""
+            if _key(var_id) in by_source:
+                hint = f"; gebruik de naam in de vragenlijst ('{by_source[_key(var_id)]}')"
+            fail(f"codes voor '{var_id}': die variabele bestaat niet in {codebook.short_title}{hint}")
+            continue
+        var = codebook.variables[var_id]
+        if var.type in ("id", "open"):
+            fail(f"codes voor '{var_id}': deze variabele heeft geen antwoordcodes")
+            continue
+        if not isinstance(recode, dict) or not recode:
+            fail(f"codes voor '{var_id}' moet een lijst 'code in het bestand: code in de vragenlijst' "
+                 "zijn, bijv. {0: 99}")
+            continue
+        out: dict[float | str, float | str] = {}
+        for src_code, target_code in recode.items():
+            key = _source_code(src_code)
+            if key is None:
+                fail(f"codes voor '{var_id}': {format_value(src_code)} is geen code")
+                continue
+            value, message = _target_code(var, target_code)
+            if message:
+                fail(f"codes voor '{var_id}': {format_value(key)} -> {format_value(target_code)}: "
+                     f"{message}")
+                continue
+            out[key] = value
+        codes[var_id] = out
+
+    ignore: list[str] = []
+    raw_ignore = data.get("negeren")
+    if raw_ignore is None:
+        raw_ignore = []
+    if isinstance(raw_ignore, str):
+        raw_ignore = [raw_ignore] if raw_ignore.strip() else []
+    if not isinstance(raw_ignore, list):
+        fail("'negeren' moet een lijst van kolomnamen zijn, bijv. [NAAM, POSTCODE]")
+        raw_ignore = []
+    for item in raw_ignore:
+        if item is None or isinstance(item, bool | dict | list):
+            fail(f"'negeren' noemt {item!r}; dat is geen kolomnaam (zet de naam tussen aanhalingstekens)")
+            continue
+        ignore.append(_name(item))
+
+    if problems:
+        raise InputError(problems)
+    return Mapping(survey=codebook.id, variables=variables, codes=codes, ignore=ignore, path=path)
+
+
+def _name(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _source_code(value: object) -> float | str | None:
+    """A delivered code: a number (as float) or a text answer."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        return float(text.replace(",", "."))
+    except ValueError:
+        return text
+
+
+def _target_code(var: Variable, value: object) -> tuple[float | str, str | None]:
+    """The codebook code a delivered code becomes, or a Dutch reason why it is not allowed."""
+    if value is None:
+        return math.nan, None
+    if var.type == "gemeente":
+        from ceo.registry import registry
+
+        res = registry().resolve(value)
+        if res.code is None:
+            return "", res.problem
+        return res.code, None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "", f"geen code; {var.expected()}"
+    number = float(value)
+    if not var.is_valid(number):
+        return "", f"geen geldige code; {var.expected()}"
+    return number, None
+
+
+# --------------------------------------------------------------------------- applying
+
+def apply_mapping(raw: RawTable, mapping: Mapping | None) -> RawTable:
+    """The table with ignored columns dropped, columns renamed to codebook ids and codes recoded.
+
+    Returns ``raw`` itself when ``mapping`` is None. Raises :class:`InputError` when renaming would
+    give two columns the same name.
+    """
+    if mapping is None:
+        return raw
+    file = raw.path.name
+    ignore = {_key(c) for c in mapping.ignore}
+    keep = [c for c in raw.data.columns if _key(c) not in ignore]
+    dropped = set(raw.data.columns) - set(keep)
+    by_source = {_key(s): t for s, t in mapping.variables.items()}
+    rename = {c: by_source[_key(c)] for c in keep if _key(c) in by_source}
+    new_names = [rename.get(c, c) for c in keep]
+    problems = []
+    for target in sorted({n for n in new_names if new_names.count(n) > 1}):
+        sources = [c for c in keep if rename.get(c, c) == target]
+        problems.append(Problem(f"na het toepassen van de mapping heten de kolommen "
+                                f"{' en '.join(repr(str(s)) for s in sources)} allebei '{target}'",
+                                file, column=target))
+    if problems:
+        raise InputError(problems)
+
+    data = raw.data[keep].rename(columns=rename)
+
+    def carry(d: dict) -> dict:
+        return {rename.get(k, k): v for k, v in d.items() if k not in dropped}
+
+    value_labels = carry(raw.value_labels)
+    for var_id, recode in mapping.codes.items():
+        if var_id not in data.columns or not recode:
+            continue
+        data[var_id] = _recode(data[var_id], recode)
+        if var_id in value_labels:
+            value_labels[var_id] = _recode_labels(value_labels[var_id], recode)
+    return replace(raw, data=data, variable_labels=carry(raw.variable_labels), value_labels=value_labels,
+                   user_missing=carry(raw.user_missing), notices=list(raw.notices),
+                   row_numbers=np.asarray(raw.row_numbers).copy())
+
+
+def _lookup(value: object, recode: dict) -> tuple[bool, object]:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return False, None
+    if isinstance(value, bool):
+        return False, None
+    if isinstance(value, int | float | np.integer | np.floating):
+        key = float(value)
+        return (True, recode[key]) if key in recode else (False, None)
+    text = str(value).strip()
+    folded = text.casefold()
+    for k, v in recode.items():
+        if isinstance(k, str) and k.strip().casefold() == folded:
+            return True, v
+    try:
+        key = float(text.replace(",", "."))
+    except ValueError:
+        return False, None
+    return (True, recode[key]) if key in recode else (False, None)
+
+
+def _recode(col: pd.Series, recode: dict) -> pd.Series:
+    """All codes replaced at once (``{1: 5, 5: 1}`` swaps)."""
+    numeric_only = all(isinstance(k, float) for k in recode) and all(
+        isinstance(v, float) for v in recode.values())
+    if numeric_only and pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+        values = col.astype("float64")
+        out = values.copy()
+        for src, dst in recode.items():
+            out[values == src] = dst
+        return out
+    mapped = [_lookup(v, recode) for v in col.tolist()]
+    return pd.Series([new if hit else old for (hit, new), old in zip(mapped, col.tolist(), strict=True)],
+                     index=col.index, dtype=object)
+
+
+def _recode_labels(labels: dict, recode: dict) -> dict:
+    out: dict = {}
+    for code, label in labels.items():
+        hit, new = _lookup(code, recode)
+        if not hit:
+            out.setdefault(code, label)
+        elif not (isinstance(new, float) and math.isnan(new)):
+            out[new] = label
+    return out
+
+
+# --------------------------------------------------------------------------- identifiers
+
+def _ascii(text: str) -> str:
+    text = unicodedata.normalize("NFKD", str(text))
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+def name_tokens(name: str) -> list[str]:
+    """Words of a column name: camelCase, digits and punctuation split, lower case, no accents."""
+    text = _ascii(name)
+    text = re.sub(r"([a-z])([A-Z])", r"\1 \2", text)
+    text = re.sub(r"([A-Za-z])([0-9])|([0-9])([A-Za-z])", r"\1\3 \2\4", text)
+    return [t for t in re.split(r"[^a-z0-9]+", text.lower()) if t]
+
+
+#: words that make a column about an organisation or place, not a person ("gemeentenaam")
+_NOT_PERSONAL = {
+    "gemeente", "gemeentenaam", "gemeentecode", "gem", "gm", "organisatie", "organisatienaam", "org",
+    "aanbieder", "zorgaanbieder", "aanbiedernaam", "instelling", "wijk", "wijknaam", "buurt", "regio",
+    "regionaam", "plaats", "woonplaats", "stad", "provincie", "school", "team", "teamnaam", "bureau",
+    "product", "productnaam", "voorziening", "bestand", "bestandsnaam", "file", "variabele", "vraag",
+    "label", "dienst", "bedrijf", "bedrijfsnaam", "locatie", "locatienaam", "project", "projectnaam",
+    "veldwerkbureau", "land", "municipality", "organisation", "organization", "company", "provider",
+}
+
+#: (reason, words); checked in this order
+_NAME_RULES: tuple[tuple[str, frozenset[str]], ...] = (
+    ("een BSN", frozenset({"bsn", "bsnnr", "bsnnummer", "burgerservicenummer", "sofinummer", "sofinr",
+                           "sofi", "burgerservicenr"})),
+    ("een e-mailadres", frozenset({"email", "emailadres", "mail", "mailadres", "emailaddress",
+                                    "mailaddress", "eadres"})),
+    ("een telefoonnummer", frozenset({"telefoon", "telefoonnummer", "telefoonnr", "tel", "telnr",
+                                       "telnummer", "mobiel", "mobielnummer", "mobielnr", "gsm", "phone",
+                                       "telephone", "mobile", "phonenumber", "telefoonnummers"})),
+    ("een geboortedatum", frozenset({"geboortedatum", "gebdatum", "gebdat", "geboortedat",
+                                      "birth", "birthdate", "dob", "dateofbirth", "birthday"})),
+    ("een postcode", frozenset({"postcode", "postcodes", "pc6", "zip", "zipcode", "postalcode",
+                                 "postcode6"})),
+    ("een adres", frozenset({"adres", "address", "straat", "straatnaam", "huisnummer", "huisnr", "hnr",
+                              "woonadres", "postadres", "huisadres", "street", "huisnummertoevoeging"})),
+    ("een naam", frozenset({"naam", "voornaam", "achternaam", "roepnaam", "voorletters", "tussenvoegsel",
+                             "meisjesnaam", "geboortenaam", "familienaam", "geslachtsnaam", "name",
+                             "firstname", "lastname", "surname", "fullname", "volledigenaam",
+                             "clientnaam", "respondentnaam", "naamclient", "naamrespondent"})),
+)
+#: word pairs that mean the same as one word above ("e mail", "geb datum")
+_NAME_PAIRS = {
+    ("e", "mail"): "een e-mailadres", ("geb", "datum"): "een geboortedatum",
+    ("geboorte", "datum"): "een geboortedatum", ("date", "birth"): "een geboortedatum",
+    ("tel", "nr"): "een telefoonnummer", ("first", "name"): "een naam", ("last", "name"): "een naam",
+    ("huis", "nummer"): "een adres", ("post", "code"): "een postcode", ("bsn", "nr"): "een BSN",
+}
+
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+_POSTCODE_RE = re.compile(r"^\d{4}\s?[A-Za-z]{2}$")
+_PHONE_RE = re.compile(r"^(\+31|0031|0)[1-9][0-9 -]{8,}$")
+_PHONE_COMPACT_RE = re.compile(r"^(\+31|0031|0)[1-9]\d{8}$")
+_DIGITS_RE = re.compile(r"^\d{8,9}$")
+
+
+def _name_reason(name: str) -> str | None:
+    tokens = name_tokens(name)
+    if not tokens:
+        return None
+    joined = "".join(tokens)
+    if any(t in _NOT_PERSONAL for t in tokens) or joined in _NOT_PERSONAL:
+        return None
+    candidates = set(tokens) | {joined}
+    for reason, words in _NAME_RULES:
+        if candidates & words:
+            return reason
+    for a, b in zip(tokens, tokens[1:], strict=False):
+        if (a, b) in _NAME_PAIRS:
+            return _NAME_PAIRS[(a, b)]
+    if "of" in tokens and "birth" in tokens:
+        return "een geboortedatum"
+    return None
+
+
+def _as_text(v: object) -> str:
+    if isinstance(v, float | np.floating) and float(v).is_integer():
+        return str(int(v))
+    if isinstance(v, np.integer):
+        return str(int(v))
+    return str(v).strip()
+
+
+def is_bsn(text: str) -> bool:
+    """Whether 8 or 9 digits pass the BSN eleven test (an 8-digit number lost its leading zero)."""
+    if not _DIGITS_RE.match(text):
+        return False
+    digits = [int(c) for c in text.zfill(9)]
+    if not any(digits):
+        return False
+    total = sum(d * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True)) - digits[8]
+    return total % 11 == 0
+
+
+def _content_reason(values: pd.Series) -> str | None:
+    sample = [_as_text(v) for v in values.dropna().tolist()[:1000]]
+    sample = [s for s in sample if s][:200]
+    n = len(sample)
+    if not n:
+        return None
+
+    def share(pred) -> float:
+        return sum(1 for s in sample if pred(s)) / n
+
+    if share(lambda s: bool(_EMAIL_RE.match(s))) >= 0.5:
+        return "de waarden lijken e-mailadressen"
+    if share(lambda s: bool(_POSTCODE_RE.match(s))) >= 0.5:
+        return "de waarden lijken postcodes"
+    if share(lambda s: bool(_PHONE_RE.match(s)) or bool(_PHONE_COMPACT_RE.match(re.sub(r"[\s()-]", "", s))))\
+            >= 0.5:
+        return "de waarden lijken telefoonnummers"
+    if share(lambda s: bool(_DIGITS_RE.match(s))) >= 0.5:
+        passing = share(is_bsn)
+        if passing >= 0.5 and (n >= 5 or passing == 1.0):
+            return "de waarden lijken burgerservicenummers (BSN)"
+    return None
+
+
+def looks_like_identifier(name: str, values: pd.Series) -> str | None:
+    """A Dutch reason when a column seems to identify a person directly (BSN, name, address,
+    postcode, e-mail, telephone number, date of birth), by its name or its values; else None."""
+    reason = _name_reason(str(name))
+    if reason:
+        return f"de kolomnaam wijst op {reason}"
+    if values is None or len(values) == 0:
+        return None
+    return _content_reason(values)

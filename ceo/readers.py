@@ -1,0 +1,647 @@
+"""Read a delivered fieldwork file (SPSS ``.sav``, CSV or Excel ``.xlsx``) into a :class:`RawTable`.
+
+The format is recognised by the file's content (its first bytes), the extension only decides
+between the remaining possibilities. Everything that is wrong with a file is collected and raised
+as one :class:`~ceo.problems.InputError` with Dutch messages that name the file (and row/column
+where that helps); no traceback and no ``UnicodeDecodeError`` ever reaches the user.
+
+Column names are the delivered names without surrounding whitespace. Row numbers are the numbers
+the user sees: the line or sheet row for CSV and Excel (the header is row 1 when it is the first
+line), the case number for SPSS (the first respondent is case 1). Text cells are stripped; an
+empty cell is NaN. A column whose every filled value is a number becomes ``float64`` (codes ``"8"``
+become ``8.0``), except when a value starts with a zero followed by a digit (``"00123"``,
+``"0505"``): such columns are identifiers and stay text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ceo.problems import InputError, Problem
+
+SAV_EXTENSIONS = (".sav", ".zsav")
+EXCEL_EXTENSIONS = (".xlsx", ".xlsm")
+TEXT_EXTENSIONS = (".csv", ".txt", ".tsv", ".tab")
+
+WRONG_TYPE = "onbekend of verkeerd bestandstype; verwacht SPSS (.sav), CSV of Excel (.xlsx)"
+BAD_EXCEL = "het Excel-bestand is beschadigd of geen echt .xlsx-bestand"
+NO_RESPONDENTS = "het bestand bevat geen respondenten"
+
+#: first bytes of file types that are certainly not a delivery
+_FOREIGN_MAGIC = (
+    (b"%PDF", "pdf"), (b"\x89PNG", "png"), (b"\xff\xd8\xff", "jpeg"), (b"GIF8", "gif"),
+    (b"\x1f\x8b", "gzip"), (b"7z\xbc\xaf", "7z"), (b"Rar!", "rar"), (b"BZh", "bzip2"),
+    (b"{\\rtf", "rtf"), (b"\x7fELF", "elf"), (b"MZ", "exe"),
+)
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+#: SPSS writes this for a system-missing value when exporting to Excel or CSV
+_SPSS_SYSMIS = "#NULL!"
+#: how many rows with a wrong field count are reported one by one
+_MAX_ROW_PROBLEMS = 50
+#: SPSS's LOWEST / HIGHEST in a missing-value range are stored as ±DBL_MAX
+_HUGE = 1e12
+
+_PYREADSTAT_MESSAGES = {
+    "unable to read from file": "het bestand houdt te vroeg op",
+    "file did not contain the expected number of rows": "er staan minder respondenten in dan de "
+                                                        "kop van het bestand aangeeft",
+    "invalid file, or file has unsupported features": "ongeldige of niet-ondersteunde opbouw",
+    "unable to convert string to the requested encoding": "tekst in een onbekende tekencodering",
+}
+
+
+@dataclass
+class RawTable:
+    """One delivered file as it was read: the delivered column names, values and SPSS metadata."""
+
+    path: Path
+    kind: str  # "sav", "csv" or "xlsx"
+    data: pd.DataFrame
+    #: the row number the user sees, per data row
+    row_numbers: np.ndarray | None = None
+    #: column → variable label (SPSS)
+    variable_labels: dict[str, str] = field(default_factory=dict)
+    #: column → {value: label} (SPSS)
+    value_labels: dict[str, dict[float | str, str]] = field(default_factory=dict)
+    #: column → user-missing values: a value, or a (low, high) range (SPSS)
+    user_missing: dict[str, list] = field(default_factory=dict)
+    #: Dutch remarks on how the file was read, for the log
+    notices: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.path = Path(self.path)
+        if self.row_numbers is None:
+            first = 1 if self.kind == "sav" else 2
+            self.row_numbers = np.arange(first, first + len(self.data), dtype=np.int64)
+        else:
+            self.row_numbers = np.asarray(self.row_numbers, dtype=np.int64)
+
+
+def read_table(path: str | Path) -> RawTable:
+    """Read one delivered file; raise :class:`InputError` listing every problem found in it."""
+    path = Path(path)
+    name = path.name
+    if not path.exists():
+        raise InputError(Problem("bestand bestaat niet", name))
+    if path.is_dir():
+        raise InputError(Problem("dit is een map, geen bestand", name))
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(Problem(f"het bestand kan niet worden gelezen ({exc.strerror})", name)) from None
+    if size == 0:
+        raise InputError(Problem("het bestand is leeg", name))
+
+    kind = _detect(path, head)
+    notices: list[str] = []
+    ext = path.suffix.lower()
+    expected = ("sav" if ext in SAV_EXTENSIONS else "xlsx" if ext in EXCEL_EXTENSIONS
+                else "csv" if ext in TEXT_EXTENSIONS else None)
+    if expected is not None and expected != kind:
+        what = {"sav": "een SPSS-bestand", "xlsx": "een Excel-bestand", "csv": "een tekstbestand (CSV)"}
+        notices.append(f"{name}: de naam eindigt op {path.suffix}, maar het is {what[kind]}; "
+                       "zo gelezen")
+    if kind == "sav":
+        raw = _read_sav(path)
+    elif kind == "xlsx":
+        raw = _read_xlsx(path)
+    else:
+        raw = _read_csv(path)
+    raw.notices[:0] = notices
+    return raw
+
+
+# --------------------------------------------------------------------------- type detection
+
+def _detect(path: Path, head: bytes) -> str:
+    name = path.name
+    ext = path.suffix.lower()
+    if head[:4] in (b"$FL2", b"$FL3"):
+        return "sav"
+    if head[:4] in _ZIP_MAGIC:
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = set(zf.namelist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            names = None
+        if names is not None and "xl/workbook.xml" in names:
+            return "xlsx"
+        if ext in EXCEL_EXTENSIONS:
+            raise InputError(Problem(BAD_EXCEL, name))
+        raise InputError(Problem(WRONG_TYPE, name))
+    if head.startswith(_OLE_MAGIC):
+        raise InputError(Problem(
+            WRONG_TYPE + " (dit lijkt een oud Excel-bestand (.xls) of een met een wachtwoord "
+            "beveiligd bestand; sla het op als .xlsx zonder wachtwoord)", name))
+    if any(head.startswith(magic) for magic, _ in _FOREIGN_MAGIC):
+        raise InputError(Problem(WRONG_TYPE, name))
+    if ext in SAV_EXTENSIONS:
+        raise InputError(Problem("geen geldig SPSS-bestand", name))
+    if ext in EXCEL_EXTENSIONS:
+        raise InputError(Problem(BAD_EXCEL, name))
+    if ext in TEXT_EXTENSIONS:
+        return "csv"
+    raise InputError(Problem(WRONG_TYPE, name))
+
+
+# --------------------------------------------------------------------------- SPSS
+
+def _read_sav(path: Path) -> RawTable:
+    import pyreadstat
+
+    name = path.name
+    notices: list[str] = []
+    try:
+        df, meta = pyreadstat.read_sav(str(path), user_missing=True)
+    except Exception as first:  # pyreadstat raises its own and generic errors; never show a traceback
+        try:  # old files written in a Windows code page without saying so
+            df, meta = pyreadstat.read_sav(str(path), user_missing=True, encoding="WINDOWS-1252")
+            notices.append(f"{name}: tekst gelezen in de tekencodering Windows-1252")
+        except Exception:
+            raise InputError(Problem(f"het SPSS-bestand is beschadigd of onvolledig ({_explain(first)})",
+                                     name)) from None
+    if df.shape[1] == 0:
+        raise InputError(Problem("het SPSS-bestand bevat geen variabelen", name))
+    if len(df) == 0:
+        raise InputError(Problem(NO_RESPONDENTS, name))
+
+    renames = {c: str(c).strip() for c in df.columns}
+    df = df.rename(columns=renames)
+    for col in df.columns:
+        if df[col].dtype.kind not in "fiubmM":  # text: strip, empty → missing
+            df[col] = _clean_text(df[col])
+    variable_labels = {renames[k]: str(v) for k, v in (meta.column_names_to_labels or {}).items()
+                       if v not in (None, "")}
+    value_labels = {renames.get(k, k): dict(v) for k, v in (meta.variable_value_labels or {}).items() if v}
+    user_missing: dict[str, list] = {}
+    for var, ranges in (meta.missing_ranges or {}).items():
+        col = renames.get(var, var)
+        items = [_missing_item(r, df[col] if col in df else None) for r in ranges]
+        items = [i for i in items if i is not None]
+        if items:
+            user_missing[col] = items
+    for var, values in (getattr(meta, "missing_user_values", None) or {}).items():
+        col = renames.get(var, var)
+        extra = [v for v in values if v not in user_missing.get(col, [])]
+        if extra:
+            user_missing.setdefault(col, []).extend(extra)
+    return RawTable(path=path, kind="sav", data=df.reset_index(drop=True),
+                    row_numbers=np.arange(1, len(df) + 1, dtype=np.int64),
+                    variable_labels=variable_labels, value_labels=value_labels,
+                    user_missing=user_missing, notices=notices)
+
+
+def _explain(exc: Exception) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    for english, dutch in _PYREADSTAT_MESSAGES.items():
+        if english in text.lower():
+            return dutch
+    return text
+
+
+def _missing_item(r: object, column: pd.Series | None) -> object:
+    """A pyreadstat missing range as a value (``lo == hi``) or a ``(lo, hi)`` tuple.
+
+    SPSS's ``LOWEST``/``HIGHEST`` are stored as ±DBL_MAX; they are narrowed to the values that occur
+    in the column, so that the range can be expanded into codes."""
+    if isinstance(r, dict):
+        lo, hi = r.get("lo"), r.get("hi")
+    else:
+        return r
+    if lo == hi:
+        return lo
+    if isinstance(lo, int | float) and isinstance(hi, int | float):
+        values = pd.to_numeric(column, errors="coerce").dropna() if column is not None else pd.Series([])
+        if abs(lo) >= _HUGE:
+            lo = float(np.floor(values.min())) if len(values) else hi
+        if abs(hi) >= _HUGE:
+            hi = float(np.ceil(values.max())) if len(values) else lo
+        if lo == hi:
+            return lo
+    return (lo, hi)
+
+
+# --------------------------------------------------------------------------- CSV
+
+def _decode(data: bytes, name: str, notices: list[str]) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        notices.append(f"{name}: tekencodering UTF-16 herkend")
+        return data.decode("utf-16", errors="replace")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    if data.startswith(b"\xef\xbb\xbf"):  # says UTF-8 but has a bad byte somewhere
+        notices.append(f"{name}: ongeldige UTF-8-tekens vervangen door '\ufffd'")
+        return data[3:].decode("utf-8", errors="replace")
+    notices.append(f"{name}: tekencodering Windows-1252 herkend (geen UTF-8)")
+    return data.decode("cp1252", errors="replace")
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    if b"\x00" in sample:
+        return True
+    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    return control > max(8, len(sample) // 100)
+
+
+_DELIMITERS = (";", "\t", ",")
+#: the line breaks the csv module knows (str.splitlines knows more)
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_DELIMITER_NAMES = {";": "';'", "\t": "tab", ",": "','"}
+
+
+def _split(line: str, delimiter: str) -> list[str]:
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:
+        return line.split(delimiter)
+
+
+def _choose_delimiter(header: str, following: list[str]) -> str:
+    """The delimiter of the header line; when it has several, the one that gives every following
+    line the same number of fields (trailing empty fields aside)."""
+    counts = {d: len(_split(header, d)) for d in _DELIMITERS}
+    candidates = [d for d in _DELIMITERS if counts[d] > 1]
+    if not candidates:
+        return ","
+    if len(candidates) == 1:
+        return candidates[0]
+
+    def consistent(d: str) -> bool:
+        n = counts[d]
+        for line in following:
+            fields = _split(line, d)
+            if len(fields) < n or any(f.strip() for f in fields[n:]):
+                return False
+        return True
+
+    good = [d for d in candidates if consistent(d)]
+    pool = good or candidates
+    return max(pool, key=lambda d: (counts[d], -_DELIMITERS.index(d)))
+
+
+def _blank(fields: list[str]) -> bool:
+    joined = "".join(fields)
+    return not joined or joined.isspace()
+
+
+def _swallowed(fields: list[str], delimiter: str, n_header: int) -> bool:
+    """Whether a field that spans several lines holds what look like whole rows (an unclosed quote);
+    a multi-line open answer does not."""
+    if n_header < 3:
+        return False
+    for f in fields:
+        if "\n" in f or "\r" in f:
+            for line in _LINE_BREAK.split(f)[1:]:
+                if line.count(delimiter) >= n_header - 1:
+                    return True
+    return False
+
+
+def _read_csv(path: Path) -> RawTable:
+    name = path.name
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(Problem(f"het bestand kan niet worden gelezen ({exc.strerror})", name)) from None
+    if _looks_binary(data):
+        raise InputError(Problem(WRONG_TYPE, name))
+    notices: list[str] = []
+    text = _decode(data, name, notices)
+    text = text.lstrip("\ufeff")
+
+    # find the header: the first non-empty line; a leading line with a single filled field
+    # followed by a real header is a title
+    lines = _LINE_BREAK.split(text[:500_000])[:200]
+    nonempty = [(i + 1, ln) for i, ln in enumerate(lines) if ln.strip(" \t;,\"")]
+    if not nonempty:
+        raise InputError(Problem("het bestand is leeg", name))
+    n_title = 0
+    while n_title + 1 < len(nonempty):
+        this, nxt = nonempty[n_title][1], nonempty[n_title + 1][1]
+        if (max(sum(1 for f in _split(this, d) if f.strip()) for d in _DELIMITERS) == 1
+                and max(sum(1 for f in _split(nxt, d) if f.strip()) for d in _DELIMITERS) > 1):
+            n_title += 1
+        else:
+            break
+    header_line_no, header_line = nonempty[n_title]
+    delimiter = _choose_delimiter(header_line, [ln for _, ln in nonempty[n_title + 1:n_title + 21]])
+    if delimiter != ",":
+        notices.append(f"{name}: scheidingsteken {_DELIMITER_NAMES[delimiter]} herkend")
+    if n_title:
+        notices.append(f"{name}: " + ("titelregel boven de kop overgeslagen" if n_title == 1
+                                      else f"{n_title} titelregels boven de kop overgeslagen"))
+
+    problems: list[Problem] = []
+    records: list[list[str]] = []
+    record_rows: list[int] = []
+    header: list[str] | None = None
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    line_no = 0
+    try:
+        for fields in reader:
+            start = line_no + 1
+            line_no = reader.line_num
+            if header is None:
+                if start < header_line_no or _blank(fields):
+                    continue
+                header = fields
+                continue
+            if not fields or (not fields[0].strip() and _blank(fields)):
+                continue
+            records.append(fields)
+            record_rows.append(start)
+            if line_no > start and header is not None and _swallowed(fields, delimiter, len(header)):
+                problems.append(Problem("een aanhalingsteken wordt niet gesloten; de regels erna zijn in "
+                                        "één veld terechtgekomen", name, start))
+    except csv.Error:
+        problems.append(Problem("ongeldige CSV-opmaak: een veld is te lang of een aanhalingsteken "
+                                "wordt niet gesloten", name, line_no + 1))
+    if header is None:  # only possible when the csv module and splitlines disagree
+        raise InputError(problems or Problem("het bestand is leeg", name))
+
+    names = [h.strip().lstrip("\ufeff").strip() for h in header]
+    n_header = len(names)
+    # trailing unnamed columns that are empty everywhere are dropped
+    n_keep = n_header
+    while n_keep > 0 and not names[n_keep - 1]:
+        j = n_keep - 1
+        if any(len(r) > j and r[j].strip() for r in records):
+            break
+        n_keep -= 1
+    dropped = n_header - n_keep
+    if dropped:
+        notices.append(f"{name}: " + ("1 lege kolom aan het eind genegeerd" if dropped == 1
+                                      else f"{dropped} lege kolommen aan het eind genegeerd"))
+    names = names[:n_keep]
+    problems.extend(_check_names(names, name))
+
+    bad_rows = 0
+    width = n_keep
+    for k, fields in enumerate(records):
+        n = len(fields)
+        ok = (n == n_header or (n >= n_keep and not any(f.strip() for f in fields[n_keep:])))
+        if not ok:
+            bad_rows += 1
+            if bad_rows <= _MAX_ROW_PROBLEMS:
+                row = record_rows[k]
+                problems.append(Problem(f"rij {row} heeft {n} {'veld' if n == 1 else 'velden'}, de kop heeft "
+                                        f"{n_header}", name, row))
+        if n != width:
+            records[k] = (fields + [""] * width)[:width]
+    if bad_rows > _MAX_ROW_PROBLEMS:
+        problems.append(Problem(f"en nog {bad_rows - _MAX_ROW_PROBLEMS} rijen met een ander aantal "
+                                "velden dan de kop", name))
+    if not records:
+        problems.append(Problem(NO_RESPONDENTS, name))
+    if problems:
+        raise InputError(problems)
+
+    allow_comma = delimiter in (";", "\t")
+    columns: dict[str, pd.Series] = {}
+    comma_cols: list[str] = []
+    sysmis = False
+    by_column = list(zip(*records, strict=True))
+    for j, col in enumerate(names):
+        series, used_comma, had_sysmis = _convert_text(by_column[j], allow_comma)
+        columns[col] = series
+        sysmis |= had_sysmis
+        if used_comma:
+            comma_cols.append(col)
+    if comma_cols:
+        notices.append(f"{name}: decimaalkomma herkend (kolom {', '.join(comma_cols)})")
+    if sysmis:
+        notices.append(f"{name}: '{_SPSS_SYSMIS}' gelezen als lege waarde")
+    df = pd.DataFrame(columns)
+    return RawTable(path=path, kind="csv", data=df, row_numbers=np.asarray(record_rows, dtype=np.int64),
+                    notices=notices)
+
+
+def _check_names(names: list[str], file: str) -> list[Problem]:
+    problems = []
+    seen: set[str] = set()
+    reported: set[str] = set()
+    for i, n in enumerate(names, start=1):
+        if not n:
+            problems.append(Problem(f"kolom {i} heeft geen naam", file))
+            continue
+        if n in seen and n not in reported:
+            problems.append(Problem(f"kolom '{n}' komt meer dan eens voor", file, column=n))
+            reported.add(n)
+        seen.add(n)
+    return problems
+
+
+# --------------------------------------------------------------------------- conversion
+
+_LEADING_ZERO = r"[+-]?0\d"
+_DECIMAL_COMMA = r"[+-]?(?:\d+(?:,\d+)?|,\d+)"
+
+
+def _clean_text(col: pd.Series) -> pd.Series:
+    """Text cells stripped, empty → NaN, as an object column."""
+    def clean(v: object) -> object:
+        if isinstance(v, str):
+            v = v.strip()
+            return v if v else np.nan
+        return v
+    return col.astype(object).map(clean).astype(object)
+
+
+_LEADING_ZERO_RE = re.compile(_LEADING_ZERO)
+_DECIMAL_COMMA_RE = re.compile(_DECIMAL_COMMA)
+
+
+def _convert_text(values: tuple[str, ...] | list[str], allow_comma: bool) -> tuple[pd.Series, bool, bool]:
+    """A column of CSV fields as float when every filled value is a number, else as stripped text
+    with NaN for empty cells (vectorised: a national file has 100,000+ rows).
+
+    Returns (column, decimal comma used, SPSS '#NULL!' seen)."""
+    strings = np.strings.strip(np.array(values, dtype=np.dtypes.StringDType()))
+    sysmis_mask = strings == _SPSS_SYSMIS
+    sysmis = bool(sysmis_mask.any())
+    empty = (strings == "") | sysmis_mask
+    filled = strings[~empty]
+    if filled.size == 0:
+        return pd.Series(np.full(len(strings), np.nan)), False, sysmis
+    zero_first = (np.strings.startswith(filled, "0") | np.strings.startswith(filled, "-0")
+                  | np.strings.startswith(filled, "+0"))
+    leading_zero = any(_LEADING_ZERO_RE.match(v) for v in filled[zero_first].tolist())
+    if not leading_zero and not (np.strings.find(filled, "_") >= 0).any():
+        try:
+            numbers = filled.astype(np.float64)
+        except ValueError:
+            numbers = None
+        if numbers is not None and np.isfinite(numbers).all():
+            out = np.full(len(strings), np.nan)
+            out[~empty] = numbers
+            return pd.Series(out), False, sysmis
+        if (numbers is None and allow_comma and (np.strings.find(filled, ",") >= 0).any()
+                and all(_DECIMAL_COMMA_RE.fullmatch(v) for v in filled.tolist())):
+            out = np.full(len(strings), np.nan)
+            out[~empty] = np.strings.replace(filled, ",", ".").astype(np.float64)
+            return pd.Series(out), True, sysmis
+    text = strings.astype(object)
+    text[empty] = np.nan
+    return pd.Series(text, dtype=object), False, sysmis
+
+
+def _convert(values: pd.Series, allow_comma: bool) -> tuple[pd.Series, bool, bool]:
+    """An object column (Excel cell values: text, numbers, dates, ...) as float when every filled
+    value is a number, else as stripped text/objects with NaN for empty cells.
+
+    Returns (column, decimal comma used, SPSS '#NULL!' seen)."""
+    is_str = values.map(lambda v: isinstance(v, str)).astype(bool)
+    out = values.copy()
+    if is_str.any():
+        stripped = values[is_str].str.strip()
+        out[is_str] = stripped
+    empty = values.isna() | (is_str & (out.astype(object) == ""))
+    sysmis = bool((is_str & (out == _SPSS_SYSMIS)).any())
+    if sysmis:
+        empty |= is_str & (out == _SPSS_SYSMIS)
+    out[empty] = np.nan
+    filled = out[~empty]
+    if filled.empty:
+        return pd.Series(np.nan, index=values.index, dtype="float64"), False, sysmis
+    fill_str = is_str[~empty]
+    text = filled[fill_str].astype(str)
+    others = filled[~fill_str]
+    numbers_ok = all(isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool | np.bool_)
+                     for v in others)
+    if numbers_ok and not text.str.match(_LEADING_ZERO).any():
+        num = pd.to_numeric(text, errors="coerce")
+        if num.notna().all() and np.isfinite(num.to_numpy(dtype="float64")).all():
+            result = pd.Series(np.nan, index=values.index, dtype="float64")
+            result[num.index] = num.astype("float64")
+            if len(others):
+                result[others.index] = others.astype("float64")
+            return result, False, sysmis
+        if allow_comma and text.str.contains(",", regex=False).any() and text.str.fullmatch(_DECIMAL_COMMA).all():
+            result = pd.Series(np.nan, index=values.index, dtype="float64")
+            result[text.index] = text.str.replace(",", ".", regex=False).astype("float64")
+            if len(others):
+                result[others.index] = others.astype("float64")
+            return result, True, sysmis
+    return out.astype(object), False, sysmis
+
+
+# --------------------------------------------------------------------------- Excel
+
+def _cell_name(v: object) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return str(v).strip()
+
+
+def _read_xlsx(path: Path) -> RawTable:
+    name = path.name
+    notices: list[str] = []
+    try:
+        import openpyxl
+
+        # a file object, so that openpyxl does not refuse a workbook whose name does not end in .xlsx
+        with path.open("rb") as fh:
+            wb = openpyxl.load_workbook(fh, read_only=True, data_only=True, keep_links=False)
+            try:
+                sheets = wb.worksheets
+                if not sheets:
+                    raise InputError(Problem("het Excel-bestand bevat geen werkblad", name))
+                ws = sheets[0]
+                if len(sheets) > 1:
+                    notices.append(f"{name}: alleen het eerste werkblad ('{ws.title}') gelezen; het "
+                                   f"bestand heeft {len(sheets)} werkbladen")
+                ws.reset_dimensions()
+                rows = [(i, r) for i, r in enumerate(ws.iter_rows(values_only=True), start=1)]
+                merged = _merged_ranges(wb, ws)
+            finally:
+                wb.close()
+    except InputError:
+        raise
+    except Exception:  # openpyxl/zipfile/XML errors of every kind
+        raise InputError(Problem(BAD_EXCEL, name)) from None
+
+    def filled(v: object) -> bool:
+        return v is not None and not (isinstance(v, str) and not v.strip())
+
+    rows = [(i, r) for i, r in rows if any(filled(v) for v in r)]
+    if not rows:
+        raise InputError(Problem("het bestand is leeg", name))
+    width = max(max((j + 1 for j, v in enumerate(r) if filled(v)), default=0) for _, r in rows)
+
+    # the header is the first row whose cells are mostly filled with text
+    header_at = 0
+    for k, (_, r) in enumerate(rows[:30]):
+        n_text = sum(1 for v in r if isinstance(v, str) and v.strip())
+        if n_text >= 1 and n_text * 2 > width:
+            header_at = k
+            break
+    header_row, header_cells = rows[header_at]
+    if header_at:
+        notices.append(f"{name}: " + ("titelregel boven de kop overgeslagen" if header_at == 1
+                                      else f"{header_at} titelregels boven de kop overgeslagen"))
+    if merged:
+        notices.append(f"{name}: samengevoegde cellen ({', '.join(merged[:5])}"
+                       f"{', …' if len(merged) > 5 else ''}) gelezen als losse cellen; alleen de "
+                       "eerste cel heeft de waarde")
+    data_rows = rows[header_at + 1:]
+    names = [_cell_name(header_cells[j]) if j < len(header_cells) else "" for j in range(width)]
+    n_keep = width
+    while n_keep > 0 and not names[n_keep - 1]:
+        j = n_keep - 1
+        if any(len(r) > j and filled(r[j]) for _, r in data_rows):
+            break
+        n_keep -= 1
+    names = names[:n_keep]
+    problems = _check_names(names, name)
+    if not data_rows:
+        problems.append(Problem(NO_RESPONDENTS, name))
+    if problems:
+        raise InputError(problems)
+
+    columns: dict[str, pd.Series] = {}
+    comma_cols = []
+    sysmis = False
+    for j, col in enumerate(names):
+        values = pd.Series([r[j] if j < len(r) else None for _, r in data_rows], dtype=object)
+        series, used_comma, had_sysmis = _convert(values, True)
+        columns[col] = series
+        sysmis |= had_sysmis
+        if used_comma:
+            comma_cols.append(col)
+    if comma_cols:
+        notices.append(f"{name}: decimaalkomma herkend (kolom {', '.join(comma_cols)})")
+    if sysmis:
+        notices.append(f"{name}: '{_SPSS_SYSMIS}' gelezen als lege waarde")
+    return RawTable(path=path, kind="xlsx", data=pd.DataFrame(columns),
+                    row_numbers=np.asarray([i for i, _ in data_rows], dtype=np.int64), notices=notices)
+
+
+_MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
+
+
+def _merged_ranges(wb: object, ws: object) -> list[str]:
+    """Merged cell ranges of a read-only worksheet (read-only mode does not parse them)."""
+    try:
+        with wb._archive.open(ws._worksheet_path) as src:  # read-only mode has no public API for this
+            xml = src.read()
+    except Exception:
+        return []
+    return [m.decode("ascii") for m in _MERGE_RE.findall(xml)]

@@ -1,0 +1,870 @@
+r"""Weighting of CEO respondents to the client population of each gemeente, vectorised.
+
+Population file
+---------------
+``--population FILE`` is a CSV table (``,``, ``;`` or tab; UTF-8, UTF-8 with BOM or Windows-1252)
+with a column ``gemeentecode`` (CBS code, ``505`` or an official name), optionally one or more
+cell columns (the weighting characteristics of the codebook, for the Wmo ``leeftijdsklasse``,
+``geslacht`` and ``voorziening``, coded as in the codebook) and ``aantal`` (the number of clients,
+a whole number >= 0). Without cell columns there is one row per gemeente; with cell columns one
+row per combination (a missing combination has 0 clients). Every problem is reported at once with
+file, row, column and value (:func:`read_population`).
+
+Weights
+-------
+:func:`compute_weights` works within each gemeente ``h`` (``n_h`` respondents, population
+``N_h``) and for all gemeenten at once: every step is a group-by over (gemeente, category) keys
+with :func:`numpy.bincount`; there is no Python loop over gemeenten except to describe collapsed
+categories, which only touches gemeenten that need it.
+
+* no population file and no weight column: unweighted (every weight 1);
+* ``weight_column``: the delivered weights are used unchanged (after validation); a population
+  file then only gives the finite population correction;
+* population without cell columns: design weights ``N_h / n_h``;
+* population with cells, ``method="poststratificatie"``: ``w = N_c / n_c`` within every cell
+  ``c`` of the full cross-classification of the cell columns (R: ``postStratify``);
+* population with cells, ``method="raking"``: iterative proportional fitting to the margins of
+  each cell column, starting from ``N_h / n_h``, until every weighted margin is within a
+  relative ``1e-10`` of its target (at most 100 iterations; R: ``rake``). Raking uses only the
+  margins, so a population file with the full cross-classification and one with cells that only
+  add up to the right margins give the same weights.
+
+Respondents with a missing weighting characteristic
+    A respondent without a code in one of the cell columns used (e.g. no age) cannot be placed in
+    a cell. Such respondents keep the design weight ``N_h / n_h`` of their gemeente. The other
+    ``n_h - m_h`` respondents are calibrated to the population scaled by ``(n_h - m_h) / n_h``, so
+    the weights of the gemeente still add up to ``N_h`` and the respondents with a missing value
+    get exactly the mean weight of their gemeente. (In R: calibrate the complete respondents with
+    the margins multiplied by ``(n_h - m_h) / n_h`` and give the others ``N_h / n_h``.) This is a
+    missing-at-random assumption within the gemeente, stated in a notice.
+
+Small and empty categories
+    A population category (raking: a category of one cell column; post-stratification: a cell)
+    with clients but fewer than ``min_cell`` respondents is merged with the next category (next
+    code in codebook order; the previous one for the last), repeatedly, until every merged
+    category has ``min_cell`` respondents or the whole characteristic is one category (it then
+    has no effect). Categories without clients in the population and without respondents are
+    ignored. A category with respondents but 0 clients in the population is a problem in the
+    input (:func:`check_against_sample`). A notice per gemeente names the merged categories.
+
+Trimming
+    A notice warns when a weight exceeds ``trim_warn`` times the mean weight of its gemeente
+    (``N_h / n_h``). Weights above ``trim_cap`` times that mean are set to the cap and held
+    fixed while the other respondents are raked again to the same targets (cap + rake repeated
+    until no weight exceeds the cap, at most 20 rounds), so the margins stay exact. With
+    post-stratification all weights of a cell are equal, so a capped cell cannot be re-weighted
+    to its own total: the other respondents of the gemeente are scaled up so that the gemeente
+    total stays ``N_h`` (the capped cells are then below their population count; the notice says
+    so). Delivered weights (``weight_column``) are never changed, only warned about.
+
+Per gemeente the result reports ``n``, ``N``, Kish's effective sample size
+``n_eff = (sum w)^2 / sum w^2``, the design effect of the weights ``deff = n / n_eff``, the
+smallest and largest weight, the number of trimmed weights and the number of respondents with a
+missing weighting characteristic.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ceo.codebook import Codebook
+from ceo.problems import InputError, Problem
+from ceo.registry import registry
+
+__all__ = [
+    "Population",
+    "WeightingResult",
+    "check_against_sample",
+    "compute_weights",
+    "read_population",
+]
+
+#: cell columns when a codebook names no weighting characteristics
+DEFAULT_DIMENSIONS = ("leeftijdsklasse", "geslacht", "voorziening")
+METHODS = ("raking", "poststratificatie")
+#: raking stops when every weighted margin is within this relative distance of its target
+EPSILON = 1e-10
+MAX_ITERATIONS = 100
+MAX_TRIM_ROUNDS = 20
+#: a weight counts as above the cap only beyond this relative tolerance (rounding)
+_CAP_TOLERANCE = 1e-9
+
+
+# --------------------------------------------------------------------------------------------
+# Wording helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _gemeente(code: str) -> str:
+    """``GM0505 (Dordrecht)``; only the code for a code the registry does not know."""
+    gemeenten = registry().gemeenten
+    return f"{code} ({gemeenten[code].name})" if code in gemeenten else str(code)
+
+
+def _and(items: Sequence[str]) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
+
+
+def _or(items: Sequence[str]) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " of " + items[-1]
+
+
+def _code_label(code: int, labels: Mapping[int, str]) -> str:
+    return f"{code} ({labels[code]})" if code in labels else str(code)
+
+
+def _nl_number(x: float, decimals: int = 1) -> str:
+    return f"{x:.{decimals}f}".replace(".", ",")
+
+
+def _factor(x: float) -> str:
+    return _nl_number(x, 0) if float(x).is_integer() else _nl_number(x, 2).rstrip("0")
+
+
+def _plural(n: int, one: str, more: str) -> str:
+    return f"{n} {one if n == 1 else more}"
+
+
+# --------------------------------------------------------------------------------------------
+# Population
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Population:
+    """Client numbers per gemeente, optionally per cell of the weighting characteristics.
+
+    ``cells`` has the columns ``gemeentecode``, the cell columns (``dimensions``, int codes) and
+    ``aantal`` (one row per cell; a missing cell has 0 clients); ``totals`` is ``N_h`` per
+    gemeente (float, index ``gemeentecode``); ``labels`` maps each cell column to its code
+    labels (for messages).
+    """
+
+    path: Path | None
+    cells: pd.DataFrame
+    dimensions: tuple[str, ...]
+    totals: pd.Series
+    labels: dict[str, dict[int, str]] = field(default_factory=dict)
+
+    @classmethod
+    def from_cells(cls, cells: pd.DataFrame, dimensions: Sequence[str] = (),
+                   labels: Mapping[str, Mapping[int, str]] | None = None,
+                   path: str | Path | None = None) -> Population:
+        """A population from a table ``gemeentecode``, ``dimensions``..., ``aantal``."""
+        dims = tuple(dimensions)
+        frame = cells[["gemeentecode", *dims, "aantal"]].copy()
+        frame["gemeentecode"] = frame["gemeentecode"].astype(str).astype(object)
+        for d in dims:
+            frame[d] = frame[d].astype(np.int64)
+        frame["aantal"] = frame["aantal"].astype(float)
+        frame = frame.reset_index(drop=True)
+        totals = frame.groupby("gemeentecode", sort=True)["aantal"].sum().astype(float)
+        totals.name = "N"
+        lab = {d: dict((labels or {}).get(d, {})) for d in dims}
+        return cls(Path(path) if path is not None else None, frame, dims, totals, lab)
+
+    @property
+    def file_name(self) -> str | None:
+        return self.path.name if self.path is not None else None
+
+    def margins(self) -> dict[str, pd.Series]:
+        """Per cell column: clients per (gemeentecode, code), a Series with a 2-level index."""
+        return {d: self.cells.groupby(["gemeentecode", d], sort=True)["aantal"].sum()
+                for d in self.dimensions}
+
+    def restrict(self, dimensions: Sequence[str]) -> Population:
+        """The same population by fewer cell columns (cells summed over the others)."""
+        dims = tuple(dimensions)
+        unknown = [d for d in dims if d not in self.dimensions]
+        if unknown:
+            raise ValueError(f"het populatiebestand heeft geen kolom(men) {', '.join(unknown)}")
+        cells = self.cells.groupby(["gemeentecode", *dims], sort=True, as_index=False)["aantal"].sum()
+        return Population.from_cells(cells, dims, self.labels, self.path)
+
+
+_THOUSANDS = re.compile(r"^\d{1,3}([.,]\d{3})+$")
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
+def _delimiter(text: str) -> str:
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {d: first.count(d) for d in (";", ",", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def _read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header and (row number, fields) of the non-empty rows; row 1 is the header."""
+    text = _decode(path.read_bytes())
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    header: list[str] | None = None
+    rows: list[tuple[int, list[str]]] = []
+    start = 1
+    for fields in reader:
+        line = start
+        start = reader.line_num + 1
+        if not any(f.strip() for f in fields):
+            continue
+        if header is None:
+            header = fields
+        else:
+            rows.append((line, fields))
+    return header or [], rows
+
+
+def _parse_count(text: str) -> float | None:
+    """A whole number >= 0, or None."""
+    t = text.strip().replace(" ", "")
+    if _THOUSANDS.match(t):
+        return None  # "1.234": thousands separator or decimal? refuse rather than guess
+    try:
+        x = float(t.replace(",", "."))
+    except ValueError:
+        return None
+    if not math.isfinite(x) or x < 0 or not x.is_integer():
+        return None
+    return x
+
+
+def _parse_code(text: str) -> int | None:
+    t = text.strip().replace(",", ".")
+    try:
+        x = float(t)
+    except ValueError:
+        return None
+    return int(x) if math.isfinite(x) and x.is_integer() else None
+
+
+def _expected_codes(labels: Mapping[int, str]) -> str:
+    return "verwacht een van " + _or([_code_label(c, labels) for c in sorted(labels)])
+
+
+def read_population(path: str | Path, codebook: Codebook) -> Population:
+    """Read and check a population file; raises :class:`InputError` with every problem found."""
+    path = Path(path)
+    file = path.name
+    allowed = tuple(codebook.weighting_margins) or DEFAULT_DIMENSIONS
+    if not path.is_file():
+        raise InputError(Problem("bestand niet gevonden", str(path)))
+    header, rows = _read_rows(path)
+    if not header:
+        raise InputError(Problem("het populatiebestand is leeg", file))
+    problems: list[Problem] = []
+    names = [h.strip().lower() for h in header]
+    columns: dict[str, int] = {}
+    for i, name in enumerate(names):
+        if not name:
+            if any(i < len(f) and f[i].strip() for _, f in rows):
+                problems.append(Problem("kolom zonder naam in de kopregel", file))
+            continue
+        if name in columns:
+            problems.append(Problem(f"kolom '{name}' komt twee keer voor in de kopregel", file))
+            continue
+        if name not in ("gemeentecode", "aantal", *allowed):
+            kinds = "gemeentecode, aantal of celkenmerk (" + ", ".join(allowed) + ")"
+            problems.append(Problem(f"kolom '{header[i].strip()}' is geen {kinds}", file))
+            continue
+        columns[name] = i
+    for required in ("gemeentecode", "aantal"):
+        if required not in columns:
+            problems.append(Problem(
+                f"verplichte kolom '{required}' ontbreekt (nodig: gemeentecode en aantal; optioneel: "
+                + ", ".join(allowed) + ")", file))
+    if problems:
+        raise InputError(problems)
+    if not rows:
+        raise InputError(Problem("het populatiebestand bevat geen rijen, alleen een kopregel", file))
+
+    dims = tuple(d for d in allowed if d in columns)
+    labels = {d: codebook.labels(d) for d in dims}
+    reg = registry()
+    resolved: dict[str, object] = {}
+    records: list[tuple] = []
+    seen: dict[tuple, int] = {}
+    for line, fields in rows:
+        def get(col: str, fields: list[str] = fields) -> str:
+            i = columns[col]
+            return fields[i] if i < len(fields) else ""
+
+        ok = True
+        if len(fields) > len(header) and any(f.strip() for f in fields[len(header):]):
+            problems.append(Problem(f"de rij heeft meer velden ({len(fields)}) dan de kopregel "
+                                    f"({len(header)})", file, line))
+            ok = False
+        raw_code = get("gemeentecode").strip()
+        if raw_code not in resolved:
+            resolved[raw_code] = reg.resolve(raw_code)
+        res = resolved[raw_code]
+        if res.code is None:
+            problems.append(Problem(res.problem, file, line, "gemeentecode", raw_code or None))
+            ok = False
+        cell = []
+        for d in dims:
+            raw = get(d).strip()
+            code = _parse_code(raw) if raw else None
+            if not raw:
+                problems.append(Problem(f"code ontbreekt; {_expected_codes(labels[d])}", file, line, d))
+                ok = False
+            elif code is None or (labels[d] and code not in labels[d]):
+                problems.append(Problem(f"ongeldige code; {_expected_codes(labels[d])}", file, line, d, raw))
+                ok = False
+            cell.append(code)
+        raw_n = get("aantal").strip()
+        count = _parse_count(raw_n) if raw_n else None
+        if not raw_n:
+            problems.append(Problem("aantal ontbreekt", file, line, "aantal"))
+            ok = False
+        elif count is None:
+            problems.append(Problem("aantal moet een geheel getal van 0 of meer zijn (zonder scheidingsteken "
+                                    "voor duizendtallen)", file, line, "aantal", raw_n))
+            ok = False
+        if res.code is not None and all(c is not None for c in cell):
+            key = (res.code, *cell)
+            if key in seen:
+                what = "cel" if dims else "gemeente"
+                problems.append(Problem(f"{what} komt dubbel voor (ook in rij {seen[key]})", file, line))
+                ok = False
+            else:
+                seen[key] = line
+        if ok:
+            records.append((res.code, *cell, count))
+    if problems:
+        raise InputError(problems)
+    cells = pd.DataFrame.from_records(records, columns=["gemeentecode", *dims, "aantal"])
+    cells = cells.sort_values(["gemeentecode", *dims], kind="stable")
+    return Population.from_cells(cells, dims, labels, path)
+
+
+# --------------------------------------------------------------------------------------------
+# Population against the sample
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Cat:
+    """The categories of one calibration margin: one cell column, or the cross of several."""
+
+    name: str  # "leeftijdsklasse", or "leeftijdsklasse × geslacht"
+    dims: tuple[str, ...]
+    codes: list[tuple[int, ...]]  # category -> code per dim, in codebook order
+
+    @property
+    def size(self) -> int:
+        return len(self.codes)
+
+    def describe(self, k: int, labels: Mapping[str, Mapping[int, str]], with_dim: bool = True) -> str:
+        parts = [(f"{d} " if with_dim else "") + _code_label(c, labels.get(d, {}))
+                 for d, c in zip(self.dims, self.codes[k], strict=True)]
+        return " × ".join(parts)
+
+
+def _categories(dims: Sequence[str], population: Population, data: pd.DataFrame) -> _Cat:
+    """All codes (codebook labels, population and data) of the cross of ``dims``."""
+    per_dim = []
+    for d in dims:
+        codes = set(population.labels.get(d, {})) | set(population.cells[d].unique().tolist())
+        values = pd.to_numeric(data[d], errors="coerce").to_numpy(dtype=float) if d in data else []
+        values = np.unique(np.asarray(values)[np.isfinite(values)]) if len(values) else []
+        codes |= {int(v) for v in values if float(v).is_integer()}
+        per_dim.append(sorted(codes))
+    combos: list[tuple[int, ...]] = [()]
+    for codes in per_dim:
+        combos = [(*c, x) for c in combos for x in codes]
+    return _Cat(" × ".join(dims), tuple(dims), combos)
+
+
+def _category_index(cat: _Cat, data: pd.DataFrame) -> np.ndarray:
+    """Category index of every row, -1 where a code is missing (or not a whole number)."""
+    idx = np.zeros(len(data), dtype=np.int64)
+    valid = np.ones(len(data), dtype=bool)
+    stride = 1
+    for pos in range(len(cat.dims) - 1, -1, -1):
+        d = cat.dims[pos]
+        codes = sorted({c[pos] for c in cat.codes})
+        values = pd.to_numeric(data[d], errors="coerce").to_numpy(dtype=float)
+        lookup = pd.Index(np.asarray(codes, dtype=float))
+        j = lookup.get_indexer(values)
+        valid &= j >= 0
+        idx += np.where(j >= 0, j, 0) * stride
+        stride *= len(codes)
+    return np.where(valid, idx, -1)
+
+
+def _population_matrix(cat: _Cat, population: Population, strata: pd.Index) -> np.ndarray:
+    """Clients per (stratum, category) as a dense array; strata absent from the file get 0."""
+    cells = population.cells
+    g = strata.get_indexer(cells["gemeentecode"])
+    k = _category_index(cat, cells)
+    ok = (g >= 0) & (k >= 0)
+    flat = np.bincount(g[ok] * cat.size + k[ok], weights=cells["aantal"].to_numpy(float)[ok],
+                       minlength=len(strata) * cat.size)
+    return flat.reshape(len(strata), cat.size)
+
+
+def _margin_sets(population: Population, method: str) -> list[tuple[str, ...]]:
+    if not population.dimensions:
+        return []
+    if method == "poststratificatie":
+        return [population.dimensions]
+    return [(d,) for d in population.dimensions]
+
+
+def check_against_sample(population: Population, data: pd.DataFrame, *,
+                         method: str = "raking") -> list[Problem]:
+    """Problems of the population file given the respondents (empty list: usable).
+
+    Every gemeente of the data must be in the file with ``N >= n``, and every category of a
+    cell column that has respondents must have clients (``method="poststratificatie"``: every
+    cell of the cross-classification).
+    """
+    file = population.file_name
+    problems: list[Problem] = []
+    for d in population.dimensions:
+        if d not in data.columns:
+            problems.append(Problem(f"kolom '{d}' ontbreekt in de gegevens; die is nodig voor de weging "
+                                    "naar het populatiebestand", file))
+    if problems or len(data) == 0:
+        return problems
+    codes, strata = pd.factorize(data["gemeentecode"].astype(object), sort=True)
+    strata = pd.Index(strata)
+    n_h = np.bincount(codes[codes >= 0], minlength=len(strata))
+    big_n = population.totals.reindex(strata)
+    for h, code in enumerate(strata):
+        if pd.isna(big_n.iloc[h]):
+            problems.append(Problem(f"gemeente {_gemeente(code)} komt voor in de data maar niet in het "
+                                    "populatiebestand", file))
+        elif big_n.iloc[h] < n_h[h]:
+            problems.append(Problem(f"populatie van gemeente {_gemeente(code)} is kleiner dan het aantal "
+                                    f"respondenten (N = {int(big_n.iloc[h])}, n = {n_h[h]})", file))
+    for dims in _margin_sets(population, method):
+        cat = _categories(dims, population, data)
+        k = _category_index(cat, data)
+        ok = (k >= 0) & (codes >= 0)
+        sample = np.bincount(codes[ok] * cat.size + k[ok], minlength=len(strata) * cat.size)
+        sample = sample.reshape(len(strata), cat.size)
+        pop = _population_matrix(cat, population, strata)
+        known = big_n.notna().to_numpy()[:, None]
+        for h, j in zip(*np.nonzero((sample > 0) & (pop == 0) & known), strict=True):
+            what = "in cel" if len(dims) > 1 else "met"
+            problems.append(Problem(
+                f"gemeente {_gemeente(strata[h])}: {_plural(int(sample[h, j]), 'respondent', 'respondenten')} "
+                f"{what} {cat.describe(j, population.labels)}, maar volgens het populatiebestand zijn daar "
+                "0 cliënten", file))
+    return problems
+
+
+# --------------------------------------------------------------------------------------------
+# Weights
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class WeightingResult:
+    """The weights of one run and how they were made.
+
+    ``weights`` is aligned with the data index (all 1.0 when unweighted); ``method`` is the Dutch
+    description shown on the site and in the log; ``population_totals`` maps gemeentecode to
+    ``N_h`` (for the finite population correction; ``None`` without population file);
+    ``notices`` are Dutch messages for the log; ``per_gemeente`` has the columns
+    ``gemeentecode, n, N, n_eff, deff, w_min, w_max, trimmed, n_missing``; ``targets`` (only for
+    raking and post-stratification) has per gemeente and calibration category (after merging)
+    the target total and the weighted total reached: ``gemeentecode, dimension, codes, target,
+    achieved`` (``codes`` such as ``"7+8"``, or ``"1/2"`` for a cell).
+    """
+
+    weights: pd.Series
+    weighted: bool
+    method: str
+    population_totals: dict[str, float] | None
+    notices: list[str]
+    per_gemeente: pd.DataFrame
+    targets: pd.DataFrame | None = None
+    converged: bool = True
+
+
+def _per_gemeente(codes: np.ndarray, strata: pd.Index, w: np.ndarray, big_n: np.ndarray,
+                  trimmed: np.ndarray | None = None, missing: np.ndarray | None = None) -> pd.DataFrame:
+    g = len(strata)
+    n = np.bincount(codes, minlength=g).astype(float)
+    sw = np.bincount(codes, weights=w, minlength=g)
+    sw2 = np.bincount(codes, weights=w * w, minlength=g)
+    w_min = np.full(g, np.inf)
+    w_max = np.full(g, -np.inf)
+    np.minimum.at(w_min, codes, w)
+    np.maximum.at(w_max, codes, w)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        n_eff = sw * sw / sw2
+    return pd.DataFrame({
+        "gemeentecode": np.asarray(strata, dtype=object),
+        "n": n.astype(np.int64),
+        "N": big_n,
+        "n_eff": n_eff,
+        "deff": n / n_eff,
+        "w_min": w_min,
+        "w_max": w_max,
+        "trimmed": np.zeros(g, np.int64) if trimmed is None else trimmed.astype(np.int64),
+        "n_missing": np.zeros(g, np.int64) if missing is None else missing.astype(np.int64),
+    })
+
+
+def _weight_column(data: pd.DataFrame, column: str, file_name: str | None) -> np.ndarray:
+    """The delivered weights as floats; raises InputError listing every unusable value."""
+    if column not in data.columns:
+        raise InputError(Problem(f"kolom '{column}' met de gewichten ontbreekt in de gegevens", file_name))
+    raw = data[column]
+    if raw.dtype == object or pd.api.types.is_string_dtype(raw.dtype):
+        text = raw.astype(object).where(raw.notna(), None)
+        cleaned = text.map(lambda v: None if v is None else str(v).strip().replace(",", "."))
+        cleaned = cleaned.map(lambda v: None if v == "" else v)
+        values = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=float)
+        blank = cleaned.isna().to_numpy()
+    else:
+        values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+        blank = raw.isna().to_numpy()
+    bad = ~np.isfinite(values) | (values <= 0)
+    if not bad.any():
+        return values
+    files = data["_bron"].to_numpy(object) if "_bron" in data else np.full(len(data), file_name, object)
+    rows = data["_rij"].to_numpy() if "_rij" in data else np.full(len(data), None, object)
+    raw_values = raw.to_numpy(object)
+    problems = []
+    for i in np.flatnonzero(bad):
+        row = None if rows[i] is None or pd.isna(rows[i]) else int(rows[i])
+        file = None if files[i] is None or pd.isna(files[i]) else str(files[i])
+        if blank[i]:
+            problems.append(Problem("gewicht ontbreekt", file, row, column))
+        elif not np.isfinite(values[i]):
+            problems.append(Problem("gewicht is geen getal", file, row, column, raw_values[i]))
+        else:
+            problems.append(Problem("gewicht moet groter dan 0 zijn", file, row, column, raw_values[i]))
+    raise InputError(problems)
+
+
+def _collapse(pop: np.ndarray, sample: np.ndarray, has_data: np.ndarray, min_cell: int,
+              blocks: Sequence[object] | None = None) -> tuple[np.ndarray, list[tuple[int, list[list[int]], bool]]]:
+    """Merge small categories per stratum.
+
+    ``pop`` and ``sample`` are (strata, categories). A category with clients but fewer than
+    ``min_cell`` respondents is merged with the next category with clients, the last one with the
+    previous, until no group is too small. ``blocks`` (for cells: the codes of every cell column
+    but the last) keeps merges within a block while the block has more than one group: a small
+    cell is merged with the next cell of the same leeftijdsklasse, the last one of a
+    leeftijdsklasse with the previous. Returns the representative category of every (stratum,
+    category) and, for the strata that changed, the merged groups (lists of categories) and
+    whether everything became one group.
+    """
+    if blocks is None:
+        blocks = [0] * pop.shape[1]
+    n_strata, size = pop.shape
+    rep = np.tile(np.arange(size), (n_strata, 1))
+    need = ((pop > 0) & (sample < min_cell)).any(axis=1) & has_data
+    merged = []
+    for h in np.flatnonzero(need):  # only the strata with a small category
+        groups = [[k] for k in np.flatnonzero(pop[h] > 0).tolist()]
+        sums = [int(sample[h, grp[0]]) for grp in groups]
+        i = 0  # every group before i has min_cell respondents
+        while len(groups) > 1 and i < len(groups):
+            if sums[i] >= min_cell:
+                i += 1
+                continue
+            if i + 1 < len(groups) and blocks[groups[i][-1]] == blocks[groups[i + 1][0]]:
+                a = i  # the next one, same block
+            elif i > 0 and blocks[groups[i - 1][-1]] == blocks[groups[i][0]]:
+                a = i - 1  # the previous one, same block
+            else:
+                a = i if i + 1 < len(groups) else i - 1  # across blocks: the next, the last the previous
+            groups[a:a + 2] = [groups[a] + groups[a + 1]]
+            sums[a:a + 2] = [sums[a] + sums[a + 1]]
+            i = a
+        for grp in groups:
+            rep[h, grp] = grp[0]
+        merged.append((int(h), [g for g in groups if len(g) > 1], len(groups) == 1))
+    return rep, merged
+
+
+@dataclass
+class _Margin:
+    cat: _Cat
+    key: np.ndarray  # flat (stratum * size + representative) per complete row
+    target: np.ndarray  # flat target per key, 0 where unused
+    rep: np.ndarray
+
+
+def _deviation(m: _Margin, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted total per flat key and its relative deviation from the target (0 where unused)."""
+    total = np.bincount(m.key, weights=w, minlength=len(m.target))
+    used = m.target > 0
+    dev = np.abs(total - m.target) / np.where(used, m.target, 1.0)
+    return total, np.where(used, dev, 0.0)
+
+
+def _calibrate(w: np.ndarray, margins: list[_Margin], fixed: np.ndarray | None,
+               max_iterations: int, epsilon: float) -> tuple[np.ndarray, np.ndarray]:
+    """Iterative proportional fitting of ``w`` (complete rows) to every margin, all strata at once.
+
+    Rows in ``fixed`` keep their weight; the free rows of a category absorb the difference
+    between its target and the fixed rows' total. Stops after a pass over the margins in which
+    every margin was already within ``epsilon`` (relative) of its target before its adjustment.
+    Returns the weights and the largest relative deviation of a margin per stratum afterwards.
+    """
+    w = w.copy()
+    free = None if fixed is None else ~fixed
+    for _ in range(max_iterations):
+        worst = 0.0
+        for m in margins:
+            total, dev = _deviation(m, w)
+            worst = max(worst, float(dev.max(initial=0.0)))
+            used = m.target > 0
+            if free is None:
+                factor = np.where(used & (total > 0), m.target / np.where(total > 0, total, 1.0), 1.0)
+                w *= factor[m.key]
+            else:
+                s_free = np.bincount(m.key, weights=np.where(free, w, 0.0), minlength=len(m.target))
+                room = m.target - (total - s_free)
+                ok = used & (s_free > 0) & (room > 0)
+                factor = np.where(ok, room / np.where(ok, s_free, 1.0), 1.0)
+                w = np.where(free, w * factor[m.key], w)
+        if worst < epsilon:
+            break
+    n_strata = len(margins[0].rep)
+    per_stratum = np.zeros(n_strata)
+    for m in margins if n_strata else []:
+        _, dev = _deviation(m, w)
+        per_stratum = np.maximum(per_stratum, dev.reshape(n_strata, -1).max(axis=1))
+    return w, per_stratum
+
+
+def _describe_method(method: str, dims: Sequence[str]) -> str:
+    if method == "raking":
+        return f"gewogen naar {_and(list(dims))} (raking) binnen elke gemeente"
+    return f"gewogen naar {' × '.join(dims)} (poststratificatie) binnen elke gemeente"
+
+
+def compute_weights(
+    data: pd.DataFrame,
+    *,
+    population: Population | None = None,
+    weight_column: str | None = None,
+    method: str = "raking",
+    trim_warn: float | None = 3.0,
+    trim_cap: float | None = 5.0,
+    min_cell: int = 5,
+    file_name: str | None = None,
+) -> WeightingResult:
+    """Weights for every respondent of ``data`` (see the module docstring for the rules).
+
+    ``data`` needs ``gemeentecode`` and, with a population file with cells, its cell columns
+    (float codes, NaN = missing); with ``weight_column`` that column, and ``_bron``/``_rij`` for
+    the messages (``file_name`` is used when ``_bron`` is absent). ``trim_warn``/``trim_cap`` are
+    multiples of the gemeente's mean weight (``None``: no warning / no trimming). Raises
+    :class:`InputError` for unusable weights or a population that does not fit the data.
+    """
+    if method not in METHODS:
+        raise InputError(f"onbekende wegingsmethode '{method}'; kies {_or(list(METHODS))}")
+    if "gemeentecode" not in data.columns:
+        raise InputError(Problem("kolom 'gemeentecode' ontbreekt in de gegevens", file_name))
+    codes, strata = pd.factorize(data["gemeentecode"].astype(object), sort=True)
+    if (codes < 0).any():
+        raise InputError(Problem("gemeentecode ontbreekt bij een of meer respondenten", file_name))
+    strata = pd.Index(strata)
+    index = data.index
+    totals = None
+    big_n = np.full(len(strata), np.nan)
+    if population is not None:
+        # with delivered weights the population only gives N: its cells need only fit the margins
+        problems = check_against_sample(population, data, method="raking" if weight_column else method)
+        if problems:
+            raise InputError(problems)
+        totals = {str(k): float(v) for k, v in population.totals.items()}
+        big_n = population.totals.reindex(strata).to_numpy(dtype=float)
+
+    if weight_column is not None:
+        w = _weight_column(data, weight_column, file_name)
+        notices = _warn_large(codes, strata, w, trim_warn, None)
+        return WeightingResult(pd.Series(w, index=index, name="gewicht"), True,
+                               f"gewicht uit kolom '{weight_column}'", totals, notices,
+                               _per_gemeente(codes, strata, w, big_n))
+    if population is None:
+        w = np.ones(len(data))
+        return WeightingResult(pd.Series(w, index=index, name="gewicht"), False, "ongewogen", None, [],
+                               _per_gemeente(codes, strata, w, big_n))
+
+    n_h = np.bincount(codes, minlength=len(strata)).astype(float)
+    design = big_n / n_h
+    w = design[codes]
+    if not population.dimensions:
+        return WeightingResult(pd.Series(w, index=index, name="gewicht"), True,
+                               "ontwerpgewichten N/n per gemeente", totals, [],
+                               _per_gemeente(codes, strata, w, big_n))
+    return _calibrated(data, population, method, codes, strata, big_n, n_h, design, totals,
+                       trim_warn, trim_cap, min_cell)
+
+
+def _warn_large(codes: np.ndarray, strata: pd.Index, w: np.ndarray, trim_warn: float | None,
+                mean: np.ndarray | None) -> list[str]:
+    """Notices for weights above ``trim_warn`` times the mean weight of their gemeente."""
+    if trim_warn is None or len(w) == 0:
+        return []
+    if mean is None:
+        n = np.bincount(codes, minlength=len(strata))
+        mean = np.bincount(codes, weights=w, minlength=len(strata)) / np.maximum(n, 1)
+    ratio = w / mean[codes]
+    over = ratio > trim_warn * (1 + _CAP_TOLERANCE)
+    if not over.any():
+        return []
+    count = np.bincount(codes[over], minlength=len(strata))
+    top = np.zeros(len(strata))
+    np.maximum.at(top, codes, ratio)
+    return [f"gemeente {_gemeente(strata[h])}: {_plural(int(count[h]), 'respondent heeft', 'respondenten hebben')} "
+            f"een gewicht van meer dan {_factor(trim_warn)} "
+            f"× het gemiddelde gewicht van de gemeente (hoogste: {_nl_number(top[h], 1)} ×)"
+            for h in np.flatnonzero(count)]
+
+
+def _calibrated(data: pd.DataFrame, population: Population, method: str, codes: np.ndarray,
+                strata: pd.Index, big_n: np.ndarray, n_h: np.ndarray, design: np.ndarray,
+                totals: dict[str, float], trim_warn: float | None, trim_cap: float | None,
+                min_cell: int) -> WeightingResult:
+    dims = population.dimensions
+    n_strata = len(strata)
+    notices: list[str] = []
+    complete = np.ones(len(data), dtype=bool)
+    for d in dims:
+        complete &= pd.to_numeric(data[d], errors="coerce").notna().to_numpy()
+    missing = np.bincount(codes[~complete], minlength=n_strata)
+    n_complete = n_h - missing
+    has_data = n_complete > 0
+    # the complete respondents stand for their share of the population
+    scale = np.where(n_h > 0, n_complete / n_h, 0.0)
+    rows = np.flatnonzero(complete)
+    g = codes[rows]
+
+    margins: list[_Margin] = []
+    merged_parts: dict[int, list[str]] = {}
+    for margin_dims in _margin_sets(population, method):
+        cat = _categories(margin_dims, population, data)
+        k = _category_index(cat, data)[rows]
+        sample = np.bincount(g * cat.size + k, minlength=n_strata * cat.size).reshape(n_strata, cat.size)
+        pop = _population_matrix(cat, population, strata)
+        rep, merged = _collapse(pop, sample, has_data, min_cell, [c[:-1] for c in cat.codes])
+        for h, groups, everything in merged:
+            parts = merged_parts.setdefault(h, [])
+            if len(margin_dims) > 1:
+                parts += [f"cellen {_and([cat.describe(j, population.labels) for j in grp])}" for grp in groups]
+            elif everything:
+                parts.append(f"{cat.name} (alle categorieën; niet naar {cat.name} gewogen)")
+            else:
+                parts += [f"{cat.name} {_and([cat.describe(j, population.labels, False) for j in grp])}"
+                          for grp in groups]
+        target = np.zeros(n_strata * cat.size)
+        flat_rep = (np.arange(n_strata)[:, None] * cat.size + rep).ravel()
+        np.add.at(target, flat_rep, (pop * (scale * has_data)[:, None]).ravel())
+        key = g * cat.size + rep[g, k]
+        margins.append(_Margin(cat, key, target, rep))
+    for h in sorted(merged_parts):
+        if merged_parts[h]:
+            notices.append(f"gemeente {_gemeente(strata[h])}: bij de weging samengevoegd omdat een categorie "
+                           f"minder dan {min_cell} respondenten had: {'; '.join(merged_parts[h])}")
+
+    w = design[codes].copy()
+    wc, dev = _calibrate(w[rows], margins, None, MAX_ITERATIONS, EPSILON)
+    not_converged = has_data & (dev >= EPSILON) if method == "raking" else np.zeros(n_strata, bool)
+    w[rows] = wc
+    notices += _warn_large(codes, strata, w, trim_warn, design)
+
+    trimmed = np.zeros(n_strata, np.int64)
+    if trim_cap is not None and len(rows):
+        cap = (trim_cap * design)[g]
+        fixed = np.zeros(len(rows), dtype=bool)
+        total_margin = _Margin(_Cat("gemeente", (), [()]), g.copy(),
+                               np.where(has_data, big_n * scale, 0.0), np.zeros((n_strata, 1), np.int64))
+        for _ in range(MAX_TRIM_ROUNDS):
+            over = wc > cap * (1 + _CAP_TOLERANCE)
+            if not over.any():
+                break
+            fixed |= over
+            wc = np.where(fixed, cap, wc)
+            again = margins if method == "raking" else [total_margin]
+            wc, dev = _calibrate(wc, again, fixed, MAX_ITERATIONS, EPSILON)
+            if method == "raking":
+                not_converged = has_data & (dev >= EPSILON)
+        over = wc > cap * (1 + _CAP_TOLERANCE)
+        if over.any():  # still above after the last round: cap anyway, margins slightly off
+            fixed |= over
+            wc = np.where(over, cap, wc)
+            for h in np.unique(g[over]):
+                notices.append(f"gemeente {_gemeente(strata[h])}: na {MAX_TRIM_ROUNDS} rondes afkappen en opnieuw "
+                               "wegen waren er nog gewichten boven de grens; die zijn afgekapt, waardoor de "
+                               "gewogen aantallen iets van de populatie afwijken")
+        w[rows] = wc
+        trimmed = np.bincount(g[fixed], minlength=n_strata)
+        for h in np.flatnonzero(trimmed):
+            rest = ("de overige respondenten zijn opnieuw gewogen naar dezelfde marges" if method == "raking" else
+                    "de overige respondenten zijn naar rato opgehoogd zodat het totaal van de gemeente klopt; "
+                    "de afgekapte cellen tellen daardoor iets minder zwaar dan hun aandeel in de populatie")
+            notices.append(f"gemeente {_gemeente(strata[h])}: {_plural(int(trimmed[h]), 'gewicht', 'gewichten')} "
+                           f"afgekapt op {_factor(trim_cap)} × het gemiddelde gewicht van de gemeente; {rest}")
+
+    if not_converged.any():
+        worst = float(dev[not_converged].max())
+        notices.append(
+            f"de weging (raking) is na {MAX_ITERATIONS} iteraties niet geconvergeerd voor "
+            f"{_and([_gemeente(c) for c in strata[not_converged]])}; grootste afwijking van een marge: "
+            f"{_nl_number(100 * worst, 4)} %")
+    if missing.any():
+        n_gem = int((missing > 0).sum())
+        notices.append(
+            f"{_plural(int(missing.sum()), 'respondent mist', 'respondenten missen')} {_or(list(dims))} "
+            f"(in {_plural(n_gem, 'gemeente', 'gemeenten')}); zij houden het gemiddelde gewicht N/n van hun "
+            "gemeente en de overige respondenten zijn gewogen naar de rest van de populatie")
+
+    targets = _targets(margins, w[rows], strata)
+    per = _per_gemeente(codes, strata, w, big_n, trimmed, missing)
+    return WeightingResult(pd.Series(w, index=data.index, name="gewicht"), True,
+                           _describe_method(method, dims), totals, notices, per, targets,
+                           converged=not bool(not_converged.any()))
+
+
+def _targets(margins: list[_Margin], w: np.ndarray, strata: pd.Index) -> pd.DataFrame:
+    """Target and reached weighted total per (gemeente, calibration category after merging)."""
+    frames = []
+    for m in margins:
+        size = m.cat.size
+        n_strata = len(strata)
+        h = np.repeat(np.arange(n_strata), size)
+        k = np.tile(np.arange(size), n_strata)
+        flat = h * size + m.rep.ravel()
+        keep = m.target[flat] > 0
+        names = np.asarray(["/".join(str(c) for c in codes) for codes in m.cat.codes], dtype=object)
+        order = np.argsort(flat[keep], kind="stable")  # categories of one group stay in code order
+        member_flat = flat[keep][order]
+        member_name = names[k[keep]][order].tolist()
+        used, starts = np.unique(member_flat, return_index=True)
+        bounds = [*starts.tolist(), len(member_name)]
+        joined = ["+".join(member_name[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+        achieved = np.bincount(m.key, weights=w, minlength=len(m.target))
+        frames.append(pd.DataFrame({
+            "gemeentecode": np.asarray(strata, dtype=object)[used // size],
+            "dimension": m.cat.name,
+            "codes": np.asarray(joined, dtype=object),
+            "target": m.target[used],
+            "achieved": achieved[used],
+        }))
+    return pd.concat(frames, ignore_index=True)
