@@ -52,7 +52,8 @@ def generate(directory: Path, edition: int = 2025, seed: int = 342, target_n: in
     population = cells.value_counts(sort=False).rename("aantal").reset_index().sort_values(
         ["gemeentecode", "leeftijdsklasse", "geslacht", "voorziening"])
     # respondents: a random subset of the units per gemeente, older people respond more
-    propensity = rng.random(n_units) * (1 + 0.3 * age_cls)
+    # (weighted sampling without replacement: the top keys u^(1/p) are drawn with probability ~ p)
+    propensity = rng.random(n_units) ** (1 / (1 + 0.3 * age_cls))
     order = np.lexsort((-propensity, unit_g))
     rank = np.empty(n_units, dtype=int)
     starts = np.concatenate([[0], np.cumsum(pop)[:-1]])

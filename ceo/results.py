@@ -328,58 +328,68 @@ def _suppress(table: pd.DataFrame, areas: Sequence[Area], th: Thresholds) -> Non
     small = table["n"] < th.min_n
     table.loc[small, "onderdrukt"] = "ja"
     table.loc[small, "reden"] = REASON_SMALL.format(n=th.min_n)
-    def complement(block: pd.Series, eligible: pd.Series) -> pd.Series:
-        """Rows to suppress additionally: in every block with exactly one suppressed (non-empty)
-        cell and at least one published cell, the published cell with the smallest n."""
-        sup = (table["onderdrukt"] == "ja") & (table["n"] > 0) & eligible & (
-            (table["n"] < th.disclosure_n) | (table["reden"] == REASON_COMPLEMENT))
-        pub = (table["onderdrukt"] == "nee") & eligible
-        n_sup = sup.groupby(block, sort=False).transform("sum")
-        n_pub = pub.groupby(block, sort=False).transform("sum")
-        cand = pub & (n_sup == 1) & (n_pub >= 1)
-        if not cand.any():
-            return pd.Series(False, index=table.index)
-        c = table.loc[cand, ["n"]].assign(_b=block[cand])
-        pick = c.sort_values(["n"], kind="stable").groupby("_b", sort=False).head(1).index
-        out = pd.Series(False, index=table.index)
-        out[pick] = True
-        return out
+    def complement(block: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Rows (positions among ``rows``) to suppress additionally: in every block with exactly one
+        suppressed (non-empty, disclosive) cell and at least one published cell, the published cell
+        with the smallest n."""
+        n = n_all[rows]
+        status = sup_state[rows]
+        sup = (status == 1) & (n > 0) & ((n < th.disclosure_n) | complementary[rows])
+        pub = status == 0
+        codes, uniq = pd.factorize(block)
+        n_sup = np.bincount(codes, weights=sup, minlength=len(uniq))[codes]
+        n_pub = np.bincount(codes, weights=pub, minlength=len(uniq))[codes]
+        cand = np.flatnonzero(pub & (n_sup == 1) & (n_pub >= 1))
+        if not len(cand):
+            return cand
+        order = cand[np.lexsort((n[cand], codes[cand]))]
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = codes[order][1:] != codes[order][:-1]
+        return rows[order[first]]
 
-    is_sub = table["subgroep"] != ""
-    headline = table["categorie"] == ""
-    members_of = {a.code: a.members for a in areas if a.level != "gemeente"}
+    n_all = table["n"].to_numpy(dtype="float64")
+    is_sub = (table["subgroep"] != "").to_numpy()
+    headline = (table["categorie"] == "").to_numpy()
+    # integer keys, computed once
+    area = pd.factorize(table["gebied_code"])[0]
+    figure = table.groupby(["indicator", "subgroep", "subgroep_waarde"], sort=False, dropna=False).ngroup().to_numpy()
+    breakdown = table.groupby(["gebied_code", "indicator", "subgroep", "categorie"], sort=False,
+                              dropna=False).ngroup().to_numpy()
+    cell = table.groupby(KEY[:4], sort=False, dropna=False).ngroup().to_numpy()
+    area_of = {c: i for i, c in enumerate(pd.unique(table["gebied_code"]))}
+    regions = [(area_of[a.code], np.array([area_of[m] for m in a.members if m in area_of], dtype=np.int64))
+               for a in areas if a.level != "gemeente" and a.code in area_of]
+    sub_rows = np.flatnonzero(is_sub & headline)
+    region_rows = [(r, np.flatnonzero(np.isin(area, members) & headline)) for r, members in regions]
     for _ in range(5):  # a new suppression may open another block; iterate to a fixed point
-        changed = False
+        sup_state = (table["onderdrukt"] == "ja").to_numpy().astype(np.int8)
+        complementary = (table["reden"] == REASON_COMPLEMENT).to_numpy()
         # (1) within a breakdown: one suppressed subgroup value is the total minus the others
-        block = (table["gebied_code"] + "|" + table["indicator"] + "|" + table["subgroep"] + "|"
-                 + table["categorie"])
-        add = complement(block, is_sub & headline)
+        add = [complement(breakdown[sub_rows], sub_rows)]
         # (2) across gemeenten of a region: one suppressed gemeente is the region minus the others
-        for code, members in members_of.items():
-            region_pub = table[(table["gebied_code"] == code) & (table["onderdrukt"] == "nee")]
-            if region_pub.empty:
+        for r, rows in region_rows:
+            published = np.unique(figure[(area == r) & (sup_state == 0)])
+            if not len(published):
                 continue
-            in_region = table["gebied_code"].isin(members) & headline
-            keys = table["indicator"] + "|" + table["subgroep"] + "|" + table["subgroep_waarde"]
-            published_keys = set(region_pub["indicator"] + "|" + region_pub["subgroep"] + "|"
-                                 + region_pub["subgroep_waarde"])
-            elig = in_region & keys.isin(published_keys)
-            add |= complement(keys.where(elig, ""), elig)
-        add &= table["onderdrukt"] == "nee"
-        if add.any():
-            table.loc[add, "onderdrukt"] = "ja"
-            table.loc[add, "reden"] = REASON_COMPLEMENT
+            sel = rows[np.isin(figure[rows], published)]
+            add.append(complement(figure[sel], sel))
+        idx = np.unique(np.concatenate(add))
+        idx = idx[sup_state[idx] == 0]
+        changed = False
+        if len(idx):
+            pos = table.index[idx]
+            table.loc[pos, "onderdrukt"] = "ja"
+            table.loc[pos, "reden"] = REASON_COMPLEMENT
             changed = True
         # distribution rows follow their headline
-        head_sup = table.loc[headline & (table["onderdrukt"] == "ja"), KEY[:4]]
-        if not head_sup.empty:
-            k = table[KEY[:4]].astype(str).agg("|".join, axis=1)
-            hk = set(head_sup.astype(str).agg("|".join, axis=1))
-            follow = ~headline & k.isin(hk) & (table["onderdrukt"] == "nee")
-            if follow.any():
-                table.loc[follow, "onderdrukt"] = "ja"
-                table.loc[follow, "reden"] = REASON_COMPLEMENT
-                changed = True
+        sup_now = (table["onderdrukt"] == "ja").to_numpy()
+        head_sup = np.unique(cell[headline & sup_now])
+        follow = ~headline & np.isin(cell, head_sup) & ~sup_now
+        if follow.any():
+            pos = table.index[follow]
+            table.loc[pos, "onderdrukt"] = "ja"
+            table.loc[pos, "reden"] = REASON_COMPLEMENT
+            changed = True
         if not changed:
             break
 

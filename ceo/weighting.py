@@ -96,6 +96,8 @@ EPSILON = 1e-10
 MAX_ITERATIONS = 100
 MAX_TRIM_ROUNDS = 20
 #: a weight counts as above the cap only beyond this relative tolerance (rounding)
+#: a weight below this fraction of N_h/n_h after trimming counts as collapsed to zero
+_MIN_WEIGHT = 0.01
 _CAP_TOLERANCE = 1e-9
 
 
@@ -787,6 +789,7 @@ def _calibrated(data: pd.DataFrame, population: Population, method: str, codes: 
     wc, dev = _calibrate(w[rows], margins, None, MAX_ITERATIONS, EPSILON)
     not_converged = has_data & (dev >= EPSILON) if method == "raking" else np.zeros(n_strata, bool)
     w[rows] = wc
+    dev_untrimmed = dev
     notices += _warn_large(codes, strata, w, trim_warn, design)
 
     trimmed = np.zeros(n_strata, np.int64)
@@ -813,6 +816,19 @@ def _calibrated(data: pd.DataFrame, population: Population, method: str, codes: 
                 notices.append(f"gemeente {_gemeente(strata[h])}: na {MAX_TRIM_ROUNDS} rondes afkappen en opnieuw "
                                "wegen waren er nog gewichten boven de grens; die zijn afgekapt, waardoor de "
                                "gewogen aantallen iets van de populatie afwijken")
+        # Raking the others to the same margins can push weights to 0 when the capped respondents
+        # already exceed a margin; then trimming is not possible in that gemeente: keep its raked
+        # weights (the notice says so).
+        bad = np.zeros(n_strata, dtype=bool)
+        bad[np.unique(g[~np.isfinite(wc) | (wc <= _MIN_WEIGHT * design[g])])] = True
+        if bad.any():
+            undo = bad[g]
+            wc = np.where(undo, w[rows], wc)
+            fixed &= ~undo
+            if method == "raking":
+                not_converged = np.where(bad, has_data & (dev_untrimmed >= EPSILON), not_converged)
+            notices.append(f"afkappen van gewichten is niet mogelijk in {_and([_gemeente(c) for c in strata[bad]])}: "
+                           "opnieuw wegen zou andere gewichten (bijna) 0 maken; daar zijn de gewichten niet afgekapt")
         w[rows] = wc
         trimmed = np.bincount(g[fixed], minlength=n_strata)
         for h in np.flatnonzero(trimmed):
