@@ -476,6 +476,9 @@ def _wilson(p: np.ndarray, n_star: np.ndarray, z: float) -> tuple:
         half = z / (1 + z2n) * np.sqrt(p * (1 - p) / n_star + z2n / (4 * n_star))
         lower, upper = centre - half, centre + half
     finite = np.isfinite(n_star)
+    # an effective size of (almost) 0 carries no information: the interval is [0, 1]
+    empty = finite & ~(np.isfinite(lower) & np.isfinite(upper))
+    lower, upper = np.where(empty, 0.0, lower), np.where(empty, 1.0, upper)
     return (np.clip(np.where(finite, lower, p), 0, 1), np.clip(np.where(finite, upper, p), 0, 1))
 
 
