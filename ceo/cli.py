@@ -146,8 +146,34 @@ def process(survey: str, edition: int, mapping: Path | None, population: Path | 
                              weight_column=weight_column, weighting_method=weighting_method,
                              benchmark=benchmark, processing_date=_processing_date(processing_date),
                              revision=revision)
-    result = run(project, options)
+    result = run(project, options, progress=_Progress())
     _summary(result)
+
+
+class _Progress:
+    """Prints every step of a run on stderr, with the time the previous step took."""
+
+    def __init__(self) -> None:
+        import time
+
+        self._clock = time.perf_counter
+        self._start = self._last = self._clock()
+        self._step = 0
+
+    def __call__(self, message: str) -> None:
+        now = self._clock()
+        if self._step:
+            click.echo(f"      ({_seconds(now - self._last)})", err=True)
+        self._step += 1
+        self._last = now
+        click.echo(f"[{self._step}/6] {message} ...", err=True)
+
+    def done(self) -> str:
+        return _seconds(self._clock() - self._start)
+
+
+def _seconds(s: float) -> str:
+    return f"{s:.1f} s".replace(".", ",")
 
 
 def _processing_date(value) -> date:
@@ -168,8 +194,18 @@ def _summary(result) -> None:
                f"{len(result.per_gemeente)} gemeente(n)")
     for code, n in result.per_gemeente.items():
         click.echo(f"  {code} {reg.name(code)}: {n}")
+    table = result.results
+    if table is not None and len(table):
+        head = table[table["categorie"].fillna("").astype(str) == ""]
+        n_sup = int((head["onderdrukt"] == "ja").sum())
+        n_ind = int((head["indicatief"] == "ja").sum())
+        click.echo(f"{len(head)} hoofdcijfers: {len(head) - n_sup} gepubliceerd (waarvan {n_ind} indicatief), "
+                   f"{n_sup} onderdrukt")
+    if result.weighting is not None:
+        click.echo(f"weging: {result.weighting.method}")
+    log = next((p for p in result.written if p.suffix == ".log"), None)
     if result.notices:
-        click.echo(f"{len(result.notices)} melding(en), zie het logbestand.")
+        click.echo(f"{len(result.notices)} melding(en); zie het logbestand {log}.")
     for p in result.written:
         click.echo(f"geschreven: {p}")
 

@@ -142,14 +142,20 @@ def estimate(project: Project, codebook: Codebook, edition: int, data: pd.DataFr
     return results.table, tests, notices + results.notices
 
 
-def process(project: Project, options: ProcessOptions) -> ProcessResult:
+def process(project: Project, options: ProcessOptions, progress=None) -> ProcessResult:
     """Validate, harmonise, weight and estimate the deliveries of one survey and edition, and write
-    the results table with the site pages (``site/``) and the weighted microdata (``uitvoer/``).
+    the results table with the site pages (``site/``) and the weighted microdata and log
+    (``uitvoer/``).
 
-    Raises :class:`InputError` (nothing written) when any input is not usable.
+    ``progress`` (optional) is called with a short Dutch description at the start of every step.
+    Raises :class:`InputError` (nothing written) when any input is not usable. Both output
+    directories are prepared completely next to the old ones and then swapped in, so a run that
+    fails or is killed leaves each of them either in its previous or in its new state.
     """
+    from ceo.publish import replace_directories
     from ceo.weighting import check_against_sample, compute_weights
 
+    say = progress or (lambda _message: None)
     if not options.inputs:
         raise InputError("geef minstens één invoerbestand op")
     survey, edition = options.survey, options.edition
@@ -159,25 +165,43 @@ def process(project: Project, options: ProcessOptions) -> ProcessResult:
         raise InputError(f"editie {edition} van {codebook.short_title} is al gepubliceerd. Geef bij opnieuw "
                          "verwerken een reden op met --revision \"reden\"; de vorige cijfers blijven dan "
                          "downloadbaar en de site toont de versiegeschiedenis")
+    n_files = len(options.inputs)
+    say(f"bestanden lezen ({n_files} {'bestand' if n_files == 1 else 'bestanden'})")
     tables, mapping, population, benchmark = read_inputs(
         options.inputs, codebook, options.mapping, options.population, options.benchmark)
+    say("controleren en harmoniseren")
     extra = (options.weight_column,) if options.weight_column else ()
     harmonised = harmonise(tables, codebook, mapping, extra_columns=extra)
     data = harmonised.data
     if population is not None:
-        problems = check_against_sample(population, data)
+        problems = check_against_sample(population, data, method=options.weighting_method)
         if problems:
             raise InputError(problems)
+    say("wegen")
     weighting = compute_weights(data, population=population, weight_column=options.weight_column,
                                 method=options.weighting_method)
     per_gemeente = data["gemeentecode"].value_counts().sort_index().to_dict()
     previous = previous_results(project, survey, edition)
+    say("schatten, vergelijken en onderdrukken")
     table, tests, est_notices = estimate(project, codebook, edition, data, weighting, benchmark, previous)
     notices = [n for t in tables for n in t.notices] + harmonised.notices + list(weighting.notices) + est_notices
     processing_date = options.processing_date or date.today()
     meta = edition_meta(project, codebook, edition, options, weighting, benchmark, processing_date, harmonised)
-    written = write_microdata(project, codebook, edition, harmonised, weighting, notices, processing_date)
-    written += publish(project, codebook, edition, table, tests, weighting, meta, options.revision)
+    say("uitvoer en pagina's schrijven")
+    with replace_directories([project.site_dir, project.output_dir]) as (site_stage, out_stage):
+        written = write_microdata(out_stage, codebook, edition, harmonised, weighting, processing_date)
+        revision_number = publish(site_stage, project, codebook, edition, table, tests, weighting, meta,
+                                  options.revision)
+        log = run_log(codebook, edition, options, harmonised, weighting, table, notices, meta, revision_number)
+        log_dir = out_stage / str(edition) / "log"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        log_path = log_dir / f"{codebook.id}.log"
+        if log_path.exists() and revision_number > 1:
+            log_path.replace(log_dir / f"{codebook.id}_revisie-{revision_number - 1}.log")
+        log_path.write_text(log, encoding="utf-8")
+    written = [project.output_dir / p.relative_to(out_stage) for p in written]
+    written += [project.output_dir / str(edition) / "log" / f"{codebook.id}.log",
+                project.site_dir / str(edition) / "data" / f"{codebook.id}.csv"]
     return ProcessResult(survey, edition, len(data), per_gemeente, written, notices, table, tests, weighting)
 
 
@@ -236,50 +260,49 @@ def changed_figures(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     return m[differs].drop(columns="_merge").reset_index(drop=True)
 
 
-def publish(project: Project, codebook: Codebook, edition: int, table: pd.DataFrame, tests: pd.DataFrame | None,
-            weighting, meta: dict, revision: str | None) -> list[Path]:
-    """Write the results of one survey and edition into ``site/`` and re-render the pages, all-or-nothing:
-    the complete new state of ``site/`` is prepared next to it and swapped in at once."""
+def publish(staging: Path, project: Project, codebook: Codebook, edition: int, table: pd.DataFrame,
+            tests: pd.DataFrame | None, weighting, meta: dict, revision: str | None) -> int:
+    """Write the results of one survey and edition into ``staging`` (the new state of ``site/``,
+    prepared as a copy of the old one) and re-render the pages. Returns the revision number."""
     from ceo.site import editions_in, render_site
 
     sid = codebook.id
-    new_edition = edition not in editions_in(project.site_dir)
-    with replace_directory(project.site_dir) as staging:
-        data_dir = staging / str(edition) / "data"
-        data_dir.mkdir(parents=True, exist_ok=True)
-        meta_path = data_dir / f"{sid}.json"
-        revisions = []
-        number = 1
-        if meta_path.exists():
-            old_meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            number = int(old_meta.get("revisie", 1)) + 1
-            revisions = list(old_meta.get("revisies", []))
-            archive = data_dir / f"revisie-{number - 1}"
-            archive.mkdir(exist_ok=True)
-            old_table = pd.read_csv(data_dir / f"{sid}.csv", keep_default_na=False, na_values=[""])
-            changed = changed_figures(old_table, table)
-            for name in (f"{sid}.csv", f"{sid}.json", f"{sid}_weging.csv", f"{sid}_toetsen.csv"):
-                if (data_dir / name).is_file():
-                    (data_dir / name).replace(archive / name)
-            write_csv(changed, data_dir / f"{sid}_wijzigingen_revisie-{number}.csv")
-            if revisions:
-                revisions[-1]["bestand"] = f"revisie-{number - 1}/{sid}.csv"
-            revisions.append({"revisie": number, "datum": meta["verwerkt_op"], "reden": revision,
-                              "gewijzigd": int(len(changed)),
-                              "gewijzigd_tekst": f"{len(changed)} cijfers gewijzigd "
-                                                 f"(zie {sid}_wijzigingen_revisie-{number}.csv)"})
-        else:
-            revisions = [{"revisie": 1, "datum": meta["verwerkt_op"], "reden": "eerste publicatie",
-                          "gewijzigd": 0, "gewijzigd_tekst": ""}]
-        meta = {**meta, "revisie": number, "revisies": revisions}
-        write_csv(table, data_dir / f"{sid}.csv")
-        write_csv(weighting_summary(weighting, project.thresholds.min_n), data_dir / f"{sid}_weging.csv")
-        if tests is not None:
-            write_csv(tests, data_dir / f"{sid}_toetsen.csv")
-        meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-        render_site(staging, project.root, __version__, years=None if new_edition else [edition],
-                    changed={edition})
-    return [project.site_dir / str(edition) / "data" / f"{sid}.csv"]
+    new_edition = edition not in editions_in(staging)
+    data_dir = staging / str(edition) / "data"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    meta_path = data_dir / f"{sid}.json"
+    revisions = []
+    number = 1
+    if meta_path.exists():
+        old_meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        number = int(old_meta.get("revisie", 1)) + 1
+        revisions = list(old_meta.get("revisies", []))
+        archive = data_dir / f"revisie-{number - 1}"
+        archive.mkdir(exist_ok=True)
+        old_table = pd.read_csv(data_dir / f"{sid}.csv", keep_default_na=False, na_values=[""])
+        changed = changed_figures(old_table, table)
+        for name in (f"{sid}.csv", f"{sid}.json", f"{sid}_weging.csv", f"{sid}_toetsen.csv"):
+            if (data_dir / name).is_file():
+                (data_dir / name).replace(archive / name)
+        write_csv(changed, data_dir / f"{sid}_wijzigingen_revisie-{number}.csv")
+        if revisions:
+            revisions[-1]["bestand"] = f"revisie-{number - 1}/{sid}.csv"
+        revisions.append({"revisie": number, "datum": meta["verwerkt_op"], "reden": revision,
+                          "gewijzigd": int(len(changed)),
+                          "gewijzigd_tekst": f"{len(changed)} cijfers gewijzigd "
+                                             f"(zie {sid}_wijzigingen_revisie-{number}.csv)"})
+    else:
+        revisions = [{"revisie": 1, "datum": meta["verwerkt_op"], "reden": "eerste publicatie",
+                      "gewijzigd": 0, "gewijzigd_tekst": ""}]
+    meta = {**meta, "revisie": number, "revisies": revisions}
+    write_csv(table, data_dir / f"{sid}.csv")
+    write_csv(weighting_summary(weighting, project.thresholds.min_n), data_dir / f"{sid}_weging.csv")
+    if tests is not None:
+        write_csv(tests, data_dir / f"{sid}_toetsen.csv")
+    meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    render_site(staging, project.root, __version__, years=None if new_edition else [edition],
+                changed={edition})
+    return number
 
 
 def weighting_summary(weighting, min_n: int) -> pd.DataFrame:
@@ -305,10 +328,12 @@ def export_frame(data: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     return out[cols + [c for c in ("bronbestand", "bronrij") if c in out]]
 
 
-def write_microdata(project: Project, codebook: Codebook, edition: int, harmonised: Harmonised, weighting,
-                    notices: list[str], processing_date: date) -> list[Path]:
-    """Write ``uitvoer/<edition>/<survey>.sav``, ``.csv`` and the log, all-or-nothing."""
-    target = project.output_dir / str(edition)
+def write_microdata(out_stage: Path, codebook: Codebook, edition: int, harmonised: Harmonised, weighting,
+                    processing_date: date) -> list[Path]:
+    """Write ``<edition>/<survey>.sav`` and ``.csv`` (harmonised microdata with the weight) into
+    ``out_stage``, the new state of ``uitvoer/``."""
+    target = out_stage / str(edition)
+    target.mkdir(parents=True, exist_ok=True)
     frame = export_frame(harmonised.data, codebook)
     frame.insert(2, "gewicht", weighting.weights.to_numpy(dtype="float64"))
     labels = {c: codebook.question(c) for c in frame.columns
@@ -317,19 +342,76 @@ def write_microdata(project: Project, codebook: Codebook, edition: int, harmonis
                   gewicht=f"Weegfactor ({weighting.method})")
     value_labels = {c: {float(k): v for k, v in codebook.labels(c).items()}
                     for c in frame.columns if codebook.labels(c)}
-    names = [f"{codebook.id}.sav", f"{codebook.id}.csv", f"{codebook.id}.log"]
-    with replace_directory(target) as staging:
-        pyreadstat.write_sav(frame, staging / names[0], column_labels=labels,
-                             variable_value_labels=value_labels)
-        frame.to_csv(staging / names[1], index=False, encoding="utf-8", lineterminator="\n")
-        log = [f"ceo {__version__} — {codebook.short_title} {edition}",
-               f"verwerkt op {processing_date.isoformat()}",
-               "", "Gelezen bestanden:"]
-        log += [f"  {name}: {n} respondenten" for name, n in harmonised.files.items()]
-        log += ["", f"Weging: {weighting.method}"]
-        log += ["", "Meldingen:"] + [f"  {n}" for n in notices or ["(geen)"]]
-        (staging / names[2]).write_text("\n".join(log) + "\n", encoding="utf-8")
-    return [target / n for n in names]
+    sav, csv = target / f"{codebook.id}.sav", target / f"{codebook.id}.csv"
+    pyreadstat.write_sav(frame, sav, column_labels=labels, variable_value_labels=value_labels)
+    stamp_sav(sav, processing_date)
+    frame.to_csv(csv, index=False, encoding="utf-8", lineterminator="\n")
+    return [sav, csv]
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def stamp_sav(path: Path, day: date) -> None:
+    """Set the creation date in the header of an SPSS file to ``day`` 00:00:00.
+
+    readstat writes the wall-clock time there; with the processing date instead the same input
+    gives the same bytes (reproducible output). The header is ``$FL2``, 60 bytes product name,
+    five 4-byte integers and an 8-byte bias, then the date (``dd Mon yy``) and time (``hh:mm:ss``).
+    """
+    stamp = f"{day.day:02d} {_MONTHS[day.month - 1]} {day.year % 100:02d}00:00:00".encode("ascii")
+    with open(path, "r+b") as f:
+        head = f.read(4)
+        if head not in (b"$FL2", b"$FL3"):
+            return
+        f.seek(92)
+        f.write(stamp)
+
+
+def run_log(codebook: Codebook, edition: int, options: ProcessOptions, harmonised: Harmonised, weighting,
+            table: pd.DataFrame, notices: list[str], meta: dict, revision: int) -> str:
+    """The Dutch log of one run: what was read, excluded and why, how the weights were formed and
+    what was suppressed. For the researcher only (``uitvoer/``), never published."""
+    from ceo.registry import registry
+    from ceo.texts import number
+
+    reg = registry()
+    lines = [f"ceo {__version__} — {codebook.short_title} {edition}, revisie {revision}",
+             f"verwerkt op {meta['verwerkt_op']}; vingerafdruk van de invoer {meta['vingerafdruk']}"]
+    if options.revision:
+        lines.append(f"reden van deze revisie: {options.revision}")
+    lines += ["", "1. Gelezen"]
+    lines += [f"  {name}: {n} respondenten" for name, n in sorted(harmonised.files.items())]
+    for label, path in (("mapping", options.mapping), ("populatie", options.population),
+                        ("benchmark", options.benchmark)):
+        if path is not None:
+            lines.append(f"  {label}: {Path(path).name}")
+    data = harmonised.data
+    lines.append(f"  totaal: {len(data)} respondenten uit {data['gemeentecode'].nunique()} gemeente(n)")
+    lines += ["", "2. Meldingen (uitgesloten kolommen, samengevoegde categorieën, enz.)"]
+    lines += [f"  {n}" for n in notices] or ["  (geen)"]
+    lines += ["", f"3. Weging: {weighting.method}"]
+    pg = weighting.per_gemeente
+    if len(pg):
+        lines.append("  gemeente: n, N, effectieve n, design-effect, kleinste–grootste gewicht, afgekapt")
+        for r in pg.itertuples(index=False):
+            big_n = "onbekend" if pd.isna(r.N) else number(r.N, 0)
+            lines.append(f"  {r.gemeentecode} {reg.name(r.gemeentecode)}: n = {r.n}, N = {big_n}, "
+                         f"n_eff = {number(r.n_eff, 1)}, deff = {number(r.deff, 2)}, "
+                         f"gewicht {number(r.w_min, 3)}–{number(r.w_max, 3)}, afgekapt {r.trimmed}")
+    sup = table[table["onderdrukt"] == "ja"]
+    lines += ["", f"4. Onderdrukt: {len(sup)} van {len(table)} cijfers"]
+    for reason, k in sup["reden"].value_counts().sort_index().items():
+        lines.append(f"  {k} × {reason}")
+    head = sup[sup["categorie"].fillna("").astype(str) == ""]
+    if len(head):
+        lines.append("  onderdrukte hoofdcijfers (gebied · indicator · subgroep):")
+        for r in head.itertuples(index=False):
+            sg = f" · {r.subgroep}={r.subgroep_waarde}" if isinstance(r.subgroep, str) and r.subgroep else ""
+            lines.append(f"    {r.gebied_naam} · {r.indicator}{sg}: n = {int(r.n)} ({r.reden})")
+    indic = table[(table["indicatief"] == "ja") & (table["categorie"].fillna("").astype(str) == "")]
+    lines += ["", f"5. Indicatief (effectieve n of intervalbreedte): {len(indic)} hoofdcijfers"]
+    return "\n".join(lines) + "\n"
 
 
 def remove_editions(project: Project, years: list[int]) -> None:

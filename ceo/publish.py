@@ -30,36 +30,94 @@ def clean_stale(parent: Path) -> None:
             shutil.rmtree(p, ignore_errors=True)
 
 
+LOCK_NAME = ".ceo-lock"
+_held: dict[Path, tuple[int, int]] = {}
+
+
+@contextlib.contextmanager
+def project_lock(parent: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``parent`` (a project directory) for the duration of a run, so two
+    runs in the same project never write at the same time. Re-entrant within one process."""
+    parent = Path(parent).resolve()
+    if parent in _held:
+        fd, depth = _held[parent]
+        _held[parent] = (fd, depth + 1)
+        try:
+            yield
+        finally:
+            fd, depth = _held[parent]
+            _held[parent] = (fd, depth - 1)
+        return
+    import fcntl
+
+    from ceo.problems import InputError
+
+    fd = os.open(parent / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InputError(f"in {parent} loopt al een verwerking van ceo; wacht tot die klaar is en "
+                             "probeer het dan opnieuw") from None
+        _held[parent] = (fd, 1)
+        try:
+            yield
+        finally:
+            del _held[parent]
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
 @contextlib.contextmanager
 def replace_directory(target: Path, keep_existing: bool = True) -> Iterator[Path]:
     """Yield a staging directory that replaces ``target`` when the block ends without error.
 
     With ``keep_existing`` the staging directory starts as a copy of ``target`` so a run that
-    writes only some files (one survey of an edition) keeps the others.
+    writes only some files (one survey of an edition) keeps the others. The parent directory is
+    locked while the block runs; staging directories of an interrupted earlier run are removed.
     """
     target = Path(target)
     parent = target.parent
     parent.mkdir(parents=True, exist_ok=True)
-    clean_stale(parent)
-    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + target.name + "-", dir=parent))
-    try:
-        if keep_existing and target.is_dir():
-            shutil.copytree(target, staging, dirs_exist_ok=True)
-        yield staging
-        _fsync_tree(staging)
-        if target.exists():
-            if not _exchange(staging, target):
-                old = parent / (OLD_PREFIX + target.name + f"-{os.getpid()}")
-                os.replace(target, old)
+    with project_lock(parent):
+        if _held[parent.resolve()][1] == 1:  # outermost: no other staging directory of ours is alive
+            clean_stale(parent)
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + target.name + "-", dir=parent))
+        try:
+            if keep_existing and target.is_dir():
+                shutil.copytree(target, staging, dirs_exist_ok=True)
+            yield staging
+            _fsync_tree(staging)
+            if target.exists():
+                if not _exchange(staging, target):
+                    old = parent / (OLD_PREFIX + target.name + f"-{os.getpid()}")
+                    os.replace(target, old)
+                    os.replace(staging, target)
+                    shutil.rmtree(old, ignore_errors=True)
+                # after the exchange, ``staging`` holds the previous state: removed below
+            else:
                 os.replace(staging, target)
-                shutil.rmtree(old, ignore_errors=True)
-            # after the exchange, ``staging`` holds the previous state: removed below
-        else:
-            os.replace(staging, target)
-        _fsync_dir(parent)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+            _fsync_dir(parent)
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def replace_directories(targets: list[Path], keep_existing: bool = True) -> Iterator[list[Path]]:
+    """Like :func:`replace_directory` for several directories (``site/`` and ``uitvoer/``): every
+    staging directory is prepared completely before the first one is swapped in, so a failure
+    while preparing leaves all targets untouched, and the swaps follow each other directly."""
+    parents = {Path(t).parent for t in targets}
+    with contextlib.ExitStack() as stack:
+        for parent in sorted(parents):
+            Path(parent).mkdir(parents=True, exist_ok=True)
+            stack.enter_context(project_lock(parent))
+            clean_stale(parent)
+        stagings = [stack.enter_context(replace_directory(t, keep_existing)) for t in targets]
+        yield stagings
+        # leaving the stack swaps in reverse order of entering; each swap is atomic on its own
 
 
 _RENAME_EXCHANGE = 2
