@@ -23,8 +23,13 @@ test: $(BIN)/ceo
 	if [ $$rc -eq 5 ]; then echo "pytest heeft geen enkele test uitgevoerd" >&2; exit 1; fi; \
 	exit $$rc
 
+## bench: national scale (342 gemeenten): estimation (and R survey when installed), weighting,
+## ceo process, and mkdocs build of the site against plain Markdown pages (fails above 1.5x)
 bench: $(BIN)/ceo
 	$(BIN)/python bench/bench_estimation.py
+	$(BIN)/python bench/bench_weighting.py
+	$(BIN)/python bench/bench_process.py
+	$(BIN)/python bench/bench_site.py --check
 
 clean:
 	rm -rf public uitvoer invoer/demo site/20* site/actueel

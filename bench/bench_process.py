@@ -13,6 +13,7 @@ comparisons) and the whole ``process()`` including writing the outputs. Times ar
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import tempfile
 import time
@@ -46,6 +47,14 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, help="keep the project here (default: a temporary directory)")
     args = ap.parse_args()
     tmp = args.keep or Path(tempfile.mkdtemp(prefix="ceo-bench-"))
+    try:
+        run(args, tmp)
+    finally:
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run(args: argparse.Namespace, tmp: Path) -> None:
     root = national.make_project(tmp / "project")
     paths = national.generate(tmp / "invoer")
     project = load_project(root)
@@ -57,14 +66,16 @@ def main() -> None:
     t_est, (table, _, _) = best(lambda: estimate(project, cb, 2025, harm.data, w), args.repeat)
     opts = ProcessOptions("wmo", 2025, [paths["data"]], population=paths["population"],
                           benchmark=paths["benchmark"])
-    t_all, result = best(lambda: process(project, opts), args.repeat)
+    # a fresh project each time: processing a published edition again needs a revision
+    fresh = iter([load_project(national.make_project(tmp / f"project-{i}")) for i in range(args.repeat)])
+    t_all, result = best(lambda: process(next(fresh), opts), args.repeat)
     print(f"respondenten: {len(harm.data)}, gemeenten: {harm.data['gemeentecode'].nunique()}, "
           f"rijen in de resultatentabel: {len(table)}")
     print(f"inlezen CSV          {t_read:7.3f} s")
     print(f"valideren/harmoniseren {t_harm:5.3f} s")
     print(f"weging (raking)      {t_w:7.3f} s")
     print(f"schattingen+vergelijkingen {t_est:.3f} s")
-    print(f"ceo process totaal   {t_all:7.3f} s  ({len(result.written)} bestanden geschreven in {root})")
+    print(f"ceo process totaal   {t_all:7.3f} s  ({len(result.written)} bestanden geschreven per project)")
 
 
 if __name__ == "__main__":

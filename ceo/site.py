@@ -332,12 +332,13 @@ def html_table(
     *,
     sortable: bool = False,
     filter_label: str | None = None,
+    note: str = "",
 ) -> str:
     """An accessible HTML table (caption, column and row headers), as one raw-HTML block.
 
     The first cell of each row is a row header. ``sortable`` marks it for assets/ceo.js (click a
     column header to sort; a filter box when ``filter_label`` is given); without JavaScript it is a
-    plain table.
+    plain table. ``note`` (HTML, see :class:`TableNotes`) is a paragraph right below the table.
     """
     e = html.escape
     attrs = ' data-ceo-sortable="1"' if sortable else ""
@@ -358,6 +359,8 @@ def html_table(
                 parts.append(f"<td{key}>{content}</td>")
         parts.append("</tr>")
     parts.append("</tbody></table>")
+    if note:
+        parts.append(f'\n<p class="ceo-note">{note}</p>')
     return "".join(parts)
 
 
@@ -378,6 +381,52 @@ def _fmt(row: dict, decimals: int | None = None) -> str:
     else:
         text = texts.pct(row["waarde"], 0 if decimals is None else decimals)
     return text + (" *" if row.get("indicatief") == "ja" else "")
+
+
+INDICATIVE = "weinig respondenten of een breed betrouwbaarheidsinterval"
+
+
+class TableNotes:
+    """The published values of the rows shown in one table, with the note below it: why a cell is "—"
+    (the reason from the results table; numbered when the table has more than one) and what * means."""
+
+    def __init__(self, rows: list[dict | None]) -> None:
+        self.reasons: list[str] = []
+        self.indicative = False
+        for r in rows:
+            reason = self._reason(r)
+            if reason is not None and reason not in self.reasons:
+                self.reasons.append(reason)
+            if r is not None and reason is None and r.get("indicatief") == "ja":
+                self.indicative = True
+
+    @staticmethod
+    def _reason(row: dict | None) -> str | None:
+        if row is None:
+            return "geen antwoorden"
+        if row.get("onderdrukt") == "ja" or texts.is_missing(row.get("waarde")):
+            return str(row.get("reden") or "te weinig respondenten")
+        return None
+
+    def value(self, row: dict | None) -> str:
+        reason = self._reason(row)
+        if reason is None:
+            return _fmt(row)
+        if len(self.reasons) == 1:
+            return "—"
+        return Markup(f"—<sup>{self.reasons.index(reason) + 1}</sup>")
+
+    def html(self) -> str:
+        e = html.escape
+        parts = []
+        if len(self.reasons) == 1:
+            parts.append(f"— niet gepubliceerd: {e(self.reasons[0])}.")
+        elif self.reasons:
+            numbered = "; ".join(f"<sup>{k}</sup> {e(r)}" for k, r in enumerate(self.reasons, 1))
+            parts.append(f"— niet gepubliceerd: {numbered}.")
+        if self.indicative:
+            parts.append(f"* indicatief: {INDICATIVE}.")
+        return " ".join(parts)
 
 
 def _ci(row: dict) -> str:
@@ -577,12 +626,22 @@ class PreparedSurvey:
     tests_by_area: dict[str, pd.DataFrame]
 
 
+def records(frame: pd.DataFrame) -> list[dict]:
+    """``frame.to_dict("records")`` (the same Python values) without pandas' boxing of every cell:
+    each column becomes a Python list once."""
+    columns = list(frame.columns)
+    values = [frame[c].tolist() for c in columns]
+    return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
+
+
 def _prepare(s: SurveyEdition) -> PreparedSurvey:
     head: dict[str, dict[str, dict]] = {}
     dist: dict[str, dict[str, list[dict]]] = {}
     sub: dict[str, list[dict]] = {}
-    # one pass over the records: no per-area or per-indicator filtering of the frame
-    for r in s.table.to_dict("records"):
+    # one pass over the records: no per-area or per-indicator filtering of the frame; the rows of
+    # subgroup x answer category (most of a national table) are not shown and are left out first
+    t = s.table
+    for r in records(t[~((t["subgroep"] != "") & (t["categorie"] != "")).to_numpy()]):
         code = r["gebied_code"]
         if r["subgroep"]:
             if not r["categorie"]:
@@ -756,25 +815,29 @@ def _indicator_block(ctx, ps, q, row, dist_rows, code, name, y, audience, ci_lev
     headline = texts.headline_sentence(row, audience, q.get("kop"), wording, ci_level)
     indicative = ""
     if row.get("indicatief") == "ja":
-        indicative = "weinig respondenten of een breed betrouwbaarheidsinterval"
+        indicative = INDICATIVE
     region_name = ps.region_names.get(row.get("regio") or "", None)
     comparisons = texts.comparison_sentences(row, region_name, bench_name) if row["onderdrukt"] == "nee" else []
     bi = texts.level_name(ci_level)
     bars = []
-    table_rows: list[list[object]] = []
+    shown: list[tuple[str, dict, bool]] = [(name, row, True)]  # (label, row, with CI and n)
     if row["onderdrukt"] == "nee":
         bars.append((name, row["waarde"], row["ondergrens"], row["bovengrens"], PALETTE["gebied"]))
-    table_rows.append([name, _fmt(row), _ci(row), texts.number(row["n"])])
     region = row.get("regio") or ""
     if region and region in ps.head:
         r2 = ps.head[region].get(row["indicator"])
         if r2 is not None:
             if r2["onderdrukt"] == "nee":
                 bars.append((r2["gebied_naam"], r2["waarde"], r2["ondergrens"], r2["bovengrens"], PALETTE["regio"]))
-            table_rows.append([r2["gebied_naam"], _fmt(r2), _ci(r2), texts.number(r2["n"])])
+            shown.append((r2["gebied_naam"], r2, True))
     if row.get("significant_benchmark") in ("ja", "nee") and bench_name:
         bars.append((bench_name, row["waarde_benchmark"], np.nan, np.nan, PALETTE["benchmark"]))
-        table_rows.append([bench_name, _fmt({"soort": kind, "waarde": row["waarde_benchmark"]}), "", ""])
+        shown.append((bench_name, {"soort": kind, "waarde": row["waarde_benchmark"]}, False))
+    notes = TableNotes([r for _, r, _ in shown])
+    table_rows: list[list[object]] = [
+        [label, notes.value(r), _ci(r), texts.number(r["n"])] if full else [label, notes.value(r), "", ""]
+        for label, r, full in shown
+    ]
     chart_html = None
     if len(bars) and row["onderdrukt"] == "nee":
         label = (
@@ -784,19 +847,24 @@ def _indicator_block(ctx, ps, q, row, dist_rows, code, name, y, audience, ci_lev
         )
         chart_html = chart(comparison_chart(bars, percent), label)
     table = html_table(
-        f"{label_title}: {name} vergeleken", ["Gebied", "Percentage" if percent else "Gemiddelde", bi, "n"], table_rows
+        f"{label_title}: {name} vergeleken",
+        ["Gebied", "Percentage" if percent else "Gemiddelde", bi, "n"],
+        table_rows,
+        note=notes.html(),
     )
     distribution = None
     if dist_rows and row["onderdrukt"] == "nee":
         cats = [(d["categorie"], d["waarde"]) for d in dist_rows if d["onderdrukt"] == "nee"]
         if cats:
             dlabel = "Verdeling van de antwoorden: " + "; ".join(f"{c} {texts.pct(v)}" for c, v in cats) + "."
+            dnotes = TableNotes(dist_rows)
             distribution = {
                 "chart": chart(distribution_chart([(name, cats)]), dlabel),
                 "table": html_table(
                     f"Antwoordverdeling: {label_title}",
                     ["Antwoord", "Percentage", bi],
-                    [[d["categorie"], _fmt(d), _ci(d)] for d in dist_rows],
+                    [[d["categorie"], dnotes.value(d), _ci(d)] for d in dist_rows],
+                    note=dnotes.html(),
                 ),
             }
     trend = None
@@ -846,6 +914,7 @@ def _subgroup_block(ps: PreparedSurvey, sg: dict, sub: list[dict], name: str) ->
     present = {r["indicator"] for r in sub}
     qs = [q for q in ps.questions if q["indicator"] in present]
     cell = {(r["indicator"], r["subgroep_waarde"]): r for r in sub}
+    notes = TableNotes([cell.get((q["indicator"], v)) for q in qs for v in values])
     rows = []
     for q in qs:
         title = (
@@ -853,13 +922,13 @@ def _subgroup_block(ps: PreparedSurvey, sg: dict, sub: list[dict], name: str) ->
             if q["soort"] == "gemiddelde"
             else (f"Rapportcijfer: {q['label']}" if q["soort"] == "percentage_codes" else _wording(q))
         )
-        rows.append([title] + [_fmt(cell[(q["indicator"], v)]) if (q["indicator"], v) in cell else "—" for v in values])
+        rows.append([title] + [notes.value(cell.get((q["indicator"], v))) for v in values])
     ns = []
     for v in values:
         n = max((r["n"] for (ind, val), r in cell.items() if val == v), default=0)
         ns.append(texts.number(n))
     rows.append(["Aantal respondenten (max.)"] + ns)
-    table = html_table(f"{name} naar {sg['label'].lower()}", ["Vraag"] + values, rows)
+    table = html_table(f"{name} naar {sg['label'].lower()}", ["Vraag"] + values, rows, note=notes.html())
     # chart: the mean mark (or the first indicator) per group, with CI
     main = next((q for q in qs if q["soort"] == "gemiddelde"), qs[0] if qs else None)
     chart_html = None
@@ -944,7 +1013,7 @@ def render_overview(ctx: SiteContext, ed: Edition, prepared: list[PreparedSurvey
         t = ps.survey.table
         head = t[(t["subgroep"] == "") & (t["categorie"] == "")]
         qs = ps.questions
-        cell = {(r["gebied_code"], r["indicator"]): r for r in head.to_dict("records")}
+        cell = {(r["gebied_code"], r["indicator"]): r for r in records(head)}
         n_area = head.groupby("gebied_code")["n"].max().to_dict()
         rows = []
         for c, n, _lv in areas:

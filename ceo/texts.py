@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 NBSP = "\u00a0"
+_DUTCH_SEPARATORS = str.maketrans(",.", ".,")
 WORDS = ["Geen", "Eén", "Twee", "Drie", "Vier", "Vijf", "Zes", "Zeven", "Acht", "Negen", "Tien"]
 
 
@@ -19,8 +20,7 @@ def number(x: float | int | None, decimals: int = 0) -> str:
     """Dutch notation: decimal comma, thousands dot (1.234,5)."""
     if is_missing(x):
         return "—"
-    text = f"{float(x):,.{decimals}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return f"{float(x):,.{decimals}f}".translate(_DUTCH_SEPARATORS)
 
 
 def pct(x: float | None, decimals: int = 0) -> str:

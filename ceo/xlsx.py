@@ -8,6 +8,7 @@ timestamps: the same tables always give the same bytes.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from io import BytesIO
 from pathlib import Path
@@ -28,16 +29,19 @@ def _col_letter(i: int) -> str:
     return s
 
 
-def _escape_series(values: pd.Series) -> pd.Series:
-    text = values.astype(str)
-    text = text.str.replace("&", "&amp;", regex=False).str.replace("<", "&lt;", regex=False)
-    text = text.str.replace(">", "&gt;", regex=False)
-    # characters XML 1.0 does not allow
-    return text.str.replace(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "", regex=True)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # characters XML 1.0 does not allow
+
+
+def _escape(text: str) -> str:
+    return _CONTROL.sub("", text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
 
 
 def _column_cells(col: pd.Series) -> np.ndarray:
-    """The <c> elements of one column (header excluded), as an object array."""
+    """The <c> elements of one column (header excluded), as an object array.
+
+    Vectorised: numbers are formatted by numpy (``astype(str)`` gives the shortest round-trip
+    representation, the same text as ``repr(float)``); text is escaped once per distinct value.
+    """
     if pd.api.types.is_bool_dtype(col):
         col = col.map({True: "ja", False: "nee"})
     if pd.api.types.is_numeric_dtype(col):
@@ -50,30 +54,37 @@ def _column_cells(col: pd.Series) -> np.ndarray:
             txt[whole] = values[whole].astype(np.int64).astype(str).astype(object)
             frac = ok & ~whole
             if frac.any():
-                txt[frac] = np.array([repr(float(v)) for v in values[frac]], dtype=object)
+                txt[frac] = values[frac].astype(str).astype(object)
             out[ok] = "<c><v>" + txt[ok] + "</v></c>"
         return out
-    present = col.notna() & (col.astype(str) != "")
+    text = col.astype(str)
+    present = (col.notna() & (text != "")).to_numpy()
     out = np.full(len(col), "<c/>", dtype=object)
     if present.any():
-        esc = _escape_series(col[present])
-        out[present.to_numpy()] = ('<c t="inlineStr"><is><t xml:space="preserve">' + esc + "</t></is></c>").to_numpy()
+        codes, uniques = pd.factorize(text[present])
+        cells = np.array(
+            ['<c t="inlineStr"><is><t xml:space="preserve">' + _escape(str(u)) + "</t></is></c>" for u in uniques],
+            dtype=object,
+        )
+        out[present] = cells[codes]
     return out
 
 
 def _sheet_xml(frame: pd.DataFrame) -> bytes:
     header = "".join(f'<c t="inlineStr"><is><t>{escape(str(c))}</t></is></c>' for c in frame.columns)
-    body = np.full(len(frame), "<row>", dtype=object)
-    for c in frame.columns:
-        body = body + _column_cells(frame[c])
-    body = body + "</row>"
+    # one (rows x columns) array of cells between <row> and </row>, joined once in row order
+    cells = np.empty((len(frame), len(frame.columns) + 2), dtype=object)
+    cells[:, 0] = "<row>"
+    cells[:, -1] = "</row>"
+    for i, c in enumerate(frame.columns):
+        cells[:, i + 1] = _column_cells(frame[c])
     last = f"{_col_letter(max(len(frame.columns) - 1, 0))}{len(frame) + 1}"
     xml = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
         f'<dimension ref="A1:{last}"/><sheetViews><sheetView workbookViewId="0"><pane ySplit="1" '
         'topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews><sheetData>'
-        f"<row>{header}</row>" + "".join(body.tolist()) + "</sheetData></worksheet>"
+        f"<row>{header}</row>" + "".join(cells.ravel().tolist()) + "</sheetData></worksheet>"
     )
     return xml.encode("utf-8")
 

@@ -112,10 +112,39 @@
     });
   }
 
+  /* A table wider than the page scrolls sideways in its wrapper (mkdocs-material); that wrapper must
+   * be reachable with the keyboard (WCAG 2.1.1), so it gets tabindex and a name from the caption. */
+  function scrollRegions() {
+    document.querySelectorAll(".md-typeset__scrollwrap").forEach(function (wrap) {
+      var scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+      if (scrolls && !wrap.hasAttribute("tabindex")) {
+        var caption = wrap.querySelector("caption");
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", caption ? caption.textContent : "Tabel");
+      } else if (!scrolls && wrap.getAttribute("tabindex") === "0") {
+        wrap.removeAttribute("tabindex");
+        wrap.removeAttribute("role");
+        wrap.removeAttribute("aria-label");
+      }
+    });
+  }
+
   function init() {
     charts();
     document.querySelectorAll("table[data-ceo-sortable]").forEach(sortable);
     document.querySelectorAll("table[data-ceo-filter]").forEach(filterable);
+    // mkdocs-material wraps the tables after loading the page: check again when it is done
+    scrollRegions();
+    window.addEventListener("load", scrollRegions);
+    var timer = null;
+    window.addEventListener("resize", function () {
+      clearTimeout(timer);
+      timer = setTimeout(scrollRegions, 200);
+    });
+    document.querySelectorAll("details").forEach(function (d) {
+      d.addEventListener("toggle", scrollRegions);
+    });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
