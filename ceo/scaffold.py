@@ -47,9 +47,16 @@ def init_project(directory: Path, *, name: str | None = None, publisher: str = "
         t.parent.mkdir(parents=True, exist_ok=True)
         t.write_text(text, encoding="utf-8")
         written.append(t)
+    # the page the navigation points to; 'ceo process' replaces it with the list of gemeenten
+    placeholder = directory / "site" / "cijfers" / "index.md"
+    if not placeholder.exists():
+        placeholder.parent.mkdir(parents=True, exist_ok=True)
+        placeholder.write_text("# Cijfers per gemeente\n\nEr zijn nog geen cijfers gepubliceerd.\n", encoding="utf-8")
+        written.append(placeholder)
     gitignore = directory / ".gitignore"
     if not gitignore.exists():
         gitignore.write_text("# door ceo gemaakt; niet in versiebeheer\nsite/20*/\nsite/actueel/\nsite/cijfers/\n"
-                             "site/assets/\nuitvoer/\npublic/\n.ceo-staging-*/\n", encoding="utf-8")
+                             "site/assets/\nuitvoer/\npublic/\n.ceo-staging-*/\n.ceo-old-*/\n.ceo-lock\n",
+                             encoding="utf-8")
         written.append(gitignore)
     return written

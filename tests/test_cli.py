@@ -227,6 +227,7 @@ def test_init_then_process_then_build(tmp_path):
                 "site/colofon.md"):
         assert (target / rel).is_file(), rel
     assert "Alblasserwaard" in (target / "ceo.yaml").read_text(encoding="utf-8")
+    build_site(target, tmp_path / "leeg")  # a new project builds before anything is published
     data = _delivery(tmp_path / "wmo.csv", {"GM0512": 50, "GM1978": 50})
     done = runner.invoke(main, ["process", "--project", str(target), "-s", "wmo", "-e", "2025", str(data)])
     assert done.exit_code == 0, done.output
