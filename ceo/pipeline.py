@@ -116,7 +116,6 @@ def previous_results(project: Project, survey: str, edition: int) -> pd.DataFram
 def estimate(project: Project, codebook: Codebook, edition: int, data: pd.DataFrame, weighting,
              benchmark=None, previous: pd.DataFrame | None = None):
     """Areas, estimates, suppression and comparisons of one survey and edition."""
-    from ceo.groups import group_tests
     from ceo.results import build_areas, estimate_results
 
     areas, notices = build_areas(data["gemeentecode"], project.regions)
@@ -136,6 +135,8 @@ def estimate(project: Project, codebook: Codebook, edition: int, data: pd.DataFr
         significance=project.significance, previous=previous, benchmark=benchmark)
     tests = None
     if codebook.group_test:
+        from ceo.groups import group_tests  # pingouin takes a second to import: only when needed
+
         sg = next(s for s in codebook.subgroups if s.id == codebook.group_test)
         tests = group_tests(data, codebook, edition=edition, areas=areas, by=sg.variable,
                             min_n=project.thresholds.min_n, significance=project.significance)
