@@ -190,8 +190,9 @@ def _summary(result) -> None:
     from ceo.registry import registry
 
     reg = registry()
-    click.echo(f"{result.survey} {result.edition}: {result.n_respondents} respondenten uit "
-               f"{len(result.per_gemeente)} gemeente(n)")
+    n, k = result.n_respondents, len(result.per_gemeente)
+    click.echo(f"{result.survey} {result.edition}: {n} {'respondent' if n == 1 else 'respondenten'} uit "
+               f"{k} {'gemeente' if k == 1 else 'gemeenten'}")
     for code, n in result.per_gemeente.items():
         click.echo(f"  {code} {reg.name(code)}: {n}")
     table = result.results

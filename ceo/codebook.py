@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from ceo.problems import InputError, Problem
+from ceo.problems import InputError, Problem, yaml_lines, yaml_problem
 
 VARIABLE_TYPES = (
     "id", "gemeente", "likert5", "ja_nee", "cijfer_1_10", "categorisch", "numeriek", "open",
@@ -200,15 +200,52 @@ def _num(x: Any) -> str:
 
 # --------------------------------------------------------------------------- loading
 
+_WHERE_PART = re.compile(r"(\w+)(?:\[(\d+)\])?")
+
+
+def _where_path(where: str) -> tuple:
+    """``"variabelen[3] (v01)"`` → ``("variabelen", 2)``; ``"afgeleid[1].klassen[2]"`` →
+    ``("afgeleid", 0, "klassen", 1)``; ``"schalen.eens5"`` → ``("schalen", "eens5")``."""
+    path: list = []
+    for part in where.split(" ", 1)[0].split("."):
+        m = _WHERE_PART.fullmatch(part)
+        if not m:
+            break
+        path.append(m.group(1))
+        if m.group(2):
+            path.append(int(m.group(2)) - 1)
+    return tuple(path)
+
+
 class _Checker:
-    """Reads values out of the parsed YAML, recording a Dutch problem for each mistake."""
+    """Reads values out of the parsed YAML, recording a Dutch problem for each mistake (once), with
+    the line it is on."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, display: str | None = None, lines: dict[tuple, int] | None = None):
         self.path = path
+        self.display = display or str(path)
+        self.lines = lines or {}
         self.problems: list[Problem] = []
+        self._seen: set[tuple[str, str]] = set()
+        #: ids of variables that could not be loaded (no follow-up "unknown variable" messages)
+        self.failed: set[str] = set()
 
-    def fail(self, where: str, message: str) -> None:
-        self.problems.append(Problem(f"{where}: {message}", str(self.path)))
+    def fail(self, where: str, message: str, key: str | None = None) -> None:
+        if (where, message) in self._seen:  # e.g. a mistake in a scale, used by many variables
+            return
+        self._seen.add((where, message))
+        path = _where_path(where) + ((key,) if key else ())
+        row = None
+        for k in range(len(path), 0, -1):
+            row = self.lines.get(path[:k])
+            if row is not None:
+                break
+        self.problems.append(Problem(f"{where}: {message}", self.display, row))
+
+    def unknown(self, name: object) -> bool:
+        """Whether an "unknown variable" message about ``name`` says something new (not when the
+        variable is there but could not be loaded)."""
+        return name not in self.failed
 
     def get(self, d: dict, key: str, where: str, kind: type | tuple, required: bool = True,
             default: Any = None) -> Any:
@@ -222,7 +259,7 @@ class _Checker:
                      list: "lijst", bool: "ja/nee (true/false)", float: "getal"}
             wanted = kind if isinstance(kind, tuple) else (kind,)
             self.fail(where, f"'{key}' moet {' of '.join(names.get(k, k.__name__) for k in wanted)}"
-                             f" zijn, niet {value!r}")
+                             f" zijn, niet {value!r}", key)
             return default
         return value
 
@@ -249,10 +286,21 @@ class _Checker:
         if not isinstance(raw, list):
             self.fail(where, f"'{key}' moet een lijst van codes zijn")
             return ()
+        ok = [c for c in raw if isinstance(c, int) and not isinstance(c, bool) and c in codes]
         for c in raw:
-            if c not in codes:
-                self.fail(where, f"'{key}' noemt code {c!r}, die niet bij 'codes' staat")
-        return tuple(c for c in raw if c in codes)
+            if c not in ok:
+                self.fail(where, f"'{key}' noemt code {c!r}, die niet bij 'codes' staat", key)
+        return tuple(ok)
+
+    def text(self, d: Any, key: str, where: str) -> str | None:
+        """An optional text (``thema``, ``eenheid``, ...); a problem when it is something else."""
+        value = d.get(key) if isinstance(d, dict) else None
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            self.fail(where, f"'{key}' moet tekst zijn, niet {value!r}", key)
+            return None
+        return value
 
 
 TOP_LEVEL_KEYS = ("id", "titel", "korte_titel", "jaren", "doelgroep", "voorbeeld", "toelichting", "schalen",
@@ -260,24 +308,28 @@ TOP_LEVEL_KEYS = ("id", "titel", "korte_titel", "jaren", "doelgroep", "voorbeeld
                   "subgroepen", "weging", "betrouwbaarheid", "groepsvergelijking")
 
 
-def load_codebook(path: str | Path) -> Codebook:
-    """Load and check a codebook YAML file; raise :class:`InputError` listing every mistake."""
+def load_codebook(path: str | Path, display: str | None = None) -> Codebook:
+    """Load and check a codebook YAML file; raise :class:`InputError` listing every mistake.
+
+    ``display`` is how messages name the file (default: the path)."""
     path = Path(path)
+    display = display or str(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise InputError(Problem(f"vragenlijst niet te lezen ({exc.strerror})", str(path))) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        row = mark.line + 1 if mark is not None else None
-        raise InputError(Problem(f"geen geldige YAML ({getattr(exc, 'problem', exc)})",
-                                 str(path), row)) from None
+        raise InputError(Problem(f"vragenlijst niet te lezen ({exc.strerror})", display)) from None
     except UnicodeDecodeError:
-        raise InputError(Problem("vragenlijst is niet in UTF-8 opgeslagen", str(path))) from None
+        raise InputError(Problem("vragenlijst is niet in UTF-8 opgeslagen", display)) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InputError(yaml_problem(exc, display, text)) from None
+    except (RecursionError, ValueError):
+        raise InputError(Problem("geen geldige YAML", display)) from None
     if not isinstance(data, dict):
         raise InputError(Problem("een vragenlijst moet een YAML-document met sleutels zijn "
-                                 "(id, titel, variabelen, indicatoren, ...)", str(path)))
-    chk = _Checker(path)
+                                 "(id, titel, variabelen, indicatoren, ...)", display))
+    chk = _Checker(path, display, yaml_lines(text))
     for key in data:
         if key not in TOP_LEVEL_KEYS:
             chk.fail(str(key), "onbekende sleutel; toegestaan zijn " + ", ".join(TOP_LEVEL_KEYS))
@@ -293,6 +345,12 @@ def load_codebook(path: str | Path) -> Codebook:
         chk.fail("jaren", f"'van' ({van}) ligt na 'tot' ({tot})")
     scales_raw = chk.get(data, "schalen", "vragenlijst", dict, required=False, default={})
     variants = chk.get(data, "varianten", "vragenlijst", dict, required=False, default={})
+    for name, text in list(variants.items()):
+        if not isinstance(name, str) or not isinstance(text, str):
+            chk.fail("varianten", f"variant {name!r} moet een naam met een omschrijving (tekst) zijn", str(name))
+            del variants[name]
+    audience = chk.text(data, "doelgroep", "vragenlijst") or "respondenten"
+    explanation = (chk.text(data, "toelichting", "vragenlijst") or "").strip()
 
     variables: dict[str, Variable] = {}
     raw_vars = chk.get(data, "variabelen", "vragenlijst", list, default=[])
@@ -346,15 +404,20 @@ def load_codebook(path: str | Path) -> Codebook:
                                 f"('{svar}' is van type {variables[svar].type})")
                 continue
         elif svar not in derived:
-            chk.fail(where, f"onbekende variabele '{svar}'")
+            if chk.unknown(svar):
+                chk.fail(where, f"onbekende variabele '{svar}'")
             continue
         subgroups.append(Subgroup(sid, svar, label))
 
     weighting = chk.get(data, "weging", "vragenlijst", dict, required=False, default={})
-    margins = tuple(weighting.get("kenmerken", []) or []) if weighting else ()
+    margins = tuple(chk.get(weighting, "kenmerken", "weging", list, required=False, default=[])
+                    if weighting else ())
     for m in margins:
-        if m not in variables and m not in derived:
-            chk.fail("weging", f"weegkenmerk '{m}' is geen variabele van deze vragenlijst")
+        if not isinstance(m, str):
+            chk.fail("weging", f"weegkenmerk {m!r} is geen variabelenaam", "kenmerken")
+        elif m not in variables and m not in derived and chk.unknown(m):
+            chk.fail("weging", f"weegkenmerk '{m}' is geen variabele van deze vragenlijst", "kenmerken")
+    margins = tuple(m for m in margins if isinstance(m, str))
 
     scales: list[Scale] = []
     for i, rs in enumerate(chk.get(data, "betrouwbaarheid", "vragenlijst", list, required=False,
@@ -362,7 +425,9 @@ def load_codebook(path: str | Path) -> Codebook:
         where = f"betrouwbaarheid[{i}]"
         items = chk.get(rs, "variabelen", where, list, default=[])
         for item in items:
-            if item not in variables:
+            if not isinstance(item, str):
+                chk.fail(where, f"{item!r} is geen variabelenaam", "variabelen")
+            elif item not in variables and chk.unknown(item):
                 chk.fail(where, f"onbekende variabele '{item}'")
         scales.append(Scale(chk.get(rs, "id", where, str, default="?"),
                             chk.get(rs, "label", where, str, required=False, default=""),
@@ -375,8 +440,8 @@ def load_codebook(path: str | Path) -> Codebook:
         raise InputError(chk.problems)
     return Codebook(
         id=cb_id, title=title, short_title=short or title, years=(van, tot),
-        audience=data.get("doelgroep") or "respondenten", example=bool(data.get("voorbeeld")),
-        explanation=(data.get("toelichting") or "").strip(), variables=variables,
+        audience=audience, example=bool(data.get("voorbeeld")),
+        explanation=explanation, variables=variables,
         derived=derived, indicators=indicators, subgroups=subgroups, variants=variants,
         forbidden_breakdowns=forbidden, weighting_margins=margins, scales=scales, path=path,
         group_test=group_test,
@@ -395,18 +460,28 @@ def _load_variable(chk: _Checker, rv: Any, i: int, scales: dict, variants: dict)
     if not _ID_RE.match(vid):
         chk.fail(where, f"id '{vid}' mag alleen kleine letters, cijfers en _ bevatten")
     spec = dict(rv)
+    scale_where = None
     if "schaal" in rv:
-        scale = scales.get(rv["schaal"]) if isinstance(scales, dict) else None
+        scale = scales.get(rv["schaal"]) if isinstance(scales, dict) and isinstance(rv["schaal"], str) else None
         if not isinstance(scale, dict):
             chk.fail(where, f"onbekende schaal '{rv['schaal']}'"
-                            + (f" (bekend: {', '.join(scales)})" if scales else ""))
+                            + (f" (bekend: {', '.join(scales)})" if scales else ""), "schaal")
+            chk.failed.add(vid)
             return None
         spec = {**scale, **{k: v for k, v in rv.items() if k != "schaal"}}
-    vtype = chk.get(spec, "type", where, str)
+        scale_where = f"schalen.{rv['schaal']}"
+
+    def at(*keys: str) -> str:
+        """A mistake in what a variable takes from its scale is reported once, at the scale."""
+        return scale_where if scale_where and not any(k in rv for k in keys) else where
+
+    vtype = chk.get(spec, "type", at("type"), str)
     if vtype is None:
+        chk.failed.add(vid)
         return None
     if vtype not in VARIABLE_TYPES:
-        chk.fail(where, f"onbekend type '{vtype}' (mogelijk: {', '.join(VARIABLE_TYPES)})")
+        chk.fail(at("type"), f"onbekend type '{vtype}' (mogelijk: {', '.join(VARIABLE_TYPES)})", "type")
+        chk.failed.add(vid)
         return None
     question = spec.get("vraag")
     if isinstance(question, dict):
@@ -414,27 +489,35 @@ def _load_variable(chk: _Checker, rv: Any, i: int, scales: dict, variants: dict)
         if unknown:
             chk.fail(where, f"vraagtekst voor onbekende variant(en) {', '.join(map(str, unknown))}"
                             f" (bekend: {', '.join(variants) or 'geen'})")
+        if not question or not all(isinstance(t, str) and t.strip() for t in question.values()):
+            chk.fail(where, "'vraag' moet per variant een vraagtekst hebben", "vraag")
+            question = vid
     elif not isinstance(question, str) or not question.strip():
         chk.fail(where, "'vraag' (de letterlijke vraagtekst) ontbreekt")
         question = vid
-    codes = chk.codes(spec.get("codes"), where)
+    codes = chk.codes(spec.get("codes"), at("codes"))
     if vtype in CODED_TYPES and not codes:
-        chk.fail(where, f"type {vtype} heeft 'codes' met labels nodig")
-    positive = chk.code_list(spec.get("positief"), "positief", codes, where)
-    non_subst = chk.code_list(spec.get("geen_oordeel"), "geen_oordeel", codes, where)
-    missing = chk.code_list(spec.get("ontbrekend"), "ontbrekend", codes, where)
+        chk.fail(at("type", "codes"), f"type {vtype} heeft 'codes' met labels nodig")
+    positive = chk.code_list(spec.get("positief"), "positief", codes, at("codes", "positief"))
+    non_subst = chk.code_list(spec.get("geen_oordeel"), "geen_oordeel", codes, at("codes", "geen_oordeel"))
+    missing = chk.code_list(spec.get("ontbrekend"), "ontbrekend", codes, at("codes", "ontbrekend"))
     overlap = (set(positive) & set(non_subst)) | (set(positive) & set(missing)) | (
         set(non_subst) & set(missing))
     if overlap:
-        chk.fail(where, f"code(s) {', '.join(map(str, sorted(overlap)))} staan in meer dan één "
-                        "van positief / geen_oordeel / ontbrekend")
+        chk.fail(at("positief", "geen_oordeel", "ontbrekend"),
+                 f"code(s) {', '.join(map(str, sorted(overlap)))} staan in meer dan één "
+                 "van positief / geen_oordeel / ontbrekend")
     if vtype in ("likert5", "ja_nee") and not positive:
-        chk.fail(where, f"type {vtype} heeft 'positief' nodig (welke codes tellen als positief)")
+        chk.fail(at("type", "positief"), f"type {vtype} heeft 'positief' nodig (welke codes tellen als positief)")
     minimum = spec.get("minimum")
     maximum = spec.get("maximum")
     for key, val in (("minimum", minimum), ("maximum", maximum)):
         if val is not None and (isinstance(val, bool) or not isinstance(val, int | float)):
-            chk.fail(where, f"'{key}' moet een getal zijn, niet {val!r}")
+            chk.fail(at(key), f"'{key}' moet een getal zijn, niet {val!r}", key)
+            if key == "minimum":
+                minimum = None
+            else:
+                maximum = None
     if vtype == "cijfer_1_10":
         minimum = 1 if minimum is None else minimum
         maximum = 10 if maximum is None else maximum
@@ -445,15 +528,16 @@ def _load_variable(chk: _Checker, rv: Any, i: int, scales: dict, variants: dict)
                 and all(isinstance(x, int) and not isinstance(x, bool) for x in ins)):
             insufficient = (ins[0], ins[1])
         else:
-            chk.fail(where, "'onvoldoende' moet [laagste, hoogste] cijfer zijn, bijv. [1, 5]")
+            chk.fail(at("onvoldoende"), "'onvoldoende' moet [laagste, hoogste] cijfer zijn, bijv. [1, 5]",
+                     "onvoldoende")
     required = spec.get("verplicht", False)
     if not isinstance(required, bool):
-        chk.fail(where, f"'verplicht' moet true of false zijn, niet {required!r}")
+        chk.fail(at("verplicht"), f"'verplicht' moet true of false zijn, niet {required!r}", "verplicht")
         required = False
     return Variable(
-        id=vid, type=vtype, question=question, theme=spec.get("thema"), required=required,
+        id=vid, type=vtype, question=question, theme=chk.text(spec, "thema", where), required=required,
         codes=codes, positive=positive, non_substantive=non_subst, missing=missing,
-        minimum=minimum, maximum=maximum, insufficient=insufficient, unit=spec.get("eenheid"),
+        minimum=minimum, maximum=maximum, insufficient=insufficient, unit=chk.text(spec, "eenheid", where),
         headline=_headline(chk, spec.get("kop"), where),
     )
 
@@ -475,7 +559,8 @@ def _load_derived(chk: _Checker, rd: Any, i: int, variables: dict[str, Variable]
     if did is None or src is None:
         return None
     if src not in variables:
-        chk.fail(where, f"'{did}' wordt afgeleid van onbekende variabele '{src}'")
+        if chk.unknown(src):
+            chk.fail(where, f"'{did}' wordt afgeleid van onbekende variabele '{src}'")
         return None
     if variables[src].type != "numeriek":
         chk.fail(where, f"'{did}' kan alleen worden afgeleid van een numerieke variabele")
@@ -485,14 +570,14 @@ def _load_derived(chk: _Checker, rd: Any, i: int, variables: dict[str, Variable]
         w = f"{where}.klassen[{j}]"
         code = chk.get(rc, "code", w, int)
         label = chk.get(rc, "label", w, str)
-        lo = rc.get("van") if isinstance(rc, dict) else None
-        hi = rc.get("tot") if isinstance(rc, dict) else None
+        lo = chk.get(rc, "van", w, (int, float), required=False) if isinstance(rc, dict) else None
+        hi = chk.get(rc, "tot", w, (int, float), required=False) if isinstance(rc, dict) else None
         if code is not None and label is not None:
             classes.append(AgeClass(code, label, lo, hi))
     for a, b in zip(classes, classes[1:], strict=False):
         if a.upper is None or b.lower is None or a.upper != b.lower:
             chk.fail(where, f"klassen '{a.label}' en '{b.label}' sluiten niet op elkaar aan")
-    return Derived(did, src, rd.get("vraag") or did, tuple(classes))
+    return Derived(did, src, chk.text(rd, "vraag", where) or did, tuple(classes))
 
 
 def _load_indicators(chk: _Checker, ri: Any, i: int,
@@ -515,11 +600,15 @@ def _load_indicators(chk: _Checker, ri: Any, i: int,
         var = chk.get(ri, "variabele", where, str)
         if var is None:
             return []
-        pairs = [(ri.get("id", var), var)]
+        pairs = [(chk.get(ri, "id", where, str, required=False, default=var), var)]
     out = []
     for ind_id, var in pairs:
+        if not isinstance(var, str):
+            chk.fail(where, f"{var!r} is geen variabelenaam", "variabelen")
+            continue
         if var not in variables:
-            chk.fail(where, f"onbekende variabele '{var}'")
+            if chk.unknown(var):
+                chk.fail(where, f"onbekende variabele '{var}'")
             continue
         v = variables[var]
         codes: tuple[int, ...] = ()
@@ -535,7 +624,8 @@ def _load_indicators(chk: _Checker, ri: Any, i: int,
             if not isinstance(raw, list) or not raw:
                 chk.fail(where, "'codes' (welke antwoorden meetellen) ontbreekt")
                 continue
-            bad = [c for c in raw if not v.is_valid(c) or c in v.non_substantive]
+            bad = [c for c in raw if isinstance(c, bool) or not isinstance(c, int | float) or not v.is_valid(c)
+                   or c in v.non_substantive]
             if bad:
                 chk.fail(where, f"code(s) {', '.join(map(str, bad))} zijn geen inhoudelijke "
                                 f"antwoorden op '{var}'")
@@ -567,8 +657,15 @@ def get_codebook(survey: str, project_dir: str | Path | None = None) -> Codebook
     paths = codebook_paths(project_dir)
     if survey not in paths:
         raise InputError(f"onbekend onderzoek '{survey}' (beschikbaar: {', '.join(sorted(paths))})")
-    cb = load_codebook(paths[survey])
+    path = paths[survey]
+    display = str(path)
+    if project_dir is not None:  # a project's own codebook: named as in the project, "surveys/wmo.yaml"
+        try:
+            display = path.relative_to(Path(project_dir)).as_posix()
+        except ValueError:
+            pass
+    cb = load_codebook(path, display)
     if cb.id != survey:
         raise InputError(Problem(f"de id in het bestand ('{cb.id}') hoort gelijk te zijn aan de "
-                                 f"bestandsnaam ('{survey}')", str(paths[survey])))
+                                 f"bestandsnaam ('{survey}')", display))
     return cb

@@ -13,6 +13,7 @@ never published.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -47,15 +48,17 @@ def harmonise(tables: list[RawTable], codebook: Codebook, mapping: Mapping | Non
     notices: list[str] = []
     frames = []
     files: dict[str, int] = {}
+    id_columns: dict[str, str] = {}
     for raw in tables:
         mapped = apply_mapping(raw, mapping)
         frame = _check_table(mapped, codebook, mapping, extra_columns, problems, notices)
+        id_columns[raw.path.name] = mapped.source_columns.get("respondent_id", "respondent_id")
         if frame is not None:
             frames.append(frame)
             files[raw.path.name] = len(frame)
     if frames:
         data = pd.concat(frames, ignore_index=True)
-        _check_duplicates(data, problems)
+        _check_duplicates(data, problems, id_columns)
     else:
         data = pd.DataFrame()
     if problems:
@@ -73,6 +76,10 @@ def _check_table(raw: RawTable, cb: Codebook, mapping: Mapping | None,
     ignored = set(mapping.ignore) if mapping is not None else set()
     out = pd.DataFrame({"_bron": file, "_rij": rows}, index=df.index)
     n_before = len(problems)
+
+    def shown(var_id: str) -> str:
+        """The name of the column in the delivered file (before the mapping renamed it)."""
+        return raw.source_columns.get(var_id, var_id)
 
     for col in df.columns:
         if col in cb.variables or col in extra_columns:
@@ -109,19 +116,21 @@ def _check_table(raw: RawTable, cb: Codebook, mapping: Mapping | None,
             continue
         col = df[var_id]
         if var_id in cb.required and col.isna().all() and len(col):
-            problems.append(Problem("de kolom is helemaal leeg", file, column=var_id))
+            problems.append(Problem("de kolom is helemaal leeg; elke respondent hoort deze verplichte vraag te "
+                                    "hebben (is de kolom wel meegekomen bij het exporteren?)", file,
+                                    column=shown(var_id)))
             continue
         if var.type == "id":
             out[var_id] = _ids(col)
             empty = out[var_id].isna()
-            _report_rows(problems, file, rows, var_id, col, empty,
+            _report_rows(problems, file, rows, shown(var_id), col, empty,
                          "respondentnummer ontbreekt")
         elif var.type == "gemeente":
-            out[var_id] = _gemeenten(col, file, rows, problems)
+            out[var_id] = _gemeenten(col, file, rows, problems, shown(var_id))
         elif var.type == "open":
             out[var_id] = col.astype("object").where(col.notna(), None)
         else:
-            out[var_id] = _codes(col, var, raw.user_missing.get(var_id, []), file, rows, problems)
+            out[var_id] = _codes(col, var, raw.user_missing.get(var_id, []), file, rows, problems, shown(var_id))
     if len(df) == 0:
         problems.append(Problem("het bestand bevat geen respondenten", file))
     if len(problems) > n_before:
@@ -130,13 +139,14 @@ def _check_table(raw: RawTable, cb: Codebook, mapping: Mapping | None,
 
 
 def _report_rows(problems: list[Problem], file: str, rows: np.ndarray, column: str,
-                 values: pd.Series, mask: pd.Series, message: str) -> None:
+                 values: pd.Series, mask: pd.Series, message: str | Callable[[int], str]) -> None:
+    """A problem for every row in ``mask``; ``message`` may depend on the (positional) row index."""
     idx = np.flatnonzero(np.asarray(mask))
     vals = values.to_numpy()
     for i in idx:
         v = vals[i]
-        problems.append(Problem(message, file, int(rows[i]), column,
-                                None if _is_missing(v) else v))
+        problems.append(Problem(message if isinstance(message, str) else message(int(i)), file, int(rows[i]),
+                                column, None if _is_missing(v) else v))
 
 
 def _is_missing(v: object) -> bool:
@@ -155,7 +165,7 @@ def _ids(col: pd.Series) -> pd.Series:
 
 
 def _gemeenten(col: pd.Series, file: str, rows: np.ndarray,
-               problems: list[Problem]) -> pd.Series:
+               problems: list[Problem], column: str) -> pd.Series:
     reg = registry()
     # resolve each distinct value once: a national file has few distinct values
     uniques = pd.unique(col.dropna())
@@ -165,19 +175,24 @@ def _gemeenten(col: pd.Series, file: str, rows: np.ndarray,
     for i in np.flatnonzero(codes.isna().to_numpy()):
         v = vals[i]
         if _is_missing(v):
-            problems.append(Problem("gemeente ontbreekt", file, int(rows[i]), col.name))
+            problems.append(Problem("gemeente ontbreekt", file, int(rows[i]), column))
         else:
-            problems.append(Problem(resolved[v].problem, file, int(rows[i]), col.name, v))
+            message = resolved[v].problem
+            lost = next((ch for ch in ("\ufffd", "?") if isinstance(v, str) and ch in v), None)
+            if lost:  # a letter with an accent lost when the file was saved in another encoding
+                message += (f"; de naam bevat '{lost}' in plaats van een letter: het bestand is opgeslagen in een "
+                            "tekencodering zonder letters met accenten, sla het op als UTF-8")
+            problems.append(Problem(message, file, int(rows[i]), column, v))
     return codes
 
 
 def _codes(col: pd.Series, var: Variable, user_missing: list, file: str, rows: np.ndarray,
-           problems: list[Problem]) -> pd.Series:
+           problems: list[Problem], column: str) -> pd.Series:
     """Numeric answers: user-missing and codebook-missing codes → NaN; invalid codes reported."""
     text = col.astype("object")
     values = pd.to_numeric(col, errors="coerce").astype("float64")
     not_numeric = values.isna() & text.notna() & (text.astype(str).str.strip() != "")
-    _report_rows(problems, file, rows, var.id, text, not_numeric,
+    _report_rows(problems, file, rows, column, text, not_numeric,
                  f"geen getal; {var.expected()}")
     # SPSS user-missing codes are missing unless the codebook counts them (e.g. 8 = weet niet)
     um = [m for m in _expand_missing(user_missing) if m not in var.non_substantive]
@@ -203,10 +218,13 @@ def _codes(col: pd.Series, var: Variable, user_missing: list, file: str, rows: n
     bad = present & ~valid
     message = var.expected()
     if var.id in ("leeftijd", "leeftijd_kind") or (var.type == "numeriek" and var.unit == "jaar"):
-        message = "onmogelijke leeftijd; " + message
+        year = ((values >= 1900) & (values <= 2100) & (values % 1 == 0)).to_numpy()
+
+        def age(i: int) -> str:
+            return "onmogelijke leeftijd" + (" (is dit een geboortejaar?)" if year[i] else "") + "; " + message
+        _report_rows(problems, file, rows, column, col, bad, age)
     else:
-        message = "ongeldige antwoordcode; " + message
-    _report_rows(problems, file, rows, var.id, col, bad, message)
+        _report_rows(problems, file, rows, column, col, bad, "ongeldige antwoordcode; " + message)
     return values
 
 
@@ -227,19 +245,27 @@ def _expand_missing(user_missing: list) -> list[float]:
     return out
 
 
-def _check_duplicates(data: pd.DataFrame, problems: list[Problem]) -> None:
+def _check_duplicates(data: pd.DataFrame, problems: list[Problem], id_columns: dict[str, str]) -> None:
     if "respondent_id" not in data:
         return
     ids = data["respondent_id"]
-    dup = ids.duplicated(keep=False) & ids.notna()
+    dup = (ids.duplicated(keep=False) & ids.notna()).to_numpy()
     if not dup.any():
         return
-    first = data[dup].groupby("respondent_id", sort=False).head(1)
-    first_at = {r.respondent_id: (r._bron, r._rij) for r in first.itertuples()}
-    for r in data[dup & ids.duplicated(keep="first")].itertuples():
-        src, row = first_at[r.respondent_id]
-        problems.append(Problem(f"respondentnummer komt dubbel voor (ook in {src}, rij {row})",
-                                r._bron, int(r._rij), "respondent_id", r.respondent_id))
+    # (itertuples would rename the columns _bron and _rij: they start with an underscore)
+    id_values = ids.to_numpy(dtype=object)
+    sources = data["_bron"].to_numpy(dtype=object)
+    rows = data["_rij"].to_numpy()
+    first_at: dict[object, tuple[str, int]] = {}
+    for i in np.flatnonzero(dup):
+        key = id_values[i]
+        if key not in first_at:
+            first_at[key] = (sources[i], int(rows[i]))
+            continue
+        src, row = first_at[key]
+        where = f"rij {row}" if src == sources[i] else f"{src}, rij {row}"
+        problems.append(Problem(f"respondentnummer komt dubbel voor (ook in {where})",
+                                sources[i], int(rows[i]), id_columns.get(sources[i], "respondent_id"), key))
 
 
 def _derive(data: pd.DataFrame, cb: Codebook) -> pd.DataFrame:

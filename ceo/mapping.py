@@ -32,7 +32,7 @@ import pandas as pd
 import yaml
 
 from ceo.codebook import Codebook, Variable
-from ceo.problems import InputError, Problem, format_value
+from ceo.problems import InputError, Problem, format_value, yaml_lines, yaml_problem
 from ceo.readers import RawTable
 
 TOP_LEVEL_KEYS = ("onderzoek", "variabelen", "codes", "negeren")
@@ -76,29 +76,36 @@ def load_mapping(path: str | Path, codebook: Codebook) -> Mapping:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        row = mark.line + 1 if mark is not None else None
-        raise InputError(Problem(f"geen geldige YAML ({getattr(exc, 'problem', None) or exc})",
-                                 file, row)) from None
+        raise InputError(yaml_problem(exc, file, text)) from None
+    except (RecursionError, ValueError):  # absurdly deep nesting; numbers PyYAML cannot convert
+        raise InputError(Problem("geen geldige YAML", file)) from None
     if not isinstance(data, dict):
         raise InputError(Problem("een mappingbestand moet een YAML-document met sleutels zijn "
                                  "(onderzoek, variabelen, codes, negeren)", file))
 
     problems: list[Problem] = []
+    lines = yaml_lines(text)
 
-    def fail(message: str, column: str | None = None) -> None:
-        problems.append(Problem(message, file, column=column))
+    def fail(message: str, column: str | None = None, at: tuple = ()) -> None:
+        """``at``: where in the document, e.g. ``("variabelen", "V1")`` (for the line number)."""
+        row = None
+        for k in range(len(at), 0, -1):  # the most precise place that is known
+            row = lines.get(tuple(str(x) if not isinstance(x, int) or isinstance(x, bool) else x
+                                  for x in at[:k]))
+            if row is not None:
+                break
+        problems.append(Problem(message, file, row, column))
 
     for key in data:
         if key not in TOP_LEVEL_KEYS:
-            fail(f"onbekende sleutel '{key}'; toegestaan zijn: {', '.join(TOP_LEVEL_KEYS)}")
+            fail(f"onbekende sleutel '{key}'; toegestaan zijn: {', '.join(TOP_LEVEL_KEYS)}", at=(key,))
 
     survey = data.get("onderzoek")
     if survey is None:
         fail(f"'onderzoek' ontbreekt (de vragenlijst waarvoor de mapping geldt, hier '{codebook.id}')")
     elif str(survey) != codebook.id:
         fail(f"de mapping is voor onderzoek '{survey}', maar verwerkt wordt {codebook.short_title} "
-             f"('{codebook.id}')")
+             f"('{codebook.id}')", at=("onderzoek",))
 
     choices = ", ".join(codebook.variables)
     variables: dict[str, str] = {}
@@ -106,35 +113,38 @@ def load_mapping(path: str | Path, codebook: Codebook) -> Mapping:
     if raw_vars is None:
         raw_vars = {}
     if not isinstance(raw_vars, dict):
-        fail("'variabelen' moet een lijst 'kolom: variabele' zijn, bijv. 'V1: v01'")
+        fail("'variabelen' moet een lijst 'kolom: variabele' zijn, bijv. 'V1: v01'", at=("variabelen",))
         raw_vars = {}
     seen_source: dict[str, str] = {}
     seen_target: dict[str, str] = {}
     for src_raw, target in raw_vars.items():
+        def fail_at(message: str, column: str | None = None, src_raw: object = src_raw) -> None:
+            fail(message, column, ("variabelen", _yaml_key(src_raw)))
+
         if isinstance(src_raw, bool) or src_raw is None:
-            fail(f"kolomnaam {src_raw!r} wordt door YAML niet als tekst gelezen; zet de naam tussen "
-                 "aanhalingstekens")
+            fail_at(f"kolomnaam {src_raw!r} wordt door YAML niet als tekst gelezen; zet de naam tussen "
+                    "aanhalingstekens")
             continue
         src = _name(src_raw)
         if _key(src) in seen_source:
-            fail(f"'{seen_source[_key(src)]}' en '{src}' zijn dezelfde kolom (hoofdletters tellen "
-                 "niet mee)", src)
+            fail_at(f"'{seen_source[_key(src)]}' en '{src}' zijn dezelfde kolom (hoofdletters tellen "
+                    "niet mee)", src)
             continue
         seen_source[_key(src)] = src
         if target is None or (isinstance(target, str) and not target.strip()):
-            fail(f"'{src}' verwijst nergens naar; geef een variabele of zet de kolom onder 'negeren'", src)
+            fail_at(f"'{src}' verwijst nergens naar; geef een variabele of zet de kolom onder 'negeren'", src)
             continue
         if not isinstance(target, str):
-            fail(f"'{src}' verwijst naar {format_value(target)}; dat is geen variabelenaam "
-                 f"(kies uit: {choices})", src)
+            fail_at(f"'{src}' verwijst naar {format_value(target)}; dat is geen variabelenaam "
+                    f"(kies uit: {choices})", src)
             continue
         target = target.strip()
         if target not in codebook.variables:
-            fail(f"'{src}' verwijst naar '{target}', maar die variabele bestaat niet in "
-                 f"{codebook.short_title}; kies uit: {choices}")
+            fail_at(f"'{src}' verwijst naar '{target}', maar die variabele bestaat niet in "
+                    f"{codebook.short_title}{_did_you_mean(target, codebook)}; kies uit: {choices}", src)
             continue
         if target in seen_target:
-            fail(f"'{seen_target[target]}' en '{src}' verwijzen allebei naar '{target}'")
+            fail_at(f"'{seen_target[target]}' en '{src}' verwijzen allebei naar '{target}'", src)
             continue
         seen_target[target] = src
         variables[src] = target
@@ -145,35 +155,40 @@ def load_mapping(path: str | Path, codebook: Codebook) -> Mapping:
         raw_codes = {}
     if not isinstance(raw_codes, dict):
         fail("'codes' moet per variabele een lijst 'code in het bestand: code in de vragenlijst' "
-             "zijn, bijv. 'rapportcijfer: {0: 99}'")
+             "zijn, bijv. 'rapportcijfer: {0: 99}'", at=("codes",))
         raw_codes = {}
     by_source = {_key(s): t for s, t in variables.items()}
-    for var_id, recode in raw_codes.items():
-        var_id = str(var_id).strip()
+    for var_key, recode in raw_codes.items():
+        var_id = str(var_key).strip()
+        at = ("codes", _yaml_key(var_key))
         if var_id not in codebook.variables:
-            hint = ""
+            hint = _did_you_mean(var_id, codebook)
             if _key(var_id) in by_source:
                 hint = f"; gebruik de naam in de vragenlijst ('{by_source[_key(var_id)]}')"
-            fail(f"codes voor '{var_id}': die variabele bestaat niet in {codebook.short_title}{hint}")
+            elif var_id in codebook.derived:
+                hint = (f"; ceo leidt '{var_id}' zelf af uit '{codebook.derived[var_id].source}' (geef daarvoor "
+                        "codes op als dat nodig is)")
+            fail(f"codes voor '{var_id}': die variabele bestaat niet in {codebook.short_title}{hint}", at=at)
             continue
         var = codebook.variables[var_id]
         if var.type in ("id", "open"):
-            fail(f"codes voor '{var_id}': deze variabele heeft geen antwoordcodes")
+            fail(f"codes voor '{var_id}': deze variabele heeft geen antwoordcodes", at=at)
             continue
         if not isinstance(recode, dict) or not recode:
             fail(f"codes voor '{var_id}' moet een lijst 'code in het bestand: code in de vragenlijst' "
-                 "zijn, bijv. {0: 99}")
+                 "zijn, bijv. {0: 99}", at=at)
             continue
         out: dict[float | str, float | str] = {}
         for src_code, target_code in recode.items():
             key = _source_code(src_code)
             if key is None:
-                fail(f"codes voor '{var_id}': {format_value(src_code)} is geen code")
+                fail(f"codes voor '{var_id}': {format_value(src_code)} is geen code",
+                     at=(*at, _yaml_key(src_code)))
                 continue
             value, message = _target_code(var, target_code)
             if message:
                 fail(f"codes voor '{var_id}': {format_value(key)} -> {format_value(target_code)}: "
-                     f"{message}")
+                     f"{message}", at=(*at, _yaml_key(src_code)))
                 continue
             out[key] = value
         codes[var_id] = out
@@ -185,17 +200,36 @@ def load_mapping(path: str | Path, codebook: Codebook) -> Mapping:
     if isinstance(raw_ignore, str):
         raw_ignore = [raw_ignore] if raw_ignore.strip() else []
     if not isinstance(raw_ignore, list):
-        fail("'negeren' moet een lijst van kolomnamen zijn, bijv. [NAAM, POSTCODE]")
+        fail("'negeren' moet een lijst van kolomnamen zijn, bijv. [NAAM, POSTCODE]", at=("negeren",))
         raw_ignore = []
-    for item in raw_ignore:
+    for i, item in enumerate(raw_ignore):
         if item is None or isinstance(item, bool | dict | list):
-            fail(f"'negeren' noemt {item!r}; dat is geen kolomnaam (zet de naam tussen aanhalingstekens)")
+            fail(f"'negeren' noemt {item!r}; dat is geen kolomnaam (zet de naam tussen aanhalingstekens)",
+                 at=("negeren", i))
             continue
         ignore.append(_name(item))
 
     if problems:
         raise InputError(problems)
     return Mapping(survey=codebook.id, variables=variables, codes=codes, ignore=ignore, path=path)
+
+
+def _did_you_mean(name: str, codebook: Codebook) -> str:
+    """ " (bedoelt u 'rapportcijfer'?)" for a near miss of a codebook variable, else ""."""
+    import difflib
+
+    close = difflib.get_close_matches(name, list(codebook.variables), n=1, cutoff=0.8)
+    return f" (bedoelt u '{close[0]}'?)" if close else ""
+
+
+def _yaml_key(value: object) -> str:
+    """A key as it is written in the YAML text (for :func:`~ceo.problems.yaml_lines`), as near as it
+    can be told from the value PyYAML made of it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def _name(value: object) -> str:
@@ -276,9 +310,11 @@ def apply_mapping(raw: RawTable, mapping: Mapping | None) -> RawTable:
         data[var_id] = _recode(data[var_id], recode)
         if var_id in value_labels:
             value_labels[var_id] = _recode_labels(value_labels[var_id], recode)
+    source_columns = {rename.get(k, k): v for k, v in raw.source_columns.items() if k not in dropped}
+    source_columns.update({new: str(old) for old, new in rename.items() if str(old) != new})
     return replace(raw, data=data, variable_labels=carry(raw.variable_labels), value_labels=value_labels,
                    user_missing=carry(raw.user_missing), notices=list(raw.notices),
-                   row_numbers=np.asarray(raw.row_numbers).copy())
+                   row_numbers=np.asarray(raw.row_numbers).copy(), source_columns=source_columns)
 
 
 def _lookup(value: object, recode: dict) -> tuple[bool, object]:

@@ -336,6 +336,8 @@ def write_microdata(out_stage: Path, codebook: Codebook, edition: int, harmonise
     target = out_stage / str(edition)
     target.mkdir(parents=True, exist_ok=True)
     frame = export_frame(harmonised.data, codebook)
+    # a delivered weight column (--weight-column) is the weight itself: it is exported as 'gewicht'
+    frame = frame.drop(columns=[c for c in ("gewicht",) if c in frame])
     frame.insert(2, "gewicht", weighting.weights.to_numpy(dtype="float64"))
     labels = {c: codebook.question(c) for c in frame.columns
               if c in codebook.variables or c in codebook.derived}
@@ -348,6 +350,10 @@ def write_microdata(out_stage: Path, codebook: Codebook, edition: int, harmonise
     stamp_sav(sav, processing_date)
     frame.to_csv(csv, index=False, encoding="utf-8", lineterminator="\n")
     return [sav, csv]
+
+
+def _count(n: int, one: str, more: str) -> str:
+    return f"{n} {one if n == 1 else more}"
 
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -382,13 +388,15 @@ def run_log(codebook: Codebook, edition: int, options: ProcessOptions, harmonise
     if options.revision:
         lines.append(f"reden van deze revisie: {options.revision}")
     lines += ["", "1. Gelezen"]
-    lines += [f"  {name}: {n} respondenten" for name, n in sorted(harmonised.files.items())]
+    lines += [f"  {name}: {_count(n, 'respondent', 'respondenten')}" for name, n in sorted(harmonised.files.items())]
     for label, path in (("mapping", options.mapping), ("populatie", options.population),
                         ("benchmark", options.benchmark)):
         if path is not None:
             lines.append(f"  {label}: {Path(path).name}")
     data = harmonised.data
-    lines.append(f"  totaal: {len(data)} respondenten uit {data['gemeentecode'].nunique()} gemeente(n)")
+    n_gem = data["gemeentecode"].nunique()
+    lines.append(f"  totaal: {_count(len(data), 'respondent', 'respondenten')} uit "
+                 f"{_count(n_gem, 'gemeente', 'gemeenten')}")
     lines += ["", "2. Meldingen (uitgesloten kolommen, samengevoegde categorieën, enz.)"]
     lines += [f"  {n}" for n in notices] or ["  (geen)"]
     lines += ["", f"3. Weging: {weighting.method}"]

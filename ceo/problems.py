@@ -92,3 +92,78 @@ class Report:
 
     def __bool__(self) -> bool:
         return bool(self.problems)
+
+
+# --------------------------------------------------------------------------- YAML files
+
+#: (words in PyYAML's context or problem, Dutch explanation, whether the context mark is the place)
+_YAML_EXPLANATIONS = (
+    ("quoted scalar", "een aanhalingsteken wordt niet gesloten", True),
+    ("could not find expected ':'", "een ':' ontbreekt (schrijf 'sleutel: waarde')", True),
+    ("flow sequence", "een '[' wordt niet gesloten met ']'", True),
+    ("flow mapping", "een '{' wordt niet gesloten met '}'", True),
+    ("'\\t'", "een tab-teken; spring in met spaties", False),
+    ("tab character", "een tab-teken; spring in met spaties", False),
+    ("mapping values are not allowed here", "een ':' op een plek waar dat niet kan (zet een tekst met ':' "
+                                            "tussen aanhalingstekens, of controleer het inspringen)", False),
+    ("undefined alias", "een waarde begint met '*' (zet de waarde tussen aanhalingstekens)", False),
+    ("cannot start any token", "een waarde begint met een teken dat niet mag (zet de waarde tussen "
+                               "aanhalingstekens)", False),
+    ("expected '-' indicator", "een lijstregel ('- ...') springt niet goed in", False),
+    ("expected key", "de regels springen niet goed in (gebruik overal evenveel spaties)", False),
+    ("expected <block end>", "de regels springen niet goed in (gebruik overal evenveel spaties)", False),
+    ("end of stream", "het bestand houdt midden in een waarde op", False),
+)
+
+
+def yaml_problem(exc: Exception, file: str, text: str | None = None) -> Problem:
+    """A PyYAML syntax error as a Dutch :class:`Problem` with the line (as ``row``) and its text (as
+    ``value``)."""
+    words = " ".join(str(getattr(exc, a, None) or "") for a in ("context", "problem"))
+    explanation, use_context = "controleer het inspringen, de dubbele punten en de aanhalingstekens", False
+    for key, dutch, context_first in _YAML_EXPLANATIONS:
+        if key in words:
+            explanation, use_context = dutch, context_first
+            break
+    marks = (getattr(exc, "context_mark", None), getattr(exc, "problem_mark", None))
+    if not use_context:
+        marks = marks[::-1]
+    mark = next((m for m in marks if m is not None), None)
+    row = mark.line + 1 if mark is not None else None
+    value = None
+    if row is not None and text is not None:
+        lines = text.splitlines()
+        if row - 1 < len(lines):
+            value = lines[row - 1].strip() or None
+    return Problem(f"geen geldige YAML: {explanation}", file, row, value=value)
+
+
+def yaml_lines(text: str) -> dict[tuple, int]:
+    """Where things are in a YAML document: a path of keys (as text) and list positions (from 0) →
+    the line number (from 1), e.g. ``("variabelen", "V1")`` or ``("indicatoren", 2)``; empty when
+    the text is not YAML."""
+    import yaml
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return {}
+    found: dict[tuple, int] = {}
+
+    def walk(node: object, path: tuple, depth: int) -> None:
+        if depth > 4:
+            return
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    here = (*path, str(key.value))
+                    found.setdefault(here, key.start_mark.line + 1)
+                    walk(value, here, depth + 1)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                here = (*path, i)
+                found.setdefault(here, item.start_mark.line + 1)
+                walk(item, here, depth + 1)
+
+    walk(root, (), 0)
+    return found

@@ -64,12 +64,13 @@ def load_project(root: str | Path = ".") -> Project:
     root = find_project(root)
     path = root / CONFIG_NAME
     file = str(path)
+    text = path.read_text(encoding="utf-8")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(Problem(f"geen geldige YAML ({getattr(exc, 'problem', exc)})", file,
-                                 mark.line + 1 if mark is not None else None)) from None
+        from ceo.problems import yaml_problem
+
+        raise InputError(yaml_problem(exc, CONFIG_NAME, text)) from None
     if not isinstance(data, dict):
         raise InputError(Problem("de projectconfiguratie moet sleutels hebben (naam, regios, ...)",
                                  file))

@@ -56,6 +56,9 @@ _PYREADSTAT_MESSAGES = {
                                                         "kop van het bestand aangeeft",
     "invalid file, or file has unsupported features": "ongeldige of niet-ondersteunde opbouw",
     "unable to convert string to the requested encoding": "tekst in een onbekende tekencodering",
+    "unable to allocate memory": "onmogelijke afmetingen in de beschrijving van de variabelen",
+    "unable to seek": "het bestand houdt te vroeg op",
+    "unable to open": "het bestand kan niet worden geopend",
 }
 
 
@@ -76,6 +79,8 @@ class RawTable:
     user_missing: dict[str, list] = field(default_factory=dict)
     #: Dutch remarks on how the file was read, for the log
     notices: list[str] = field(default_factory=list)
+    #: column → its name in the delivered file, where a mapping renamed it (for messages)
+    source_columns: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.path = Path(self.path)
@@ -158,41 +163,50 @@ def _detect(path: Path, head: bytes) -> str:
 # --------------------------------------------------------------------------- SPSS
 
 def _read_sav(path: Path) -> RawTable:
-    import pyreadstat
-
     name = path.name
-    notices: list[str] = []
-    try:
-        df, meta = pyreadstat.read_sav(str(path), user_missing=True)
-    except Exception as first:  # pyreadstat raises its own and generic errors; never show a traceback
-        try:  # old files written in a Windows code page without saying so
-            df, meta = pyreadstat.read_sav(str(path), user_missing=True, encoding="WINDOWS-1252")
-            notices.append(f"{name}: tekst gelezen in de tekencodering Windows-1252")
-        except Exception:
-            raise InputError(Problem(f"het SPSS-bestand is beschadigd of onvolledig ({_explain(first)})",
-                                     name)) from None
+    reason = _sav_structure_problem(path)
+    if reason is None:
+        outcome = _isolated(_pyreadstat_read, str(path))
+        if outcome is None:  # the reading library crashed on this file
+            reason = "ongeldige of niet-ondersteunde opbouw"
+        elif outcome[0] == "fout":
+            reason = outcome[1]
+    if reason is not None:
+        raise InputError(Problem(f"het SPSS-bestand is beschadigd of onvolledig ({reason})", name))
+    _, df, meta, windows, twice = outcome
+    notices = [f"{name}: tekst gelezen in de tekencodering Windows-1252"] if windows else []
     if df.shape[1] == 0:
         raise InputError(Problem("het SPSS-bestand bevat geen variabelen", name))
+
+    renames = {c: ("" if c is None else str(c)).strip() for c in df.columns}
+    names = [renames[c] for c in df.columns]
+    problems = _check_names(names, name)
+    problems += [Problem(f"kolom '{n}' komt meer dan eens voor", name, column=n) for n in twice]
+    if problems:
+        raise InputError(problems)
     if len(df) == 0:
         raise InputError(Problem(NO_RESPONDENTS, name))
-
-    renames = {c: str(c).strip() for c in df.columns}
-    df = df.rename(columns=renames)
+    df.columns = names
     for col in df.columns:
         if df[col].dtype.kind not in "fiubmM":  # text: strip, empty → missing
             df[col] = _clean_text(df[col])
     variable_labels = {renames[k]: str(v) for k, v in (meta.column_names_to_labels or {}).items()
-                       if v not in (None, "")}
-    value_labels = {renames.get(k, k): dict(v) for k, v in (meta.variable_value_labels or {}).items() if v}
+                       if k in renames and v not in (None, "")}
+    value_labels = {renames[k]: dict(v) for k, v in (meta.variable_value_labels or {}).items()
+                    if k in renames and v}
     user_missing: dict[str, list] = {}
     for var, ranges in (meta.missing_ranges or {}).items():
-        col = renames.get(var, var)
-        items = [_missing_item(r, df[col] if col in df else None) for r in ranges]
+        if var not in renames:
+            continue
+        col = renames[var]
+        items = [_missing_item(r, df[col]) for r in ranges]
         items = [i for i in items if i is not None]
         if items:
             user_missing[col] = items
     for var, values in (getattr(meta, "missing_user_values", None) or {}).items():
-        col = renames.get(var, var)
+        if var not in renames:
+            continue
+        col = renames[var]
         extra = [v for v in values if v not in user_missing.get(col, [])]
         if extra:
             user_missing.setdefault(col, []).extend(extra)
@@ -202,12 +216,176 @@ def _read_sav(path: Path) -> RawTable:
                     user_missing=user_missing, notices=notices)
 
 
+_DUPLICATED_RE = re.compile(r"column '(.*)' is duplicated")
+
+
+def _pyreadstat_read(path: str) -> tuple:
+    """``("ok", data, metadata, read as Windows-1252, names that occur twice)`` or ``("fout", Dutch
+    reason)``. pyreadstat's warnings (in English) are caught, not shown."""
+    import warnings
+
+    import pyreadstat
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            df, meta = pyreadstat.read_sav(path, user_missing=True)
+            windows = False
+        except Exception as first:  # pyreadstat raises its own and generic errors; never show a traceback
+            try:  # old files written in a Windows code page without saying so
+                df, meta = pyreadstat.read_sav(path, user_missing=True, encoding="WINDOWS-1252")
+                windows = True
+            except Exception:
+                return "fout", _explain(first)
+    twice = [m.group(1) for w in caught if (m := _DUPLICATED_RE.search(str(w.message)))]
+    return "ok", df, meta, windows, list(dict.fromkeys(twice))
+
+
+def _isolated(function, *args):
+    """``function(*args)`` in a child process where the operating system allows it cheaply (fork, on
+    Linux), so that a crash of a C library on a damaged file cannot take ceo down; None when the
+    child died. Elsewhere the function runs in this process."""
+    import multiprocessing
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return function(*args)
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_run_and_send, args=(send, function, args), daemon=True)
+    try:
+        child.start()
+    except OSError:  # no process can be started (memory, limits): read here after all
+        receive.close()
+        send.close()
+        return function(*args)
+    send.close()
+    try:
+        result = receive.recv()
+    except (EOFError, OSError):
+        result = None
+    finally:
+        receive.close()
+        child.join()
+    if result is None or result[0] == "exception":
+        if result is not None:  # an error in ceo itself, in the child: raise it here
+            raise result[1]
+        return None
+    return result[1]
+
+
+def _run_and_send(send, function, args) -> None:
+    """In the child: send the result (or the exception) to the parent; never raise."""
+    import faulthandler
+
+    faulthandler.disable()  # a crash of the library is reported by the parent, in Dutch
+    try:
+        result = ("result", function(*args))
+    except Exception as exc:  # handed to the parent, which raises it
+        result = ("exception", exc)
+    try:
+        send.send(result)
+    except Exception as exc:  # e.g. an exception that cannot be pickled
+        send.send(("exception", RuntimeError(f"{type(exc).__name__}: {exc}")))
+    finally:
+        send.close()
+
+
+#: how SPSS records start (record type, in the dictionary after the 176-byte header)
+_SAV_VARIABLE, _SAV_LABELS, _SAV_LABEL_VARS, _SAV_DOCUMENT, _SAV_EXTENSION, _SAV_END = 2, 3, 4, 6, 7, 999
+
+
+def _sav_structure_problem(path: Path) -> str | None:
+    """A Dutch reason when the dictionary of an SPSS file (header, variables, value labels, extension
+    records) is not built as the format prescribes; None when it is. Checked before the file is given
+    to the reading library, which can crash on such files."""
+    import struct
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return f"het bestand kan niet worden gelezen ({exc.strerror})"
+    if len(data) < 176:
+        return "het bestand houdt te vroeg op"
+    for order in "<>":
+        if struct.unpack_from(order + "i", data, 64)[0] in (2, 3):
+            break
+    else:
+        return "ongeldige kop"
+    n_case_size, compression = struct.unpack_from(order + "ii", data, 68)
+    if compression not in (0, 1, 2):
+        return "ongeldige kop"
+    pos = 176
+    n_variables = 0
+    continuation = 0  # string continuation records still expected
+    label_indices: list[int] = []
+    try:
+        while True:
+            (record,) = struct.unpack_from(order + "i", data, pos)
+            if record == _SAV_VARIABLE:
+                vtype, has_label, n_missing = struct.unpack_from(order + "iii", data, pos + 4)
+                pos += 32
+                if vtype == -1:
+                    if continuation <= 0:
+                        return "de beschrijving van de variabelen klopt niet"
+                    continuation -= 1
+                elif 0 <= vtype <= 255 and continuation == 0:
+                    continuation = (vtype - 1) // 8 if vtype > 8 else 0
+                else:
+                    return "de beschrijving van de variabelen klopt niet"
+                if has_label not in (0, 1) or n_missing not in (-3, -2, 0, 1, 2, 3):
+                    return "de beschrijving van de variabelen klopt niet"
+                if has_label:
+                    (length,) = struct.unpack_from(order + "i", data, pos)
+                    if not 0 <= length <= len(data) - pos:
+                        return "de beschrijving van de variabelen klopt niet"
+                    pos += 4 + (length + 3) // 4 * 4
+                pos += 8 * abs(n_missing)
+                n_variables += 1
+            elif record == _SAV_LABELS:
+                (count,) = struct.unpack_from(order + "i", data, pos + 4)
+                if not 0 <= count <= (len(data) - pos) // 9:
+                    return "de waardelabels kloppen niet"
+                pos += 8
+                for _ in range(count):
+                    length = data[pos + 8]
+                    pos += (9 + length + 7) // 8 * 8
+                record, n_vars = struct.unpack_from(order + "ii", data, pos)
+                if record != _SAV_LABEL_VARS or not 1 <= n_vars <= (len(data) - pos) // 4:
+                    return "de waardelabels kloppen niet"
+                label_indices += struct.unpack_from(order + f"{n_vars}i", data, pos + 8)
+                pos += 8 + 4 * n_vars
+            elif record == _SAV_DOCUMENT:
+                (lines,) = struct.unpack_from(order + "i", data, pos + 4)
+                if not 0 <= lines <= (len(data) - pos) // 80:
+                    return "de documentatie in het bestand klopt niet"
+                pos += 8 + 80 * lines
+            elif record == _SAV_EXTENSION:
+                size, count = struct.unpack_from(order + "ii", data, pos + 8)
+                if size < 0 or count < 0 or size * count > len(data) - pos:
+                    return "de aanvullende gegevens in het bestand kloppen niet"
+                pos += 16 + size * count
+            elif record == _SAV_END:
+                break
+            else:
+                return "de beschrijving van de variabelen klopt niet"
+            if pos > len(data):
+                return "het bestand houdt te vroeg op"
+    except (struct.error, IndexError):
+        return "het bestand houdt te vroeg op"
+    if continuation or (n_case_size > 0 and n_case_size != n_variables):
+        return "de beschrijving van de variabelen klopt niet"
+    if any(not 1 <= i <= n_variables for i in label_indices):
+        return "de waardelabels kloppen niet"
+    return None
+
+
 def _explain(exc: Exception) -> str:
-    text = str(exc).strip() or type(exc).__name__
+    text = str(exc).strip().lower()
     for english, dutch in _PYREADSTAT_MESSAGES.items():
-        if english in text.lower():
+        if english in text:
             return dutch
-    return text
+    return "ongeldige of niet-ondersteunde opbouw"
 
 
 def _missing_item(r: object, column: pd.Series | None) -> object:
@@ -245,18 +423,84 @@ def _decode(data: bytes, name: str, notices: list[str]) -> str:
     if data.startswith(b"\xef\xbb\xbf"):  # says UTF-8 but has a bad byte somewhere
         notices.append(f"{name}: ongeldige UTF-8-tekens vervangen door '\ufffd'")
         return data[3:].decode("utf-8", errors="replace")
+    mixed = _decode_mixed(data)
+    if mixed is not None:
+        text, rows = mixed
+        shown = ", ".join(str(r) for r in rows[:10]) + (" …" if len(rows) > 10 else "")
+        notices.append(f"{name}: gemengde tekencodering: {'rij' if len(rows) == 1 else 'rijen'} {shown} "
+                       "gelezen als Windows-1252, de rest als UTF-8")
+        return text
     notices.append(f"{name}: tekencodering Windows-1252 herkend (geen UTF-8)")
     return data.decode("cp1252", errors="replace")
+
+
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+
+
+def _decode_mixed(data: bytes) -> tuple[str, list[int]] | None:
+    """A file that is UTF-8 except for some lines in Windows-1252 (pasted together from two sources):
+    each line decoded on its own. None when no line has UTF-8 letters beyond ASCII (then the whole
+    file is Windows-1252)."""
+    if not _UTF8_MULTIBYTE.search(data):
+        return None
+    lines = data.split(b"\n")
+    out: list[str] = []
+    foreign: list[int] = []
+    utf8_letters = False
+    for i, line in enumerate(lines, start=1):
+        try:
+            text = line.decode("utf-8")
+            utf8_letters = utf8_letters or not line.isascii()
+        except UnicodeDecodeError:
+            text = line.decode("cp1252", errors="replace")
+            foreign.append(i)
+        out.append(text)
+    if not utf8_letters:
+        return None
+    return "\n".join(out), foreign
 
 
 def _looks_binary(data: bytes) -> bool:
     sample = data[:8192]
     if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
         return False
-    if b"\x00" in sample:
+    if b"\x00" in data:
         return True
     control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
     return control > max(8, len(sample) // 100)
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """"utf-16-le"/"utf-16-be" when the file is UTF-16 text without a byte order mark (every other
+    byte zero in mostly-ASCII text), else None."""
+    sample = data[:8192]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    zeros_even, zeros_odd = even.count(0) / len(even), odd.count(0) / len(odd)
+    if zeros_odd > 0.9 and zeros_even < 0.1:
+        return "utf-16-le"
+    if zeros_even > 0.9 and zeros_odd < 0.1:
+        return "utf-16-be"
+    return None
+
+
+def _binary_problem(data: bytes, name: str) -> Problem:
+    """Why a file with binary bytes cannot be read as text: a text file whose content stops in NUL
+    bytes (a broken copy or download) names the row where that starts; anything else is not a
+    delivery at all."""
+    at = data.find(b"\x00")
+    before = data[:at] if at > 0 else b""
+    control = sum(1 for b in before[:8192] if b < 32 and b not in (9, 10, 12, 13))
+    if before.count(b"\n") >= 1 and control == 0:
+        row = before.count(b"\n") + 1
+        if not data[at:].strip(b"\x00"):
+            return Problem("vanaf deze rij staan er onleesbare tekens (NUL-bytes) in plaats van tekst; het "
+                           "bestand is beschadigd of niet volledig gekopieerd. Vraag het bestand opnieuw op",
+                           name, row)
+        return Problem("deze rij bevat een onleesbaar teken (een NUL-byte); het bestand is beschadigd. Vraag het "
+                       "bestand opnieuw op", name, row)
+    return Problem(WRONG_TYPE, name)
 
 
 _DELIMITERS = (";", "\t", ",")
@@ -300,17 +544,30 @@ def _blank(fields: list[str]) -> bool:
     return not joined or joined.isspace()
 
 
-def _swallowed(fields: list[str], delimiter: str, n_header: int) -> bool:
-    """Whether a field that spans several lines holds what look like whole rows (an unclosed quote);
-    a multi-line open answer does not."""
+def _swallowed(fields: list[str], delimiter: str, n_header: int) -> int | None:
+    """The index of a field that spans several lines and holds what look like whole rows (an unclosed
+    quote); None when there is none (a multi-line open answer is fine)."""
     if n_header < 3:
-        return False
-    for f in fields:
+        return None
+    for j, f in enumerate(fields):
         if "\n" in f or "\r" in f:
             for line in _LINE_BREAK.split(f)[1:]:
                 if line.count(delimiter) >= n_header - 1:
-                    return True
-    return False
+                    return j
+    return None
+
+
+def _field_count_problem(line: str, n: int, n_header: int, n_keep: int, delimiter: str, name: str,
+                         row: int) -> Problem:
+    """A row with another number of fields than the header: say so, and when the row fits the header
+    with another delimiter, that it uses another delimiter (two exports pasted together)."""
+    value = line.strip() or None
+    for other in _DELIMITERS:
+        if other != delimiter and n_keep > 1 and n_keep <= len(_split(line, other)) <= n_header:
+            return Problem(f"deze rij is gescheiden met {_DELIMITER_NAMES[other]} in plaats van met "
+                           f"{_DELIMITER_NAMES[delimiter]} zoals de kop", name, row, value=value)
+    return Problem(f"deze rij heeft {n} {'veld' if n == 1 else 'velden'}, de kop heeft {n_header}", name, row,
+                   value=value)
 
 
 def _read_csv(path: Path) -> RawTable:
@@ -319,10 +576,15 @@ def _read_csv(path: Path) -> RawTable:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(Problem(f"het bestand kan niet worden gelezen ({exc.strerror})", name)) from None
-    if _looks_binary(data):
-        raise InputError(Problem(WRONG_TYPE, name))
     notices: list[str] = []
-    text = _decode(data, name, notices)
+    if _looks_binary(data):
+        encoding = _utf16_without_bom(data)
+        if encoding is None:
+            raise InputError(_binary_problem(data, name))
+        notices.append(f"{name}: tekencodering UTF-16 (zonder BOM) herkend")
+        text = data.decode(encoding, errors="replace")
+    else:
+        text = _decode(data, name, notices)
     text = text.lstrip("\ufeff")
 
     # find the header: the first non-empty line; a leading line with a single filled field
@@ -366,9 +628,12 @@ def _read_csv(path: Path) -> RawTable:
                 continue
             records.append(fields)
             record_rows.append(start)
-            if line_no > start and header is not None and _swallowed(fields, delimiter, len(header)):
-                problems.append(Problem("een aanhalingsteken wordt niet gesloten; de regels erna zijn in "
-                                        "één veld terechtgekomen", name, start))
+            j = _swallowed(fields, delimiter, len(header)) if line_no > start else None
+            if j is not None:
+                first = _LINE_BREAK.split(fields[j])[0].strip()
+                problems.append(Problem(f"een aanhalingsteken wordt niet gesloten; de regels {start + 1} tot en met "
+                                        f"{line_no} zijn in dit veld terechtgekomen", name, start,
+                                        header[j].strip() or None if j < len(header) else None, first or None))
     except csv.Error:
         problems.append(Problem("ongeldige CSV-opmaak: een veld is te lang of een aanhalingsteken "
                                 "wordt niet gesloten", name, line_no + 1))
@@ -393,6 +658,7 @@ def _read_csv(path: Path) -> RawTable:
 
     bad_rows = 0
     width = n_keep
+    source_lines: list[str] | None = None
     for k, fields in enumerate(records):
         n = len(fields)
         ok = (n == n_header or (n >= n_keep and not any(f.strip() for f in fields[n_keep:])))
@@ -400,8 +666,10 @@ def _read_csv(path: Path) -> RawTable:
             bad_rows += 1
             if bad_rows <= _MAX_ROW_PROBLEMS:
                 row = record_rows[k]
-                problems.append(Problem(f"rij {row} heeft {n} {'veld' if n == 1 else 'velden'}, de kop heeft "
-                                        f"{n_header}", name, row))
+                if source_lines is None:
+                    source_lines = _LINE_BREAK.split(text)
+                line = source_lines[row - 1] if row - 1 < len(source_lines) else ""
+                problems.append(_field_count_problem(line, n, n_header, n_keep, delimiter, name, row))
         if n != width:
             records[k] = (fields + [""] * width)[:width]
     if bad_rows > _MAX_ROW_PROBLEMS:
@@ -597,9 +865,11 @@ def _read_xlsx(path: Path) -> RawTable:
     if header_at:
         notices.append(f"{name}: " + ("titelregel boven de kop overgeslagen" if header_at == 1
                                       else f"{header_at} titelregels boven de kop overgeslagen"))
-    if merged:
-        notices.append(f"{name}: samengevoegde cellen ({', '.join(merged[:5])}"
-                       f"{', …' if len(merged) > 5 else ''}) gelezen als losse cellen; alleen de "
+    bounds = sorted(((ref, _bounds(ref)) for ref in merged), key=lambda rb: (rb[1] or (0, 0, 0, 0))[1::-1])
+    above = [ref for ref, b in bounds if b is None or b[3] <= header_row]
+    if above:
+        notices.append(f"{name}: samengevoegde cellen ({', '.join(above[:5])}"
+                       f"{', …' if len(above) > 5 else ''}) gelezen als losse cellen; alleen de "
                        "eerste cel heeft de waarde")
     data_rows = rows[header_at + 1:]
     names = [_cell_name(header_cells[j]) if j < len(header_cells) else "" for j in range(width)]
@@ -611,6 +881,19 @@ def _read_xlsx(path: Path) -> RawTable:
         n_keep -= 1
     names = names[:n_keep]
     problems = _check_names(names, name)
+    # merged cells among the respondents: only the first cell has the value, the others are empty,
+    # so the answers of the other rows would be lost (or wrongly taken as missing)
+    by_row = dict(rows)
+    for ref, b in bounds:
+        if b is None or b[3] <= header_row:
+            continue
+        min_col, min_row, _, _ = b
+        cells = by_row.get(min_row, ())
+        first = cells[min_col - 1] if min_col - 1 < len(cells) else None
+        column = names[min_col - 1] if min_col - 1 < len(names) and names[min_col - 1] else None
+        problems.append(Problem(f"samengevoegde cellen {ref}: alleen de eerste cel heeft een waarde, de "
+                                "andere zijn leeg. Maak de samenvoeging ongedaan en vul de waarde in elke cel in",
+                                name, min_row, column, first if filled(first) else None))
     if not data_rows:
         problems.append(Problem(NO_RESPONDENTS, name))
     if problems:
@@ -632,6 +915,17 @@ def _read_xlsx(path: Path) -> RawTable:
         notices.append(f"{name}: '{_SPSS_SYSMIS}' gelezen als lege waarde")
     return RawTable(path=path, kind="xlsx", data=pd.DataFrame(columns),
                     row_numbers=np.asarray([i for i, _ in data_rows], dtype=np.int64), notices=notices)
+
+
+def _bounds(ref: str) -> tuple[int, int, int, int] | None:
+    """(first column, first row, last column, last row) of a cell range such as ``B3:B20``."""
+    from openpyxl.utils.cell import range_boundaries
+
+    try:
+        b = range_boundaries(ref)
+    except (ValueError, TypeError):
+        return None
+    return None if any(x is None for x in b) else b
 
 
 _MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')

@@ -158,6 +158,8 @@ class Population:
     dimensions: tuple[str, ...]
     totals: pd.Series
     labels: dict[str, dict[int, str]] = field(default_factory=dict)
+    #: gemeentecode → the rows of the population file that give its clients (for messages)
+    source_rows: dict[str, list[int]] = field(default_factory=dict)
 
     @classmethod
     def from_cells(cls, cells: pd.DataFrame, dimensions: Sequence[str] = (),
@@ -192,7 +194,9 @@ class Population:
         if unknown:
             raise ValueError(f"het populatiebestand heeft geen kolom(men) {', '.join(unknown)}")
         cells = self.cells.groupby(["gemeentecode", *dims], sort=True, as_index=False)["aantal"].sum()
-        return Population.from_cells(cells, dims, self.labels, self.path)
+        restricted = Population.from_cells(cells, dims, self.labels, self.path)
+        restricted.source_rows = self.source_rows
+        return restricted
 
 
 _THOUSANDS = re.compile(r"^\d{1,3}([.,]\d{3})+$")
@@ -300,6 +304,7 @@ def read_population(path: str | Path, codebook: Codebook) -> Population:
     resolved: dict[str, object] = {}
     records: list[tuple] = []
     seen: dict[tuple, int] = {}
+    source_rows: dict[str, list[int]] = {}
     for line, fields in rows:
         def get(col: str, fields: list[str] = fields) -> str:
             i = columns[col]
@@ -340,18 +345,25 @@ def read_population(path: str | Path, codebook: Codebook) -> Population:
         if res.code is not None and all(c is not None for c in cell):
             key = (res.code, *cell)
             if key in seen:
-                what = "cel" if dims else "gemeente"
-                problems.append(Problem(f"{what} komt dubbel voor (ook in rij {seen[key]})", file, line))
+                what = " × ".join([f"cel {_gemeente(res.code)}"]
+                                  + [f"{d} {_code_label(c, labels[d])}" for d, c in zip(dims, cell, strict=True)])
+                if not dims:
+                    what = f"gemeente {_gemeente(res.code)}"
+                problems.append(Problem(f"{what} komt dubbel voor (ook in rij {seen[key]})", file, line,
+                                        "gemeentecode", raw_code))
                 ok = False
             else:
                 seen[key] = line
         if ok:
             records.append((res.code, *cell, count))
+            source_rows.setdefault(res.code, []).append(line)
     if problems:
         raise InputError(problems)
     cells = pd.DataFrame.from_records(records, columns=["gemeentecode", *dims, "aantal"])
     cells = cells.sort_values(["gemeentecode", *dims], kind="stable")
-    return Population.from_cells(cells, dims, labels, path)
+    population = Population.from_cells(cells, dims, labels, path)
+    population.source_rows = source_rows
+    return population
 
 
 # --------------------------------------------------------------------------------------------
@@ -420,6 +432,29 @@ def _population_matrix(cat: _Cat, population: Population, strata: pd.Index) -> n
     return flat.reshape(len(strata), cat.size)
 
 
+def _rows_text(rows: Sequence[int]) -> str:
+    """``"6, 7 en 9"``, ``"6 tot en met 101"`` (consecutive), ``"6, 8, 10, 12, 14 en nog 20"``."""
+    rows = sorted(rows)
+    if len(rows) > 5 and rows[-1] - rows[0] == len(rows) - 1:
+        return f"{rows[0]} tot en met {rows[-1]}"
+    if len(rows) > 5:
+        return ", ".join(str(r) for r in rows[:5]) + f" en nog {len(rows) - 5}"
+    return _and([str(r) for r in rows])
+
+
+def _first_rows(data: pd.DataFrame, codes: np.ndarray, n_strata: int) -> list[str]:
+    """Per stratum, " (n respondenten; de eerste in FILE, rij R)" when the data say where they come from."""
+    if "_bron" not in data or "_rij" not in data or len(data) == 0:
+        return [""] * n_strata
+    n = np.bincount(codes[codes >= 0], minlength=n_strata)
+    first = np.full(n_strata, -1)
+    order = np.flatnonzero(codes >= 0)[::-1]
+    first[codes[order]] = order  # the last assignment wins: the first row of every stratum
+    sources, rows = data["_bron"].to_numpy(object), data["_rij"].to_numpy()
+    return [f" ({_plural(int(n[h]), 'respondent', 'respondenten')}; de eerste in {sources[first[h]]}, "
+            f"rij {int(rows[first[h]])})" if first[h] >= 0 else "" for h in range(n_strata)]
+
+
 def _margin_sets(population: Population, method: str) -> list[tuple[str, ...]]:
     if not population.dimensions:
         return []
@@ -448,13 +483,18 @@ def check_against_sample(population: Population, data: pd.DataFrame, *,
     strata = pd.Index(strata)
     n_h = np.bincount(codes[codes >= 0], minlength=len(strata))
     big_n = population.totals.reindex(strata)
+    first_in_data = _first_rows(data, codes, len(strata))
     for h, code in enumerate(strata):
         if pd.isna(big_n.iloc[h]):
-            problems.append(Problem(f"gemeente {_gemeente(code)} komt voor in de data maar niet in het "
-                                    "populatiebestand", file))
+            problems.append(Problem(f"gemeente {_gemeente(code)} komt voor in de data{first_in_data[h]} maar niet "
+                                    "in het populatiebestand", file))
         elif big_n.iloc[h] < n_h[h]:
+            rows = population.source_rows.get(code, [])
+            summed = f"; N is de som van rij {_rows_text(rows)}" if len(rows) > 1 else ""
             problems.append(Problem(f"populatie van gemeente {_gemeente(code)} is kleiner dan het aantal "
-                                    f"respondenten (N = {int(big_n.iloc[h])}, n = {n_h[h]})", file))
+                                    f"respondenten (N = {int(big_n.iloc[h])}, n = {n_h[h]}{summed})", file,
+                                    rows[0] if rows else None, "aantal" if len(rows) == 1 else None,
+                                    int(big_n.iloc[h]) if len(rows) == 1 else None))
     for dims in _margin_sets(population, method):
         cat = _categories(dims, population, data)
         k = _category_index(cat, data)

@@ -83,7 +83,7 @@ def test_process_success_summary_and_outputs(project_dir, tmp_path):
     out = CliRunner().invoke(main, ["process", "--project", str(project_dir), "-s", "wmo", "-e", "2025",
                                     "--date", "2026-03-01", str(data)])
     assert out.exit_code == 0, out.output
-    assert "wmo 2025: 105 respondenten uit 2 gemeente(n)" in out.output
+    assert "wmo 2025: 105 respondenten uit 2 gemeenten" in out.output
     assert "GM0505 Dordrecht: 60" in out.output
     assert "hoofdcijfers:" in out.output and "onderdrukt" in out.output
     assert "[1/6] bestanden lezen (1 bestand) ..." in out.output  # progress (stderr, mixed in by CliRunner)
@@ -213,7 +213,7 @@ def test_inspect_proposes_a_mapping_that_processes(project_dir, tmp_path):
     done = runner.invoke(main, ["process", "--project", str(project_dir), "-s", "wmo", "-e", "2025",
                                 "--mapping", str(mapping), str(sav)])
     assert done.exit_code == 0, done.output
-    assert "70 respondenten uit 2 gemeente(n)" in done.output
+    assert "70 respondenten uit 2 gemeenten" in done.output
 
 
 def test_init_then_process_then_build(tmp_path):
@@ -263,3 +263,18 @@ def test_demo_command_as_a_user_runs_it(tmp_path):
     built = build_site(root)
     assert (built / "actueel" / "index.html").is_file()
     shutil.rmtree(built)
+
+
+def test_delivered_weight_column_is_used_as_is(project_dir, tmp_path):
+    data = _delivery(tmp_path / "wmo.csv", {"GM0505": 50, "GM0590": 40})
+    frame = pd.read_csv(data)
+    frame["gewicht"] = np.where(frame["gemeentecode"] == "GM0505", 2.5, 1.25)
+    frame.to_csv(data, index=False)
+    out = CliRunner().invoke(main, ["process", "--project", str(project_dir), "-s", "wmo", "-e", "2025",
+                                    "--weight-column", "gewicht", str(data)])
+    assert out.exit_code == 0, out.output
+    micro = pd.read_csv(project_dir / "uitvoer/2025/wmo.csv")
+    assert list(micro.columns).count("gewicht") == 1
+    assert micro.groupby("gemeentecode")["gewicht"].first().to_dict() == {"GM0505": 2.5, "GM0590": 1.25}
+    table = pd.read_csv(project_dir / "site/2025/data/wmo.csv")
+    assert set(table["gewogen"]) == {"ja"}

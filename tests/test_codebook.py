@@ -71,9 +71,8 @@ def test_broken_yaml_names_the_line(tmp_path: Path):
         """)
     with pytest.raises(InputError) as exc:
         load_codebook(p)
-    (msg,) = messages(exc)
-    assert msg.startswith(f"{p}, rij ")
-    assert "geen geldige YAML" in msg
+    assert messages(exc) == [f"{p}, rij 2: waarde 'titel: [niet afgesloten': geen geldige YAML: een '[' wordt niet "
+                             "gesloten met ']'"]
 
 
 def test_codebook_mistakes_are_all_reported(tmp_path: Path):
@@ -102,22 +101,36 @@ def test_codebook_mistakes_are_all_reported(tmp_path: Path):
     with pytest.raises(InputError) as exc:
         load_codebook(p)
     msgs = messages(exc)
+    # every mistake once, with its line; a mistake in a scale is reported at the scale, not at every
+    # variable that uses it; no follow-up "unknown variable" for a variable that could not be loaded
     expected = [
-        "id: 'Fout' mag alleen kleine letters, cijfers en _ bevatten",
-        "jaren: 'van' (2020) ligt na 'tot' (2010)",
-        "variabelen[2] (q1): 'positief' noemt code 3, die niet bij 'codes' staat",
-        "variabelen[3] (q2): onbekende schaal 'bestaatniet' (bekend: s)",
-        "variabelen[4] (q3): onbekend type 'raar' (mogelijk: id, gemeente, likert5, ja_nee, "
-        "cijfer_1_10, categorisch, numeriek, open)",
-        "variabelen[5] (q1): 'positief' noemt code 3, die niet bij 'codes' staat",
-        "variabelen[5]: variabele 'q1' staat er twee keer in",
-        "variabelen: de variabele 'gemeentecode' (type gemeente) ontbreekt",
-        "indicatoren[1]: onbekende variabele 'onbekend'",
-        "indicatoren[2]: een gemiddelde kan alleen van een cijfer of getal, niet van 'q1' "
-        "(type likert5)",
-        "subgroepen[1]: onbekende variabele 'q9'",
+        (1, "id: 'Fout' mag alleen kleine letters, cijfers en _ bevatten"),
+        (3, "jaren: 'van' (2020) ligt na 'tot' (2010)"),
+        (8, "schalen.s: 'positief' noemt code 3, die niet bij 'codes' staat"),
+        (13, "variabelen[3] (q2): onbekende schaal 'bestaatniet' (bekend: s)"),
+        (14, "variabelen[4] (q3): onbekend type 'raar' (mogelijk: id, gemeente, likert5, ja_nee, "
+             "cijfer_1_10, categorisch, numeriek, open)"),
+        (15, "variabelen[5]: variabele 'q1' staat er twee keer in"),
+        (10, "variabelen: de variabele 'gemeentecode' (type gemeente) ontbreekt"),
+        (17, "indicatoren[1]: onbekende variabele 'onbekend'"),
+        (18, "indicatoren[2]: een gemiddelde kan alleen van een cijfer of getal, niet van 'q1' "
+             "(type likert5)"),
+        (20, "subgroepen[1]: onbekende variabele 'q9'"),
     ]
-    assert msgs == [f"{p}: {e}" for e in expected]
+    assert msgs == [f"{p}, rij {row}: {e}" for row, e in expected]
+
+
+def test_no_follow_up_messages_for_a_variable_that_did_not_load(tmp_path: Path):
+    src = Path(codebook_paths()["wmo"]).read_text(encoding="utf-8")
+    p = tmp_path / "surveys" / "wmo.yaml"
+    p.parent.mkdir()
+    p.write_text(src.replace("schaal: ja_nee_weetniet,", "schaal: janee,"), encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        get_codebook("wmo", tmp_path)
+    # named as in the project; the indicator of v05 is not reported as well
+    [(msg)] = messages(exc)
+    assert msg.startswith("surveys/wmo.yaml, rij ")
+    assert msg.endswith(": variabelen[7] (v05): onbekende schaal 'janee' (bekend: eens5, ja_nee_weetniet, cijfer)")
 
 
 def test_forbidden_breakdown_is_refused(tmp_path: Path):

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import math
+import os
+import signal
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -178,8 +181,9 @@ def test_csv_title_line_above_header(tmp_path):
 
 def test_csv_mixed_delimiters_report_the_row(tmp_path):
     path = write(tmp_path / "h.csv", "id;v01;v02\n1;2;3\n2,3,4\n3;4;5;6\n")
-    assert problems(path) == ["h.csv, rij 3: rij 3 heeft 1 veld, de kop heeft 3",
-                              "h.csv, rij 4: rij 4 heeft 4 velden, de kop heeft 3"]
+    assert problems(path) == ["h.csv, rij 3: waarde '2,3,4': deze rij is gescheiden met ',' in plaats van met ';' "
+                              "zoals de kop",
+                              "h.csv, rij 4: waarde '3;4;5;6': deze rij heeft 4 velden, de kop heeft 3"]
 
 
 def test_csv_multiline_answer_and_unclosed_quote(tmp_path):
@@ -187,8 +191,8 @@ def test_csv_multiline_answer_and_unclosed_quote(tmp_path):
     assert raw.data["open"].tolist() == ["eerste regel,\ntweede regel", "kort"]
     assert raw.row_numbers.tolist() == [2, 4]
     path = write(tmp_path / "n.csv", 'id,v01,open\n1,2,"niet gesloten\n2,3,kort\n3,4,ook kort\n')
-    assert problems(path) == ["n.csv, rij 2: een aanhalingsteken wordt niet gesloten; de regels erna zijn in "
-                              "één veld terechtgekomen"]
+    assert problems(path) == ["n.csv, rij 2, kolom 'open': waarde 'niet gesloten': een aanhalingsteken wordt niet "
+                              "gesloten; de regels 3 tot en met 4 zijn in dit veld terechtgekomen"]
 
 
 def test_csv_header_problems_are_collected(tmp_path):
@@ -329,3 +333,83 @@ def test_rawtable_defaults_row_numbers():
     df = pd.DataFrame({"a": [1, 2, 3]})
     assert RawTable(Path("x.csv"), "csv", df).row_numbers.tolist() == [2, 3, 4]
     assert RawTable(Path("x.sav"), "sav", df).row_numbers.tolist() == [1, 2, 3]
+
+
+# --------------------------------------------------------------------------- damaged and unusual files
+
+def test_csv_that_ends_in_nul_bytes_names_the_row(tmp_path):
+    path = tmp_path / "kopie.csv"
+    path.write_bytes(b"id;v01\n1;2\n2;3\n3;" + b"\x00" * 500)
+    assert problems(path) == ["kopie.csv, rij 4: vanaf deze rij staan er onleesbare tekens (NUL-bytes) in plaats "
+                              "van tekst; het bestand is beschadigd of niet volledig gekopieerd. Vraag het bestand "
+                              "opnieuw op"]
+
+
+def test_csv_utf16_without_bom(tmp_path):
+    for encoding in ("utf-16-le", "utf-16-be"):
+        path = tmp_path / f"{encoding}.txt"
+        path.write_bytes("id\tgemeente\n1\tSúdwest-Fryslân\n".encode(encoding))
+        raw = read_table(path)
+        assert raw.data["gemeente"].tolist() == ["Súdwest-Fryslân"]
+        assert f"{encoding}.txt: tekencodering UTF-16 (zonder BOM) herkend" in raw.notices
+
+
+def test_csv_mostly_utf8_with_some_windows_1252_lines(tmp_path):
+    path = tmp_path / "gemengd.csv"
+    path.write_bytes("id;gemeente\n1;Súdwest-Fryslân\n".encode() + "2;Súdwest-Fryslân\n".encode("cp1252")
+                     + "3;Noardeast-Fryslân\n".encode())
+    raw = read_table(path)
+    assert raw.data["gemeente"].tolist() == ["Súdwest-Fryslân", "Súdwest-Fryslân", "Noardeast-Fryslân"]
+    assert "gemengd.csv: gemengde tekencodering: rij 3 gelezen als Windows-1252, de rest als UTF-8" in raw.notices
+
+
+def test_xlsx_merged_cells_among_the_respondents(tmp_path):
+    path = tmp_path / "blok.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["RESPNR", "GEMEENTE", "V1"])
+    for i in range(4):
+        ws.append([i + 1, "Dordrecht" if i == 0 else None, 3])
+    ws.merge_cells("B2:B5")
+    wb.save(path)
+    assert problems(path) == ["blok.xlsx, rij 2, kolom 'GEMEENTE': waarde 'Dordrecht': samengevoegde cellen B2:B5: "
+                              "alleen de eerste cel heeft een waarde, de andere zijn leeg. Maak de samenvoeging "
+                              "ongedaan en vul de waarde in elke cel in"]
+
+
+def test_sav_with_a_damaged_dictionary(tmp_path):
+    data = bytearray(write_sav(tmp_path / "heel.sav").read_bytes())
+    data[176:180] = b"\x05\x00\x00\x00"  # the first variable record has an unknown record type
+    (tmp_path / "kapot.sav").write_bytes(bytes(data))
+    assert problems(tmp_path / "kapot.sav") == ["kapot.sav: het SPSS-bestand is beschadigd of onvolledig (de "
+                                                "beschrijving van de variabelen klopt niet)"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the reading library runs in a child process "
+                                                                   "on Linux only")
+def test_a_crash_of_the_reading_library_is_an_input_error(tmp_path):
+    from ceo.readers import _isolated
+
+    def crash() -> None:
+        os.kill(os.getpid(), signal.SIGSEGV)
+
+    assert _isolated(crash) is None
+    assert _isolated(lambda: 42) == 42
+    with pytest.raises(ZeroDivisionError):
+        _isolated(lambda: 1 / 0)
+    # this one-byte change (a numeric variable becomes a 4-byte string) made ReadStat crash (pyreadstat 1.3)
+    data = bytearray((Path(__file__).parent / "data" / "bad" / "mapping_kapot" / "wmo_2025.sav").read_bytes())
+    data[276] = 4
+    (tmp_path / "v1.sav").write_bytes(bytes(data))
+    try:
+        read_table(tmp_path / "v1.sav")
+    except InputError as exc:
+        assert [str(p) for p in exc.problems] == ["v1.sav: het SPSS-bestand is beschadigd of onvolledig "
+                                                  "(ongeldige of niet-ondersteunde opbouw)"]
+
+
+def test_csv_with_a_stray_nul_byte_names_the_row(tmp_path):
+    path = tmp_path / "nul.csv"
+    path.write_bytes(b"id;v01\n1;2\n2;\x003\n3;4\n")
+    assert problems(path) == ["nul.csv, rij 3: deze rij bevat een onleesbaar teken (een NUL-byte); het bestand is "
+                              "beschadigd. Vraag het bestand opnieuw op"]

@@ -304,7 +304,8 @@ def test_read_population_row_problems_all_at_once(tmp_path):
             "GM0014;;3\n"        # 10
             "GM0034;1;1.000\n")  # 11
     assert _read_problems(tmp_path, text) == [
-        "populatie.csv, rij 3: cel komt dubbel voor (ook in rij 2)",
+        "populatie.csv, rij 3, kolom 'gemeentecode': waarde 'Dordrecht': cel GM0505 (Dordrecht) × geslacht 1 (man) "
+        "komt dubbel voor (ook in rij 2)",
         "populatie.csv, rij 4, kolom 'gemeentecode': waarde 'GM9999': onbekende gemeentecode GM9999 (verwacht een "
         "CBS-code van een bestaande gemeente, zoals GM0505)",
         "populatie.csv, rij 5, kolom 'gemeentecode': waarde 'GM0370': gemeente GM0370 (Beemster) bestaat sinds "
@@ -322,7 +323,8 @@ def test_read_population_row_problems_all_at_once(tmp_path):
         "(zonder scheidingsteken voor duizendtallen)",
     ]
     assert _read_problems(tmp_path, "gemeentecode,aantal\nGM0505,10\n505,12\n") == [
-        "populatie.csv, rij 3: gemeente komt dubbel voor (ook in rij 2)"]
+        "populatie.csv, rij 3, kolom 'gemeentecode': waarde '505': gemeente GM0505 (Dordrecht) komt dubbel voor "
+        "(ook in rij 2)"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -471,3 +473,26 @@ def test_trimming_fixture_at_three_times_the_mean():
     trimmed = result.per_gemeente.set_index("gemeentecode")["trimmed"]
     assert trimmed.sum() > 0
     assert trimmed.to_dict() == (ratio >= 3 * (1 - 1e-9)).groupby(data["gemeentecode"]).sum().to_dict()
+
+
+def test_population_problems_name_the_rows_in_both_files(tmp_path):
+    from ceo.codebook import get_codebook
+    from ceo.weighting import read_population
+
+    path = tmp_path / "populatie.csv"
+    path.write_text("gemeentecode,leeftijdsklasse,aantal\n" + "".join(f"GM0505,{k},2\n" for k in (1, 2, 3, 4))
+                    + "GM0642,1,40\n", encoding="utf-8")
+    population = read_population(path, get_codebook("wmo"))
+    data = pd.DataFrame({"gemeentecode": ["GM0505"] * 9 + ["GM0642"] * 2 + ["GM0590"] * 3,
+                         "leeftijdsklasse": [1.0] * 14, "_bron": "wmo.csv", "_rij": np.arange(2, 16)})
+    assert [str(p) for p in check_against_sample(population, data)] == [
+        "populatie.csv, rij 2: populatie van gemeente GM0505 (Dordrecht) is kleiner dan het aantal respondenten "
+        "(N = 8, n = 9; N is de som van rij 2, 3, 4 en 5)",
+        "populatie.csv: gemeente GM0590 (Papendrecht) komt voor in de data (3 respondenten; de eerste in wmo.csv, "
+        "rij 13) maar niet in het populatiebestand",
+    ]
+    path.write_text("gemeentecode;aantal\nGM0505;8\n", encoding="utf-8")
+    population = read_population(path, get_codebook("wmo"))
+    assert [str(p) for p in check_against_sample(population, data[data["gemeentecode"] == "GM0505"])] == [
+        "populatie.csv, rij 2, kolom 'aantal': waarde '8': populatie van gemeente GM0505 (Dordrecht) is kleiner "
+        "dan het aantal respondenten (N = 8, n = 9)"]

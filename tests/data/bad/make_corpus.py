@@ -1,0 +1,344 @@
+"""Write the data files of the corpus of broken deliveries (``tests/data/bad/<case>/``).
+
+Run from the repository root: ``.venv/bin/python tests/data/bad/make_corpus.py``. The output is
+deterministic (fixed seed, fixed dates inside .sav and .xlsx files), so running it again changes
+nothing. It writes only data files; every case's ``case.yaml`` (arguments and the exact expected
+Dutch messages) is written by hand and never touched here. The tests read the committed files and
+never run this script.
+
+The deliveries are small (a few dozen respondents of CEO Wmo 2025 from Drechtsteden gemeenten)
+and look like what fieldwork agencies send: a ``;``-separated "Dutch Excel" CSV with the codebook's
+column names, an SPSS file with the agency's own names (``RESPNR``, ``V1`` ...) plus a mapping,
+an Excel workbook, and population files.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+SEED = 20250
+ITEMS = [f"v{k:02d}" for k in range(1, 11)]
+COLUMNS = ["respondent_id", "gemeentecode", *ITEMS, "rapportcijfer", "leeftijd", "geslacht", "voorziening",
+           "hulp_invullen"]
+AGENCY = {"respondent_id": "RESPNR", "gemeentecode": "GEMEENTE", **{v: f"V{int(v[1:])}" for v in ITEMS},
+          "rapportcijfer": "RAPCIJF", "leeftijd": "LFT", "geslacht": "GESL", "voorziening": "VOORZ",
+          "hulp_invullen": "HULP"}
+MAPPING = """\
+# Mapping van het bestand van veldwerkbureau Panelwerk naar de vragenlijst CEO Wmo
+onderzoek: wmo
+variabelen:
+  RESPNR: respondent_id
+  GEMEENTE: gemeentecode
+  V1: v01
+  V2: v02
+  V3: v03
+  V4: v04
+  V5: v05
+  V6: v06
+  V7: v07
+  V8: v08
+  V9: v09
+  V10: v10
+  RAPCIJF: rapportcijfer
+  LFT: leeftijd
+  GESL: geslacht
+  VOORZ: voorziening
+  HULP: hulp_invullen
+codes:
+  rapportcijfer: {0: 99}
+negeren: [VERSIE]
+"""
+FIXED_DATE = (2025, 1, 1, 0, 0, 0)
+
+
+# --------------------------------------------------------------------------- base data
+
+def respondents(gemeenten: dict[str, int], seed: int = SEED, first_id: int = 250001) -> pd.DataFrame:
+    """Made-up Wmo respondents: ``gemeenten`` maps what the agency writes in the gemeente column to
+    the number of respondents."""
+    rng = np.random.default_rng(seed)
+    n = sum(gemeenten.values())
+    gem = np.repeat(list(gemeenten), list(gemeenten.values()))
+    age = np.clip(np.round(rng.gamma(9.0, 8.5, n)), 19, 98).astype(int)
+    data = {"respondent_id": np.arange(first_id, first_id + n), "gemeentecode": gem}
+    for v in ITEMS:
+        if v == "v05":
+            data[v] = rng.choice([1, 2, 8, 9], n, p=[0.55, 0.35, 0.07, 0.03])
+        else:
+            data[v] = rng.choice([1, 2, 3, 4, 5, 8, 9], n, p=[0.25, 0.45, 0.13, 0.08, 0.03, 0.04, 0.02])
+    data["rapportcijfer"] = rng.choice([5, 6, 7, 8, 9, 10, 0], n, p=[0.04, 0.12, 0.3, 0.35, 0.1, 0.06, 0.03])
+    data["leeftijd"] = age
+    data["geslacht"] = rng.choice([1, 2, 3], n, p=[0.37, 0.61, 0.02])
+    data["voorziening"] = rng.choice([1, 2, 3, 4, 5, 6, 8], n, p=[0.4, 0.2, 0.1, 0.12, 0.1, 0.05, 0.03])
+    data["hulp_invullen"] = rng.choice([1, 2], n, p=[0.3, 0.7])
+    df = pd.DataFrame(data, columns=COLUMNS)
+    df.loc[df["rapportcijfer"] == 0, "rapportcijfer"] = 99  # CSV deliveries use the codebook's codes
+    return df
+
+
+DRECHTSTEDEN = {"GM0505": 18, "GM0642": 14}
+
+
+def rows_of(df: pd.DataFrame) -> list[list[str]]:
+    return [[str(v) for v in row] for row in df.itertuples(index=False, name=None)]
+
+
+def csv_text(header: list[str], rows: list[list[str]], delimiter: str = ";", newline: str = "\r\n") -> str:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator=newline)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def write(case: str, name: str, data: bytes | str, encoding: str = "utf-8") -> None:
+    target = HERE / case / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data.encode(encoding) if isinstance(data, str) else data)
+
+
+def write_csv(case: str, name: str, df: pd.DataFrame, **kwargs) -> None:
+    write(case, name, csv_text(list(df.columns), rows_of(df), **kwargs))
+
+
+# --------------------------------------------------------------------------- SPSS and Excel
+
+def sav_bytes(df: pd.DataFrame) -> bytes:
+    import tempfile
+
+    import pyreadstat
+
+    from ceo.demo import _fix_sav_timestamp
+
+    agency = df.drop(columns="gemeentecode").rename(columns=AGENCY).astype(float)
+    agency.loc[agency["RAPCIJF"] == 99, "RAPCIJF"] = 0.0  # the agency codes "weet niet" as 0
+    agency.insert(1, "GEMEENTE", [float(str(c)[2:]) for c in df["gemeentecode"]])
+    agency["VERSIE"] = "papier"
+    items = [AGENCY[v] for v in ITEMS]
+    labels = {v: {1: "Helemaal mee eens", 2: "Mee eens", 3: "Neutraal", 4: "Niet mee eens",
+                  5: "Helemaal niet mee eens", 8: "Weet niet/n.v.t.", 9: "Geen antwoord"} for v in items}
+    labels["V5"] = {1: "Ja", 2: "Nee", 8: "Weet niet", 9: "Geen antwoord"}
+    labels["GEMEENTE"] = {505: "Dordrecht", 642: "Zwijndrecht", 590: "Papendrecht"}
+    labels["RAPCIJF"] = {0: "Weet niet", 1: "1 zeer slecht", 10: "10 uitstekend"}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "x.sav"
+        pyreadstat.write_sav(agency, path, file_label="CEO Wmo 2025 (Panelwerk)",
+                             column_labels={"RESPNR": "Respondentnummer", "GEMEENTE": "Gemeente",
+                                            "RAPCIJF": "Rapportcijfer ondersteuning", "LFT": "Leeftijd"},
+                             variable_value_labels=labels, missing_ranges={v: [9] for v in items})
+        raw = bytearray(path.read_bytes())
+    _fix_sav_timestamp(raw)
+    return bytes(raw)
+
+
+def xlsx_bytes(build) -> bytes:
+    """An .xlsx file made by ``build(worksheet)``, with fixed dates (byte-identical every time)."""
+    from openpyxl import Workbook
+
+    from ceo.demo import _fixed_zip
+
+    wb = Workbook()
+    build(wb.active)
+    wb.properties.creator = "Panelwerk"
+    wb.properties.created = wb.properties.modified = datetime.datetime(*FIXED_DATE)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return _fixed_zip(buffer.getvalue())
+
+
+# --------------------------------------------------------------------------- the cases
+
+def main() -> None:
+    base = respondents(DRECHTSTEDEN)
+
+    # --- SPSS: download broken off halfway; bytes overwritten in the variable dictionary
+    sav = sav_bytes(base)
+    write("sav_afgekapt", "wmo_2025.sav", sav[: len(sav) * 3 // 5])
+    write("sav_afgekapt", "mapping_wmo.yaml", MAPPING)
+    damaged = bytearray(sav)
+    damaged[176:184] = b"\xff" * 8  # the type field of the first variable record and after
+    write("sav_beschadigd", "wmo_2025.sav", bytes(damaged))
+    write("sav_beschadigd", "mapping_wmo.yaml", MAPPING)
+
+    # --- Excel: a title row above the header (merged over the width) reads fine
+    def title_sheet(ws, merge_data: bool = False) -> None:
+        ws.title = "Wmo 2025"
+        ws.append(["Cliëntervaringsonderzoek Wmo 2025 - Panelwerk - vertrouwelijk"])
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
+        ws.append(COLUMNS)
+        df = base.copy()
+        df["gemeentecode"] = df["gemeentecode"].map({"GM0505": "Dordrecht", "GM0642": "Zwijndrecht"})
+        for row in df.itertuples(index=False, name=None):
+            ws.append([v.item() if hasattr(v, "item") else v for v in row])
+        if merge_data:  # gemeente typed once per block, cells merged downwards
+            first = 3
+            for n in DRECHTSTEDEN.values():
+                ws.merge_cells(start_row=first, start_column=2, end_row=first + n - 1, end_column=2)
+                first += n
+
+    write("xlsx_titelrij", "wmo_2025.xlsx", xlsx_bytes(title_sheet))
+    write("xlsx_samengevoegde_cellen", "wmo_2025.xlsx", xlsx_bytes(lambda ws: title_sheet(ws, True)))
+    full = xlsx_bytes(title_sheet)
+    write("xlsx_afgebroken", "wmo_2025.xlsx", full[: len(full) // 2])
+
+    # --- CSV: readable quirks of real exports
+    text = csv_text(COLUMNS, rows_of(base))
+    write("csv_bom", "wmo_2025.csv", "\ufeff" + text)
+    quoted = io.StringIO(newline="")
+    csv.writer(quoted, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows(
+        [COLUMNS, *rows_of(base)])
+    write("csv_getallen_tussen_aanhalingstekens", "wmo_2025.csv", quoted.getvalue())
+    write("csv_lege_kolommen_aan_eind", "wmo_2025.csv",
+          csv_text(COLUMNS + ["", "", ""], [r + ["", "", ""] for r in rows_of(base)]))
+    frisian = respondents({"Súdwest-Fryslân": 12, "Noardeast-Fryslân": 10}, first_id=310001)
+    write("csv_windows1252", "wmo_2025_friesland.csv", csv_text(COLUMNS, rows_of(frisian)), encoding="cp1252")
+    # UTF-8, with the last rows added by hand in an editor that saved them in Windows-1252
+    frisian_rows = csv_text(COLUMNS, rows_of(frisian)).split("\r\n")
+    write("csv_gemengde_codering", "wmo_2025_friesland.csv",
+          "\r\n".join(frisian_rows[:-4]).encode("utf-8") + b"\r\n"
+          + "\r\n".join(frisian_rows[-4:]).encode("cp1252"))
+    # tab-separated UTF-16 as some database exports write it: without a byte order mark
+    write("csv_utf16_zonder_bom", "wmo_2025.txt", csv_text(COLUMNS, rows_of(base), delimiter="\t"),
+          encoding="utf-16-le")
+
+    # --- CSV: broken
+    rows = rows_of(base)
+    mixed = csv_text(COLUMNS, rows[:24]) + csv_text(COLUMNS, rows[24:], delimiter=",").split("\r\n", 1)[1]
+    write("csv_gemengde_scheidingstekens", "wmo_2025.csv", mixed)
+    lossy = frisian.copy()
+    lossy["gemeentecode"] = lossy["gemeentecode"].str.replace("ú", "?").str.replace("â", "?")
+    write("csv_verkeerde_codering", "wmo_2025_friesland.csv", csv_text(COLUMNS, rows_of(lossy)), encoding="ascii")
+    write("csv_nul_bytes", "wmo_2025.csv", text.encode("utf-8")[:1500] + b"\x00" * 2048)
+    with_remark = base.copy()
+    with_remark["opmerking"] = ""
+    with_remark.loc[3, "opmerking"] = "Fijne hulp van de wijkteams"
+    with_remark.loc[6, "opmerking"] = '"Huishoudelijke hulp komt vaak te laat'  # quote never closed
+    with_remark.loc[11, "opmerking"] = 'Mijn "vaste" hulp is weg'  # a quote inside a field is fine
+    lines = [";".join(with_remark.columns), *(";".join(r) for r in rows_of(with_remark))]
+    write("csv_ongesloten_aanhalingsteken", "wmo_2025.csv", "\r\n".join(lines) + "\r\n")
+
+    dordrecht = respondents({"GM0505": 16}, first_id=1)
+    zwijndrecht = respondents({"GM0642": 12}, seed=SEED + 1, first_id=1)
+    zwijndrecht["respondent_id"] = np.arange(14, 26)  # the agency numbered from 14 on, but not far enough
+    dordrecht.loc[9, "respondent_id"] = dordrecht.loc[8, "respondent_id"]  # typed twice
+    write_csv("dubbele_respondentnummers", "wmo_2025_dordrecht.csv", dordrecht)
+    write_csv("dubbele_respondentnummers", "wmo_2025_zwijndrecht.csv", zwijndrecht)
+
+    unknown = base.copy()
+    unknown.loc[2, "gemeentecode"] = "Drechtsteden"
+    unknown.loc[7, "gemeentecode"] = "GM9999"
+    unknown.loc[20, "gemeentecode"] = "Zwijndrecht-Noord"
+    unknown.loc[25, "gemeentecode"] = ""
+    write_csv("gemeente_onbekend", "wmo_2025.csv", unknown)
+
+    voorne = respondents({"Hellevoetsluis": 9, "GM0501": 8, "Nissewaard": 10}, first_id=410001)
+    write_csv("gemeente_opgeheven", "wmo_2025_voorne_putten.csv", voorne)
+
+    ages = base.copy()
+    ages["leeftijd"] = ages["leeftijd"].astype(object)
+    ages.loc[4, "leeftijd"] = 7
+    ages.loc[9, "leeftijd"] = 1948  # a year of birth
+    ages.loc[15, "leeftijd"] = 134
+    ages.loc[22, "leeftijd"] = -1
+    write_csv("leeftijd_onmogelijk", "wmo_2025.csv", ages)
+
+    codes = base.copy().astype(object)
+    codes.loc[1, "v01"] = 6
+    codes.loc[5, "v03"] = 0
+    codes.loc[8, "v05"] = 3
+    codes.loc[12, "rapportcijfer"] = 11
+    codes.loc[17, "rapportcijfer"] = "7,5"
+    codes.loc[19, "geslacht"] = 4
+    codes.loc[27, "v10"] = "ja"
+    write_csv("antwoordcodes_buiten_bereik", "wmo_2025.csv", codes)
+
+    empty = base.copy().astype(object)
+    empty["v07"] = ""
+    write_csv("kolom_helemaal_leeg", "wmo_2025.csv", empty)
+
+    write("nul_rijen", "wmo_2025.csv", csv_text(COLUMNS, []))
+
+    one = respondents({"GM0590": 1}, first_id=590001)
+    write_csv("een_respondent", "wmo_2025_papendrecht.csv", one)
+    write("een_respondent", "populatie_wmo_2025_papendrecht.csv", csv_text(
+        ["gemeentecode", "leeftijdsklasse", "geslacht", "aantal"],
+        [["GM0590", str(k), str(g), str(n)]
+         for (k, g), n in zip([(k, g) for k in (1, 2, 3, 4) for g in (1, 2)],
+                              [140, 220, 160, 230, 190, 330, 140, 240], strict=True)]))
+
+    weights = base.copy().astype(object)
+    weights["gewicht"] = [f"{w:.4f}".replace(".", ",") for w in np.linspace(0.6, 1.8, len(base))]
+    weights.loc[3, "gewicht"] = "0"
+    weights.loc[10, "gewicht"] = "-0,8500"
+    weights.loc[21, "gewicht"] = ""
+    weights.loc[29, "gewicht"] = "0,0000"
+    write_csv("gewicht_nul_negatief_leeg", "wmo_2025.csv", weights)
+
+    privacy = base.copy().astype(object)
+    privacy.insert(1, "postcode", [f"33{11 + i % 80:02d} {'AB' if i % 2 else 'KL'}" for i in range(len(base))])
+    privacy.insert(2, "Geboortedatum", [f"{1 + i % 28:02d}-0{1 + i % 9}-19{40 + i % 40}" for i in range(len(base))])
+    write_csv("identificerende_kolommen", "wmo_2025.csv", privacy)
+
+    # --- population files (Wmo 2025, Drechtsteden), with the valid delivery
+    for case in ("populatie_kleiner_dan_steekproef", "populatie_gemeente_ontbreekt", "populatie_dubbele_cellen"):
+        write_csv(case, "wmo_2025.csv", base)
+    classes = {1: 0.22, 2: 0.25, 3: 0.31, 4: 0.22}
+
+    def population(totals: dict[str, int]) -> list[list[str]]:
+        out = []
+        for code, total in totals.items():
+            counts = [int(round(total * p)) for p in classes.values()]
+            out += [[code, str(k), str(c)] for k, c in zip(classes, counts, strict=True)]
+        return out
+
+    header = ["gemeentecode", "leeftijdsklasse", "aantal"]
+    write("populatie_kleiner_dan_steekproef", "populatie_wmo_2025.csv",  # clients of one voorziening only
+          csv_text(["gemeentecode", "aantal"], [["GM0505", "7480"], ["GM0642", "12"]]))
+    write("populatie_gemeente_ontbreekt", "populatie_wmo_2025.csv",
+          csv_text(header, population({"GM0482": 610, "GM0505": 7480, "GM0531": 900}), delimiter=",",
+                   newline="\n"))
+    rows_pop = population({"GM0505": 7480, "GM0642": 2610})
+    rows_pop.insert(3, ["GM0505", "3", "2319"])  # pasted twice: the same cell again, another count
+    rows_pop.append(["Zwijndrecht", "2", "653"])  # the same cell by name instead of code
+    write("populatie_dubbele_cellen", "populatie_wmo_2025.csv", csv_text(header, rows_pop, delimiter=",",
+                                                                           newline="\n"))
+
+    # --- mapping files, with the (valid) SPSS delivery
+    for case in ("mapping_kapot", "mapping_onbekende_variabele"):
+        write(case, "wmo_2025.sav", sav)
+    write("mapping_kapot", "mapping_wmo.yaml", MAPPING.replace("  V10: v10\n", "  V10 v10\n"))
+    write("mapping_onbekende_variabele", "mapping_wmo.yaml",
+          MAPPING.replace("  V10: v10\n", "  V10: v10\n  V11: v11\n").replace("RAPCIJF: rapportcijfer",
+                                                                              "RAPCIJF: rapportcijfers")
+          .replace("rapportcijfer: {0: 99}", "rapportcijfer: {0: 99}\n  leeftijdsklasse: {1: 2}"))
+
+    # --- a benchmark file with mistakes, with the valid CSV delivery
+    write_csv("benchmark_kapot", "wmo_2025.csv", base)
+    write("benchmark_kapot", "benchmark_nederland_2024.csv", csv_text(
+        ["indicator", "waarde", "se", "naam"],
+        [["v01", "81,2", "", "Nederland"], ["v02", "78,0", "", "Nederland"], ["v6", "80,1", "", "Nederland"],
+         ["v07", "121", "", "Nederland"], ["v08", "n.b.", "", "Nederland"], ["v02", "77,9", "", "Nederland"],
+         ["rapportcijfer", "7,6", "0,02", "Nederland"]]))
+
+    # --- a project's own codebook with mistakes, with the valid CSV delivery
+    write_csv("vragenlijst_kapot", "wmo_2025.csv", base)
+    codebook = (Path(__file__).resolve().parents[3] / "surveys" / "wmo.yaml").read_text(encoding="utf-8")
+    broken = (codebook
+              .replace("    positief: [1, 2]\n    geen_oordeel: [8]\n    ontbrekend: [9]\n  ja_nee_weetniet:",
+                       "    positief: [1, 2, 6]\n    geen_oordeel: [8]\n    ontbrekend: [9]\n  ja_nee_weetniet:")
+              .replace("schaal: ja_nee_weetniet, verplicht: true", "schaal: ja_nee_weetnie, verplicht: true")
+              .replace("type: numeriek, minimum: 18", "type: numeriek, minimum: achttien"))
+    if broken.count("\n") != codebook.count("\n") or broken == codebook:
+        raise RuntimeError("surveys/wmo.yaml changed; adjust the broken copy")
+    write("vragenlijst_kapot", "project/surveys/wmo.yaml", broken)
+
+
+if __name__ == "__main__":
+    main()
