@@ -126,7 +126,7 @@ def _check_table(raw: RawTable, cb: Codebook, mapping: Mapping | None,
             _report_rows(problems, file, rows, shown(var_id), col, empty,
                          "respondentnummer ontbreekt")
         elif var.type == "gemeente":
-            out[var_id] = _gemeenten(col, file, rows, problems, shown(var_id))
+            out[var_id] = _gemeenten(col, file, rows, problems, shown(var_id), raw.value_labels.get(var_id))
         elif var.type == "open":
             out[var_id] = col.astype("object").where(col.notna(), None)
         else:
@@ -165,11 +165,13 @@ def _ids(col: pd.Series) -> pd.Series:
 
 
 def _gemeenten(col: pd.Series, file: str, rows: np.ndarray,
-               problems: list[Problem], column: str) -> pd.Series:
+               problems: list[Problem], column: str, labels: dict | None = None) -> pd.Series:
+    """CBS codes for the delivered values: codes, numbers or names. In an SPSS file whose gemeente
+    variable has value labels (1 = 'Dordrecht', ...), the label names the gemeente."""
     reg = registry()
     # resolve each distinct value once: a national file has few distinct values
     uniques = pd.unique(col.dropna())
-    resolved = {v: reg.resolve(v) for v in uniques}
+    resolved = {v: _resolve_labelled(reg, v, labels) for v in uniques}
     codes = col.map(lambda v: None if _is_missing(v) else resolved[v].code).astype("object")
     vals = col.to_numpy()
     for i in np.flatnonzero(codes.isna().to_numpy()):
@@ -184,6 +186,21 @@ def _gemeenten(col: pd.Series, file: str, rows: np.ndarray,
                             "tekencodering zonder letters met accenten, sla het op als UTF-8")
             problems.append(Problem(message, file, int(rows[i]), column, v))
     return codes
+
+
+def _resolve_labelled(reg, value, labels: dict | None):
+    """Resolve ``value``; when it has a value label that names a gemeente, the label decides (agencies
+    often number the gemeenten of a project 1, 2, 3 and label them)."""
+    label = None
+    if labels:
+        label = labels.get(value)
+        if label is None and isinstance(value, float) and value.is_integer():
+            label = labels.get(int(value))
+    if label is not None and str(label).strip():
+        by_label = reg.resolve(str(label).strip())
+        if by_label.code is not None:
+            return by_label
+    return reg.resolve(value)
 
 
 def _codes(col: pd.Series, var: Variable, user_missing: list, file: str, rows: np.ndarray,

@@ -278,3 +278,19 @@ def test_delivered_weight_column_is_used_as_is(project_dir, tmp_path):
     assert micro.groupby("gemeentecode")["gewicht"].first().to_dict() == {"GM0505": 2.5, "GM0590": 1.25}
     table = pd.read_csv(project_dir / "site/2025/data/wmo.csv")
     assert set(table["gewogen"]) == {"ja"}
+
+
+def test_gemeenten_numbered_with_value_labels(project_dir, tmp_path):
+    """Agencies often number the gemeenten of a project 1, 2, 3 with value labels: the label decides."""
+    n = 60
+    frame = pd.DataFrame({"respondent_id": np.arange(1, n + 1, dtype=float),
+                          "gemeentecode": np.tile([1.0, 2.0, 3.0], n // 3)})
+    for i in range(1, 11):
+        frame[f"v{i:02d}"] = 2.0 if i == 5 else 1.0
+    sav = tmp_path / "wmo.sav"
+    pyreadstat.write_sav(frame, sav, variable_value_labels={
+        "gemeentecode": {1.0: "Dordrecht", 2.0: "Zwijndrecht", 3.0: "'s-Gravenhage"}})
+    out = CliRunner().invoke(main, ["process", "--project", str(project_dir), "-s", "wmo", "-e", "2025", str(sav)])
+    assert out.exit_code == 0, out.output
+    assert "GM0505 Dordrecht: 20" in out.output and "GM0642 Zwijndrecht: 20" in out.output
+    assert "GM0518 's-Gravenhage: 20" in out.output
