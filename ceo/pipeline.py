@@ -174,10 +174,18 @@ def process(project: Project, options: ProcessOptions, progress=None) -> Process
     extra = (options.weight_column,) if options.weight_column else ()
     harmonised = harmonise(tables, codebook, mapping, extra_columns=extra)
     data = harmonised.data
-    if population is not None:
-        problems = check_against_sample(population, data, method=options.weighting_method)
-        if problems:
-            raise InputError(problems)
+    # the population file against the respondents and the delivered weights: all problems at once
+    problems = check_against_sample(population, data, method=options.weighting_method) \
+        if population is not None else []
+    if options.weight_column:
+        from ceo.weighting import _weight_column
+
+        try:
+            _weight_column(data, options.weight_column, None)
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
     say("wegen")
     weighting = compute_weights(data, population=population, weight_column=options.weight_column,
                                 method=options.weighting_method)
