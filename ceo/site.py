@@ -22,6 +22,7 @@ import html
 import json
 import re
 import shutil
+import textwrap
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
@@ -178,17 +179,20 @@ def md_escape(text: object) -> str:
     return s.replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*").replace("_", "\\_").replace("<", "&lt;")
 
 
-def chart(spec: dict, label: str) -> str:
-    """A plotly chart as a raw-HTML block: drawn by assets/ceo.js when it scrolls into view.
+CHART_TYPE = "application/vnd.ceo-chart+json"
 
-    ``role="img"`` with a text alternative; the numbers are in the table next to it.
+
+def chart(spec: dict, label: str) -> str:
+    """A plotly chart as one raw-HTML element: its text alternative and data as JSON in a ``<script>``.
+
+    assets/ceo.js puts a ``<div class="ceo-chart" role="img" aria-label="...">`` in its place and draws the
+    chart when it scrolls into view. Without JavaScript there is no chart (and no empty image): the numbers
+    are in the table right after it. One element instead of a ``<div>`` with a ``<script>`` inside keeps
+    ``mkdocs build`` fast (every tag is parsed three times, see :func:`html_table`).
     """
-    payload = json.dumps(spec, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    payload = json.dumps({"label": label, **spec}, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     payload = payload.replace("</", "<\\/")
-    return (
-        f'<div class="ceo-chart" role="img" aria-label="{html.escape(label)}">'
-        f'<script type="application/json">{payload}</script></div>'
-    )
+    return f'<script type="{CHART_TYPE}">{payload}</script>'
 
 
 def _clean(x):
@@ -275,10 +279,11 @@ def distribution_chart(items: list[tuple[str, list[tuple[str, float]]]]) -> dict
     return {
         "data": data,
         "layout": _layout(
-            90 + 36 * len(items),
+            # room for the legend above and the axis below, and for every (wrapped) label
+            80 + sum(24 + 16 * (label.count("<br>") + 1) for label, _ in items),
             barmode="stack",
             showlegend=True,
-            legend={"orientation": "h", "y": -0.25, "traceorder": "normal"},
+            legend={"orientation": "h", "x": 0, "y": 1, "yanchor": "bottom", "traceorder": "normal"},
             xaxis={"range": [0, 100], "ticksuffix": " %", "fixedrange": True},
             yaxis={"autorange": "reversed", "automargin": True, "fixedrange": True},
         ),
@@ -327,38 +332,47 @@ def trend_chart(points: list[tuple[int, float, float, float]], percent: bool) ->
 
 def html_table(
     caption: str,
-    headers: list[str],
+    headers: list[str] | None,
     rows: list[list[object]],
     *,
     sortable: bool = False,
     filter_label: str | None = None,
     note: str = "",
+    searchable: bool = True,
 ) -> str:
     """An accessible HTML table (caption, column and row headers), as one raw-HTML block.
 
-    The first cell of each row is a row header. ``sortable`` marks it for assets/ceo.js (click a
-    column header to sort; a filter box when ``filter_label`` is given); without JavaScript it is a
-    plain table. ``note`` (HTML, see :class:`TableNotes`) is a paragraph right below the table.
+    The first cell of each row is a row header; ``headers`` is the row of column headers (``None``: a table
+    of label and value, the caption says what the values are). ``sortable`` marks it for assets/ceo.js (click
+    a column header to sort; a filter box when ``filter_label`` is given); without JavaScript it is a plain
+    table. ``note`` (HTML, see :class:`TableNotes`) is a paragraph right below the table. ``searchable=False``
+    leaves the table out of the search index (the figures of a factsheet; its headings and text are indexed).
+
+    The markup is lean on purpose: every tag and attribute costs time in ``mkdocs build`` (Python-Markdown,
+    MkDocs and the search plugin each parse it with html.parser). No ``scope``: in a table whose first row and
+    first column are all ``<th>`` the headers apply to their column and row (the 'auto' state of HTML). No
+    ``<thead>``/``<tbody>`` except where assets/ceo.js sorts and filters the rows.
     """
     e = html.escape
     attrs = ' data-ceo-sortable="1"' if sortable else ""
     if filter_label:
         attrs += f' data-ceo-filter="{e(filter_label)}"'
-    parts = [f"<table{attrs}><caption>{e(caption)}</caption><thead><tr>"]
-    parts += [f'<th scope="col">{e(str(h))}</th>' for h in headers]
-    parts.append("</tr></thead><tbody>")
+    if not searchable:
+        attrs += ' data-search-exclude="1"'  # removed from the built page by the search plugin
+    parts = [f"<table{attrs}><caption>{e(caption)}</caption>"]
+    if headers is not None:
+        parts.append("<thead><tr>" if sortable else "<tr>")
+        parts += [f"<th>{e(str(h), quote=False)}</th>" for h in headers]
+        parts.append("</tr></thead><tbody>" if sortable else "</tr>")
     for row in rows:
         parts.append("<tr>")
         for i, cell in enumerate(row):
             text, sort_key = cell if isinstance(cell, tuple) else (cell, None)
             key = "" if sort_key is None else f' data-sort="{e(str(sort_key))}"'
-            content = text if isinstance(text, Markup) else e("" if text is None else str(text))
-            if i == 0:
-                parts.append(f'<th scope="row"{key}>{content}</th>')
-            else:
-                parts.append(f"<td{key}>{content}</td>")
+            content = text if isinstance(text, Markup) else e("" if text is None else str(text), quote=False)
+            parts.append(f"<th{key}>{content}</th>" if i == 0 else f"<td{key}>{content}</td>")
         parts.append("</tr>")
-    parts.append("</tbody></table>")
+    parts.append("</tbody></table>" if sortable and headers is not None else "</table>")
     if note:
         parts.append(f'\n<p class="ceo-note">{note}</p>')
     return "".join(parts)
@@ -383,7 +397,26 @@ def _fmt(row: dict, decimals: int | None = None) -> str:
     return text + (" *" if row.get("indicatief") == "ja" else "")
 
 
+WORD_JOINER = "\u2060"  # invisible: no line break here
+
+
+def _fmt_ci(row: dict) -> str:
+    """The published value with its interval: '72 % (66–77 %)', '7,6 (7,4–7,8)', '66 % (58–74 %) *'."""
+    text = _fmt({**row, "indicatief": "nee"})
+    ci = _ci(row)
+    if ci != "—":
+        text += f" ({ci.replace('–', '–' + WORD_JOINER)})"  # a narrow cell may break before '(', not after '–'
+    return text + (" *" if row.get("indicatief") == "ja" else "")
+
+
 INDICATIVE = "weinig respondenten of een breed betrouwbaarheidsinterval"
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def superscript(k: int) -> str:
+    """A note number as superscript digits ('²'): plain text rather than a <sup> element (a tag per marked cell
+    costs build time)."""
+    return str(k).translate(_SUPERSCRIPT)
 
 
 class TableNotes:
@@ -394,27 +427,28 @@ class TableNotes:
         self.reasons: list[str] = []
         self.indicative = False
         for r in rows:
-            reason = self._reason(r)
+            reason = self.reason(r)
             if reason is not None and reason not in self.reasons:
                 self.reasons.append(reason)
             if r is not None and reason is None and r.get("indicatief") == "ja":
                 self.indicative = True
 
     @staticmethod
-    def _reason(row: dict | None) -> str | None:
+    def reason(row: dict | None) -> str | None:
         if row is None:
             return "geen antwoorden"
         if row.get("onderdrukt") == "ja" or texts.is_missing(row.get("waarde")):
             return str(row.get("reden") or "te weinig respondenten")
         return None
 
-    def value(self, row: dict | None) -> str:
-        reason = self._reason(row)
+    def value(self, row: dict | None, ci: bool = False) -> str:
+        """The published value, with its interval in the same cell when ``ci``: '72 % (66–77 %)'."""
+        reason = self.reason(row)
         if reason is None:
-            return _fmt(row)
+            return _fmt_ci(row) if ci else _fmt(row)
         if len(self.reasons) == 1:
             return "—"
-        return Markup(f"—<sup>{self.reasons.index(reason) + 1}</sup>")
+        return "—" + superscript(self.reasons.index(reason) + 1)
 
     def html(self) -> str:
         e = html.escape
@@ -422,7 +456,7 @@ class TableNotes:
         if len(self.reasons) == 1:
             parts.append(f"— niet gepubliceerd: {e(self.reasons[0])}.")
         elif self.reasons:
-            numbered = "; ".join(f"<sup>{k}</sup> {e(r)}" for k, r in enumerate(self.reasons, 1))
+            numbered = "; ".join(f"{superscript(k)} {e(r)}" for k, r in enumerate(self.reasons, 1))
             parts.append(f"— niet gepubliceerd: {numbered}.")
         if self.indicative:
             parts.append(f"* indicatief: {INDICATIVE}.")
@@ -795,6 +829,7 @@ def _survey_section(ctx, ed, ps: PreparedSurvey, code, name, level) -> dict:
         "processed": texts.date_nl(meta["verwerkt_op"]),
         "source": source,
         "themes": themes,
+        "distributions": _distributions([b for t in themes for b in t["blocks"]], texts.level_name(ci_level)),
         "subgroups": subgroups,
         "tests": tests,
         "example_note": meta.get("voorbeeld_toelichting") if meta.get("voorbeeld") else None,
@@ -818,6 +853,9 @@ def _indicator_block(ctx, ps, q, row, dist_rows, code, name, y, audience, ci_lev
         indicative = INDICATIVE
     region_name = ps.region_names.get(row.get("regio") or "", None)
     comparisons = texts.comparison_sentences(row, region_name, bench_name) if row["onderdrukt"] == "nee" else []
+    # one sentence rather than a bulleted list: every Markdown list costs tens of µs in 'mkdocs build'
+    comparison = texts.md_safe(texts.join_list(comparisons))
+    comparison = comparison[:1].upper() + comparison[1:] + "." if comparison else ""
     bi = texts.level_name(ci_level)
     bars = []
     shown: list[tuple[str, dict, bool]] = [(name, row, True)]  # (label, row, with CI and n)
@@ -835,9 +873,10 @@ def _indicator_block(ctx, ps, q, row, dist_rows, code, name, y, audience, ci_lev
         shown.append((bench_name, {"soort": kind, "waarde": row["waarde_benchmark"]}, False))
     notes = TableNotes([r for _, r, _ in shown])
     table_rows: list[list[object]] = [
-        [label, notes.value(r), _ci(r), texts.number(r["n"])] if full else [label, notes.value(r), "", ""]
+        [f"{label} (n = {texts.number(r['n'])})", notes.value(r, ci=True)] if full else [label, notes.value(r)]
         for label, r, full in shown
     ]
+    measure = f"{'percentage' if percent else 'gemiddelde'} ({bi})"
     chart_html = None
     if len(bars) and row["onderdrukt"] == "nee":
         label = (
@@ -847,26 +886,14 @@ def _indicator_block(ctx, ps, q, row, dist_rows, code, name, y, audience, ci_lev
         )
         chart_html = chart(comparison_chart(bars, percent), label)
     table = html_table(
-        f"{label_title}: {name} vergeleken",
-        ["Gebied", "Percentage" if percent else "Gemiddelde", bi, "n"],
-        table_rows,
-        note=notes.html(),
+        f"{label_title}: {name} vergeleken", ["Gebied", measure[:1].upper() + measure[1:]], table_rows,
+        note=notes.html(), searchable=False,
     )
-    distribution = None
+    distribution = None  # drawn for all questions together, see _distributions()
     if dist_rows and row["onderdrukt"] == "nee":
         cats = [(d["categorie"], d["waarde"]) for d in dist_rows if d["onderdrukt"] == "nee"]
         if cats:
-            dlabel = "Verdeling van de antwoorden: " + "; ".join(f"{c} {texts.pct(v)}" for c, v in cats) + "."
-            dnotes = TableNotes(dist_rows)
-            distribution = {
-                "chart": chart(distribution_chart([(name, cats)]), dlabel),
-                "table": html_table(
-                    f"Antwoordverdeling: {label_title}",
-                    ["Antwoord", "Percentage", bi],
-                    [[d["categorie"], dnotes.value(d), _ci(d)] for d in dist_rows],
-                    note=dnotes.html(),
-                ),
-            }
+            distribution = {"title": label_title, "rows": dist_rows, "cats": cats}
     trend = None
     if row["onderdrukt"] == "nee":
         points = [
@@ -883,25 +910,27 @@ def _indicator_block(ctx, ps, q, row, dist_rows, code, name, y, audience, ci_lev
                 "chart": chart(trend_chart(points, percent), tlabel),
                 "table": html_table(
                     f"Ontwikkeling: {label_title}, {name}",
-                    ["Editie", "Waarde", bi],
+                    ["Editie", measure[:1].upper() + measure[1:]],
                     [
                         [
                             str(int(p[0])),
-                            _fmt({"soort": kind, "waarde": p[1]}),
-                            texts.interval(p[2], p[3], 0 if percent else 1, percent),
+                            _fmt_ci({"soort": kind, "waarde": p[1], "ondergrens": p[2], "bovengrens": p[3]}),
                         ]
                         for p in points
                     ],
+                    searchable=False,
                 ),
             }
-    headline_md = f"**{texts.md_safe(headline)}**"
+    # bold by its class (assets/ceo.css): Markdown's **strong** costs tens of µs per headline in 'mkdocs build'
+    headline_md = texts.md_safe(headline)
     if indicative:
         headline_md += f" *(indicatief: {indicative})*"
+    headline_md += "\n{: .ceo-headline }"
     return {
         "title": texts.md_safe(title),
         "headline": headline_md,
         "question_line": f"{_question_line(q, ps.survey.meta.get('varianten', {}))} · {texts.base_sentence(row)}",
-        "comparisons": comparisons,
+        "comparison": comparison,
         "chart": chart_html,
         "table": table,
         "distribution": distribution,
@@ -909,12 +938,70 @@ def _indicator_block(ctx, ps, q, row, dist_rows, code, name, y, audience, ci_lev
     }
 
 
+def _distributions(blocks: list[dict], bi: str) -> list[dict]:
+    """The answer distributions of a survey's questions, in one section: a stacked bar per question, one chart
+    and one table for all questions with the same answer categories (a row per question, a column per answer;
+    a single question gets a row per answer). One table for many questions instead of one per question keeps
+    the page light (every table, row and cell is parsed three times by ``mkdocs build``)."""
+    groups: dict[tuple[str, ...], list[dict]] = {}
+    for b in blocks:
+        d = b["distribution"]
+        if d is not None:
+            groups.setdefault(tuple(r["categorie"] for r in d["rows"]), []).append(d)
+    out = []
+    for categories, group in groups.items():
+        notes = TableNotes([r for d in group for r in d["rows"]])
+        spec = distribution_chart([(_wrap(d["title"]), d["cats"]) for d in group])
+        if len(group) == 1:
+            d = group[0]
+            label = (
+                f"Verdeling van de antwoorden op ‘{d['title']}’: "
+                + "; ".join(f"{c} {texts.pct(v)}" for c, v in d["cats"])
+                + "."
+            )
+            table = html_table(
+                f"Antwoordverdeling: {d['title']}",
+                ["Antwoord", f"Percentage ({bi})"],
+                [[r["categorie"], notes.value(r, ci=True)] for r in d["rows"]],
+                note=notes.html(),
+                searchable=False,
+            )
+        else:
+            label = (
+                "Verdeling van de antwoorden per vraag: "
+                + "; ".join(f"{d['title']}: " + ", ".join(f"{c} {texts.pct(v)}" for c, v in d["cats"]) for d in group)
+                + ". De cijfers staan ook in de tabel."
+            )
+            table = html_table(
+                f"Antwoordverdeling in procenten ({bi}): vragen met de antwoorden ‘{categories[0]}’ tot "
+                f"‘{categories[-1]}’",
+                ["Vraag", *categories],
+                [[d["title"]] + [notes.value(r, ci=True) for r in d["rows"]] for d in group],
+                note=notes.html(),
+                searchable=False,
+            )
+        out.append({"chart": chart(spec, label), "table": table})
+    return out
+
+
+def _wrap(text: str, width: int = 32) -> str:
+    """A chart label over several lines (plotly breaks lines at <br>)."""
+    return "<br>".join(textwrap.wrap(text, width)) or text
+
+
 def _subgroup_block(ps: PreparedSurvey, sg: dict, sub: list[dict], name: str) -> dict:
     values = list(dict.fromkeys(r["subgroep_waarde"] for r in sub))
     present = {r["indicator"] for r in sub}
     qs = [q for q in ps.questions if q["indicator"] in present]
     cell = {(r["indicator"], r["subgroep_waarde"]): r for r in sub}
+    # a group without a single published figure gets no column of '—' but a line in the note below the table
+    reasons = {v: list(dict.fromkeys(TableNotes.reason(cell.get((q["indicator"], v))) for q in qs)) for v in values}
+    hidden = [v for v in values if None not in reasons[v]]
+    values = [v for v in values if v not in hidden]
+    hidden_list = "; ".join(f"{v} ({' / '.join(reasons[v])})" for v in hidden)
     notes = TableNotes([cell.get((q["indicator"], v)) for q in qs for v in values])
+    # the chart: the mean mark (or the first indicator) per group, with CI; its row in the table has the CI too
+    main = next((q for q in qs if q["soort"] == "gemiddelde"), qs[0] if qs else None)
     rows = []
     for q in qs:
         title = (
@@ -922,15 +1009,23 @@ def _subgroup_block(ps: PreparedSurvey, sg: dict, sub: list[dict], name: str) ->
             if q["soort"] == "gemiddelde"
             else (f"Rapportcijfer: {q['label']}" if q["soort"] == "percentage_codes" else _wording(q))
         )
-        rows.append([title] + [notes.value(cell.get((q["indicator"], v))) for v in values])
-    ns = []
-    for v in values:
-        n = max((r["n"] for (ind, val), r in cell.items() if val == v), default=0)
-        ns.append(texts.number(n))
-    rows.append(["Aantal respondenten (max.)"] + ns)
-    table = html_table(f"{name} naar {sg['label'].lower()}", ["Vraag"] + values, rows, note=notes.html())
-    # chart: the mean mark (or the first indicator) per group, with CI
-    main = next((q for q in qs if q["soort"] == "gemiddelde"), qs[0] if qs else None)
+        rows.append([title] + [notes.value(cell.get((q["indicator"], v)), ci=q is main) for v in values])
+    # the number of respondents per group (the most of any question) in the column headers
+    headers = ["Vraag"] + [
+        f"{v} (n = {texts.number(max((r['n'] for (_ind, val), r in cell.items() if val == v), default=0))})"
+        for v in values
+    ]
+    hidden_note = f"Niet in de tabel, omdat al hun cijfers onderdrukt zijn: {hidden_list}." if hidden else ""
+    note = " ".join(x for x in (notes.html(), html.escape(hidden_note, quote=False)) if x)
+    table = None
+    if values:
+        table = html_table(
+            f"{name} naar {sg['label'].lower()} (n: het hoogste aantal respondenten bij een vraag)",
+            headers,
+            rows,
+            note=note,
+            searchable=False,
+        )
     chart_html = None
     if main is not None:
         bars = []
@@ -950,7 +1045,10 @@ def _subgroup_block(ps: PreparedSurvey, sg: dict, sub: list[dict], name: str) ->
                 + ". De cijfers staan ook in de tabel."
             )
             chart_html = chart(comparison_chart(bars, percent), label)
-    return {"label": sg["label"], "table": table, "chart": chart_html}
+    empty = ""
+    if table is None:
+        empty = f"Geen cijfers naar {sg['label'].lower()}; alle cijfers zijn onderdrukt: {texts.md_safe(hidden_list)}."
+    return {"label": sg["label"], "table": table, "chart": chart_html, "empty": empty}
 
 
 def _test_sentences(tests: pd.DataFrame | None, meta: dict) -> list[str]:

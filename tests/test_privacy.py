@@ -124,7 +124,7 @@ def test_chart_data_holds_only_published_figures(demo):
                 allowed.update(round(float(v), 6) for v in t[c].dropna())
         for a, b in (("bovengrens", "waarde"), ("waarde", "ondergrens")):
             allowed.update(round(float(v), 6) for v in (t[a] - t[b]).dropna())
-    chart = re.compile(r'<script type="application/json">(.*?)</script>', re.S)
+    chart = re.compile(r'<script type="application/vnd\.ceo-chart\+json">(.*?)</script>', re.S)
     checked = 0
     for page in sorted((demo / "site").glob("20*/**/*.md")):
         for blob in chart.findall(page.read_text(encoding="utf-8")):

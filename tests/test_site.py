@@ -150,8 +150,13 @@ def row_title(q: dict) -> str:
     return wording(q)
 
 
-def value_text(r: dict) -> str:
-    text = texts.number(r["waarde"], 1) if r["soort"] == "gemiddelde" else texts.pct(r["waarde"])
+def value_text(r: dict, ci: bool = False) -> str:
+    """'72 %', '7,4 *', or with the interval: '72 % (66–77 %)', '7,4 (7,2–7,6) *'."""
+    mean = r["soort"] == "gemiddelde"
+    text = texts.number(r["waarde"], 1) if mean else texts.pct(r["waarde"])
+    if ci:  # with a word joiner after the dash: no line break inside the interval
+        interval = texts.interval(r["ondergrens"], r["bovengrens"], 1 if mean else 0, percent=not mean)
+        text += " (" + interval.replace("–", "–\u2060") + ")"
     return text + (" *" if r["indicatief"] == "ja" else "")
 
 
@@ -166,25 +171,55 @@ def tables_with_notes(html_text: str) -> dict[str, tuple[ET.Element, str]]:
 
 
 def cell_texts(table: ET.Element) -> tuple[list[str], dict[str, list[ET.Element]]]:
-    headers = ["".join(th.itertext()) for th in table.find("thead").iter("th")]
+    """The column headers (the first row, all <th>) and {row header: data cells} of the other rows."""
+    first, *others = table.iter("tr")
+    assert all(c.tag == "th" for c in first), "the first row holds the column headers"
+    headers = ["".join(th.itertext()) for th in first]
     rows = {}
-    for tr in table.find("tbody").iter("tr"):
+    for tr in others:
         cells = list(tr)
+        assert cells[0].tag == "th", "the first cell of a row is its row header"
         rows["".join(cells[0].itertext())] = cells[1:]
     return headers[1:], rows
+
+
+SUPERSCRIPT = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+
+
+def note_marker(text: str) -> str | None:
+    """The note number after a '—' ('—²' -> '2'), None without one."""
+    digits = "".join(str(SUPERSCRIPT.index(c)) for c in text.removeprefix("—") if c in SUPERSCRIPT)
+    return digits or None
 
 
 def note_reasons(note: str) -> dict[str | None, str]:
     """The reasons in a table note: {footnote number or None: reason} (HTML entities resolved)."""
     import html
 
-    m = re.search(r"— niet gepubliceerd: (.*?)\.(?: \* indicatief|$)", note)
+    m = re.search(r"— niet gepubliceerd: (.*?)\.(?: \* indicatief| Niet in de tabel|$)", note)
     if not m:
         return {}
-    parts = re.split(r"<sup>(\d+)</sup> ", m.group(1))
+    parts = re.split(rf"(?:^|; )([{SUPERSCRIPT}]+) ", m.group(1))
     if len(parts) == 1:
         return {None: html.unescape(parts[0])}
-    return {parts[i]: html.unescape(parts[i + 1].strip().removesuffix(";")) for i in range(1, len(parts), 2)}
+    return {note_marker(parts[i]): html.unescape(parts[i + 1].strip()) for i in range(1, len(parts), 2)}
+
+
+def hidden_groups(note: str, groups: set[str]) -> dict[str, list[str]]:
+    """The groups (of ``groups``) left out of a subgroup table because all their figures are suppressed:
+    {group: reasons}."""
+    import html
+
+    # below a table: 'Niet in de tabel, omdat ...: a (reden); b (reden).'; without a table: 'Geen cijfers naar x; ...'
+    m = re.search(r"(?:Niet in de tabel, omdat al hun cijfers onderdrukt zijn|; alle cijfers zijn onderdrukt): (.*)\.$",
+                  note)
+    if not m:
+        return {}
+    out = {}
+    for part in html.unescape(m.group(1)).split("; "):
+        group = next(g for g in groups if part.startswith(f"{g} (") and part.endswith(")"))
+        out[group] = part[len(group) + 2 : -1].split(" / ")
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -281,10 +316,11 @@ def test_no_external_resources(demo: Path, built: Path) -> None:
 # ---------------------------------------------------------------------------------------------
 
 HEADLINE_PERCENT = re.compile(
-    r"^\*\*(?:(?:Eén|Twee|Drie|Vier|Vijf|Zes|Zeven|Acht|Negen) op de tien|Bijna alle|Bijna geen|Alle|Geen) "
-    rf".+ \(\d+{NBSP}%, 95%-BI \d+–\d+{NBSP}%\) .+\*\*"
+    r"^(?:(?:Eén|Twee|Drie|Vier|Vijf|Zes|Zeven|Acht|Negen) op de tien|Bijna alle|Bijna geen|Alle|Geen) "
+    rf".+ \(\d+{NBSP}%, 95%-BI \d+–\d+{NBSP}%\) [^*]+\.(?: \*\(|$)"
 )
-HEADLINE_MEAN = re.compile(r"^\*\*.+ geven gemiddeld een \d+,\d \(95%-BI \d+,\d–\d+,\d\)\.\*\*")
+HEADLINE_MEAN = re.compile(r"^.+ geven gemiddeld een \d+,\d \(95%-BI \d+,\d–\d+,\d\)\.(?: \*\(|$)")
+HEADLINE_CLASS = "{: .ceo-headline }"  # attr_list: the headline paragraph is bold (assets/ceo.css)
 
 
 def test_every_factsheet_has_headline_question_base_and_source(demo: Path) -> None:
@@ -321,10 +357,11 @@ def test_every_factsheet_has_headline_question_base_and_source(demo: Path) -> No
             for q, (_title, block) in zip(questions, blocks, strict=True):
                 r = rows[q["indicator"]]
                 lines = [line for line in block.splitlines() if line.strip()]
-                headline, question = lines[0], lines[1]
+                headline, question = lines[0], lines[2]
+                assert lines[1] == HEADLINE_CLASS, (page, lines[1])
                 # the headline sentence with the figure and its interval, in Dutch notation
                 if r["onderdrukt"] == "ja":
-                    assert headline.startswith(f"**Geen cijfer: {r['reden']}"), (page, headline)
+                    assert headline.startswith(f"Geen cijfer: {r['reden']}"), (page, headline)
                 elif r["soort"] == "gemiddelde":
                     assert HEADLINE_MEAN.match(headline), (page, headline)
                     assert f"gemiddeld een {texts.number(r['waarde'], 1)} " in headline
@@ -352,9 +389,11 @@ def test_every_factsheet_has_headline_question_base_and_source(demo: Path) -> No
 
 
 def test_suppressed_and_indicative_cells(demo: Path) -> None:
-    """Every subgroup figure of every factsheet: the value (with * when indicative), or — with its reason."""
+    """Every subgroup figure of every factsheet: the value (with * when indicative; with its interval in the
+    row of the indicator in the chart), or — with its reason; a group without any published figure is not a
+    column but is named in the note below the table, with the reasons."""
     site = demo / "site"
-    counts = {"suppressed": 0, "indicative": 0, "value": 0}
+    counts = {"suppressed": 0, "indicative": 0, "value": 0, "hidden": 0}
     reasons_seen: set[str] = set()
     for page in factsheets(site):
         year = int(page.parent.parent.name)
@@ -372,20 +411,44 @@ def test_suppressed_and_indicative_cells(demo: Path) -> None:
                 rows = sub[sub["subgroep"] == sg["id"]]
                 if not len(rows):
                     continue
-                el, note = tables[f"{name} naar {sg['label'].lower()}"]
+                present = set(rows["indicator"])
+                groups_all = set(rows["subgroep_waarde"])
+                rank = {t: i for i, t in enumerate(THEME_ORDER)}
+                order = sorted((q for q in meta["vragen"] if q["indicator"] in present),
+                               key=lambda q: (rank.get(q.get("thema") or "", len(rank)), q["volgorde"]))
+                main = next((q for q in order if q["soort"] == "gemiddelde"), order[0])["indicator"]  # in the chart
+                caption = f"{name} naar {sg['label'].lower()} (n: het hoogste aantal respondenten bij een vraag)"
+                if caption not in tables:  # not a single published figure: no table, only the reasons
+                    assert (rows["onderdrukt"] == "ja").all(), (page, caption)
+                    start = f"Geen cijfers naar {sg['label'].lower()};"
+                    hidden = hidden_groups(next(x for x in text.splitlines() if x.startswith(start)), groups_all)
+                    for r in rows.to_dict("records"):
+                        assert r["reden"] in hidden[r["subgroep_waarde"]], (page, start, hidden)
+                        counts["hidden"] += 1
+                    continue
+                el, note = tables[caption]
                 headers, cells = cell_texts(el)
+                groups = [re.fullmatch(r"(.*) \(n = [\d.]+\)", h).group(1) for h in headers]
                 reasons = note_reasons(note)
+                hidden = hidden_groups(note, groups_all)
+                assert not set(hidden) & set(groups), (page, note)
                 for r in rows.to_dict("records"):
-                    cell = cells[row_title(questions[r["indicator"]])][headers.index(r["subgroep_waarde"])]
+                    if r["subgroep_waarde"] in hidden:
+                        assert r["onderdrukt"] == "ja", (page, r["indicator"], r["subgroep_waarde"])
+                        assert r["reden"] in hidden[r["subgroep_waarde"]], (page, note)
+                        counts["hidden"] += 1
+                        reasons_seen.add(r["reden"])
+                        continue
+                    cell = cells[row_title(questions[r["indicator"]])][groups.index(r["subgroep_waarde"])]
                     shown = "".join(cell.itertext())
                     if r["onderdrukt"] == "ja":
-                        sup = cell.find("sup")
                         assert shown.startswith("—"), (page, r["indicator"], shown)
-                        assert reasons.get(None if sup is None else sup.text) == r["reden"], (page, note)
+                        assert reasons.get(note_marker(shown)) == r["reden"], (page, note)
                         counts["suppressed"] += 1
                         reasons_seen.add(r["reden"])
                     else:
-                        assert shown == value_text(r), (page, r["indicator"], r["subgroep_waarde"], shown)
+                        expected = value_text(r, ci=r["indicator"] == main)
+                        assert shown == expected, (page, r["indicator"], r["subgroep_waarde"], shown)
                         counts["value"] += 1
                         if r["indicatief"] == "ja":
                             assert f"* indicatief: {INDICATIVE}." in note, (page, note)
@@ -399,12 +462,13 @@ def test_every_chart_has_a_table_with_the_same_figures(demo: Path) -> None:
     for page in factsheets(demo / "site"):
         lines = [line for line in page.read_text(encoding="utf-8").splitlines() if line.strip()]
         for i, line in enumerate(lines):
-            if line.startswith('<div class="ceo-chart"'):
+            if line.startswith("<script"):
                 charts += 1
-                assert 'role="img" aria-label="' in line, page
+                m = re.fullmatch(r'<script type="application/vnd\.ceo-chart\+json">(.*)</script>', line)
+                assert m, (page, line[:80])
                 assert lines[i + 1].startswith("<table"), (page, lines[i + 1][:80])
-                spec = json.loads(re.search(r'<script type="application/json">(.*)</script></div>', line)
-                                  .group(1).replace("<\\/", "</"))
+                spec = json.loads(m.group(1).replace("<\\/", "</"))
+                assert spec["label"].strip(), page  # the text alternative (aria-label of the drawn chart)
                 assert spec["layout"]["separators"] == ",."  # decimal comma in the chart as well
     assert charts > 300
 

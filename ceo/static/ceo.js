@@ -25,15 +25,32 @@
   function draw(el) {
     if (el.getAttribute("data-drawn")) return;
     el.setAttribute("data-drawn", "1");
-    var spec = JSON.parse(el.querySelector("script[type='application/json']").textContent);
+    var spec = el.ceoSpec;
     loadPlotly().then(function (Plotly) {
       Plotly.newPlot(el, spec.data, spec.layout, {displayModeBar: false, responsive: true})
         .then(function () { el.setAttribute("data-rendered", "1"); });
     });
   }
 
+  /* The page holds each chart as <script type="application/vnd.ceo-chart+json"> (its text alternative and
+   * data); it is replaced by the element the chart is drawn in: an image with that text alternative. */
+  function placeholders() {
+    var scripts = document.querySelectorAll("script[type='application/vnd.ceo-chart+json']");
+    return Array.prototype.map.call(scripts, function (s) {
+      var spec = JSON.parse(s.textContent);
+      var el = document.createElement("div");
+      el.className = "ceo-chart";
+      el.setAttribute("role", "img");
+      el.setAttribute("aria-label", spec.label);
+      if (spec.layout && spec.layout.height) el.style.minHeight = spec.layout.height + "px";
+      el.ceoSpec = spec;
+      s.parentNode.replaceChild(el, s);
+      return el;
+    });
+  }
+
   function charts() {
-    var els = document.querySelectorAll(".ceo-chart");
+    var els = placeholders();
     if (!els.length) return;
     if (!("IntersectionObserver" in window)) { els.forEach(draw); return; }
     var io = new IntersectionObserver(function (entries) {
