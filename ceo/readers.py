@@ -681,21 +681,8 @@ def _read_csv(path: Path) -> RawTable:
         raise InputError(problems)
 
     allow_comma = delimiter in (";", "\t")
-    columns: dict[str, pd.Series] = {}
-    comma_cols: list[str] = []
-    sysmis = False
     by_column = list(zip(*records, strict=True))
-    for j, col in enumerate(names):
-        series, used_comma, had_sysmis = _convert_text(by_column[j], allow_comma)
-        columns[col] = series
-        sysmis |= had_sysmis
-        if used_comma:
-            comma_cols.append(col)
-    if comma_cols:
-        notices.append(f"{name}: decimaalkomma herkend (kolom {', '.join(comma_cols)})")
-    if sysmis:
-        notices.append(f"{name}: '{_SPSS_SYSMIS}' gelezen als lege waarde")
-    df = pd.DataFrame(columns)
+    df = _columns(name, names, (_convert_text(by_column[j], allow_comma) for j in range(len(names))), notices)
     return RawTable(path=path, kind="csv", data=df, row_numbers=np.asarray(record_rows, dtype=np.int64),
                     notices=notices)
 
@@ -733,6 +720,24 @@ def _clean_text(col: pd.Series) -> pd.Series:
 
 _LEADING_ZERO_RE = re.compile(_LEADING_ZERO)
 _DECIMAL_COMMA_RE = re.compile(_DECIMAL_COMMA)
+
+
+def _columns(name: str, names: list[str], converted, notices: list[str]) -> pd.DataFrame:
+    """The table from ``(series, used a decimal comma, had SPSS sysmis)`` per column, with the notices
+    about decimal commas and sysmis values."""
+    columns: dict[str, pd.Series] = {}
+    comma_cols: list[str] = []
+    sysmis = False
+    for col, (series, used_comma, had_sysmis) in zip(names, converted, strict=True):
+        columns[col] = series
+        sysmis |= had_sysmis
+        if used_comma:
+            comma_cols.append(col)
+    if comma_cols:
+        notices.append(f"{name}: decimaalkomma herkend (kolom {', '.join(comma_cols)})")
+    if sysmis:
+        notices.append(f"{name}: '{_SPSS_SYSMIS}' gelezen als lege waarde")
+    return pd.DataFrame(columns)
 
 
 def _convert_text(values: tuple[str, ...] | list[str], allow_comma: bool) -> tuple[pd.Series, bool, bool]:
@@ -899,21 +904,9 @@ def _read_xlsx(path: Path) -> RawTable:
     if problems:
         raise InputError(problems)
 
-    columns: dict[str, pd.Series] = {}
-    comma_cols = []
-    sysmis = False
-    for j, col in enumerate(names):
-        values = pd.Series([r[j] if j < len(r) else None for _, r in data_rows], dtype=object)
-        series, used_comma, had_sysmis = _convert(values, True)
-        columns[col] = series
-        sysmis |= had_sysmis
-        if used_comma:
-            comma_cols.append(col)
-    if comma_cols:
-        notices.append(f"{name}: decimaalkomma herkend (kolom {', '.join(comma_cols)})")
-    if sysmis:
-        notices.append(f"{name}: '{_SPSS_SYSMIS}' gelezen als lege waarde")
-    return RawTable(path=path, kind="xlsx", data=pd.DataFrame(columns),
+    converted = (_convert(pd.Series([r[j] if j < len(r) else None for _, r in data_rows], dtype=object), True)
+                 for j in range(len(names)))
+    return RawTable(path=path, kind="xlsx", data=_columns(name, names, converted, notices),
                     row_numbers=np.asarray([i for i, _ in data_rows], dtype=np.int64), notices=notices)
 
 
