@@ -16,13 +16,13 @@ import argparse
 import shutil
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import national  # noqa: E402
+from national import best  # noqa: E402
 
 from ceo.codebook import get_codebook  # noqa: E402
 from ceo.harmonise import harmonise  # noqa: E402
@@ -30,15 +30,6 @@ from ceo.pipeline import ProcessOptions, estimate, process  # noqa: E402
 from ceo.project import load_project  # noqa: E402
 from ceo.readers import read_table  # noqa: E402
 from ceo.weighting import compute_weights, read_population  # noqa: E402
-
-
-def best(fn, repeat):
-    times, out = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return min(times), out
 
 
 def main() -> None:

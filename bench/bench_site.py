@@ -41,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import national  # noqa: E402
+from national import best  # noqa: E402
 
 from ceo import __version__  # noqa: E402
 from ceo.pipeline import ProcessOptions, process  # noqa: E402
@@ -52,15 +53,6 @@ WORDS = (
     "de het een en van in op voor met cliënten gemeente ondersteuning kwaliteit toegang effect samenwerking "
     "tevreden hulp zorg wijkteam aanvraag gesprek resultaat oordeel respondenten onderzoek editie regio"
 ).split()
-
-
-def best(fn, repeat: int):
-    times, out = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return min(times), out
 
 
 def filler(size: int, seed: int) -> str:

@@ -4,12 +4,14 @@ Writes, in the canonical delivery format, ``wmo_<edition>.csv`` (respondent_id, 
 v01..v10, rapportcijfer, leeftijd, geslacht, voorziening), ``populatie_wmo_<edition>.csv``
 (gemeentecode × leeftijdsklasse × geslacht × voorziening, aantal) and ``benchmark_wmo.csv``, and a
 project directory (``ceo.yaml`` with the 25 veiligheidsregio's, ``mkdocs.yml``, ``site/``) to run
-``ceo process`` in. Used by ``bench/bench_process.py``.
+``ceo process`` in. Used by ``bench/bench_process.py`` and ``bench/bench_site.py``, which also share
+:func:`best` (the best time of repeated runs).
 """
 
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +22,16 @@ from ceo.registry import registry
 ROOT = Path(__file__).resolve().parent.parent
 STATEMENTS = [f"v{i:02d}" for i in range(1, 11)]
 AGE_BOUNDS = [(18, 65), (65, 75), (75, 85), (85, 101)]
+
+
+def best(fn, repeat: int):
+    """The shortest of ``repeat`` timed calls of ``fn`` (``time.perf_counter``) and its last result."""
+    times, out = [], None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t)
+    return min(times), out
 
 
 def make_project(directory: Path) -> Path:
