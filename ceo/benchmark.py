@@ -11,6 +11,9 @@ table (percentages 0–100, rapportcijfer 1–10); ``se`` (same scale) or ``n`` 
 sample size, giving SE = sqrt(p(100 − p)/n) for a percentage) are optional — without either the
 benchmark is treated as a fixed number. ``naam`` (optional, the same on every row) names it on the
 pages; otherwise the file name does. An optional ``onderzoek`` column limits rows to one survey.
+For a questionnaire with headline figures per variant (``kop_per``, CEO Jeugd), an optional ``variant``
+column (e.g. ``ouders``, ``jeugdigen``; empty: everyone) gives figures per variant, which are compared with
+that variant's figures only.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from ceo.problems import InputError, Problem
 from ceo.readers import read_table
 from ceo.results import Benchmark
 
-KNOWN = ("indicator", "waarde", "se", "n", "naam", "onderzoek")
+KNOWN = ("indicator", "waarde", "se", "n", "naam", "onderzoek", "variant")
 
 
 def read_benchmark(path: Path, cb: Codebook) -> Benchmark:
@@ -40,16 +43,17 @@ def read_benchmark(path: Path, cb: Codebook) -> Benchmark:
                                     "optioneel: se of n, naam, onderzoek)", file))
     for col in df.columns:
         if col not in KNOWN:
-            problems.append(Problem("onbekende kolom; verwacht indicator, waarde, se, n, naam of onderzoek",
-                                    file, column=col))
+            problems.append(Problem("onbekende kolom; verwacht indicator, waarde, se, n, naam, onderzoek of "
+                                    "variant", file, column=col))
     if problems:
         raise InputError(problems)
     if "onderzoek" in df:
         mine = df["onderzoek"].astype(str).str.strip().str.lower().isin([cb.id, "", "nan"])
         df, rows = df[mine.to_numpy()], rows[mine.to_numpy()]
     ids = {ind.id: ind for ind in cb.indicators}
+    variants = list(cb.headline_by.variants.values()) if cb.headline_by is not None else []
     out = []
-    seen: dict[str, int] = {}
+    seen: dict[tuple[str, str], int] = {}
     for i, (_, r) in enumerate(df.iterrows()):  # a benchmark file has a handful of rows
         row = int(rows[i])
         ind_id = str(r["indicator"]).strip()
@@ -57,22 +61,41 @@ def read_benchmark(path: Path, cb: Codebook) -> Benchmark:
             problems.append(Problem(f"onbekende indicator; verwacht een van {', '.join(ids)}", file, row,
                                     "indicator", ind_id))
             continue
-        if ind_id in seen:
-            problems.append(Problem(f"indicator komt dubbel voor (ook in rij {seen[ind_id]})", file, row,
-                                    "indicator", ind_id))
+        variant = str(r.get("variant", "")).strip() if "variant" in df else ""
+        variant = "" if variant.lower() == "nan" else variant
+        if variant and variant not in variants:
+            problems.append(Problem(f"onbekende variant; verwacht {' of '.join(variants)} (of leeg voor iedereen)"
+                                    if variants else "deze vragenlijst heeft geen cijfers per variant; laat "
+                                    "'variant' leeg", file, row, "variant", variant))
             continue
-        seen[ind_id] = row
+        if (ind_id, variant) in seen:
+            problems.append(Problem(f"indicator komt dubbel voor (ook in rij {seen[(ind_id, variant)]})"
+                                    + (f" voor {variant}" if variant else ""), file, row, "indicator", ind_id))
+            continue
+        seen[(ind_id, variant)] = row
         is_pct = ids[ind_id].kind != "gemiddelde"
         value = _number(r.get("waarde"))
         if value is None:
             problems.append(Problem("geen getal", file, row, "waarde", r.get("waarde")))
             continue
-        lo, hi = (0.0, 100.0) if is_pct else (-np.inf, np.inf)
+        if not np.isfinite(value):
+            problems.append(Problem("geen eindig getal", file, row, "waarde", r.get("waarde")))
+            continue
+        lo, hi = (0.0, 100.0) if is_pct else _scale(cb, ids[ind_id].variable)
         if not lo <= value <= hi:
-            problems.append(Problem("een percentage moet tussen 0 en 100 liggen", file, row, "waarde", value))
+            problems.append(Problem("een percentage moet tussen 0 en 100 liggen" if is_pct else
+                                    f"een gemiddelde moet tussen {_show(lo)} en {_show(hi)} liggen (de schaal van de "
+                                    "vraag)", file, row, "waarde", value))
             continue
         se = _number(r.get("se")) if "se" in df else None
         n = _number(r.get("n")) if "n" in df else None
+        if se is not None and not (np.isfinite(se) and se <= hi - lo):
+            problems.append(Problem("de standaardfout is onmogelijk groot of geen eindig getal", file, row, "se",
+                                    r.get("se")))
+            continue
+        if n is not None and not (np.isfinite(n) and n <= MAX_N):
+            problems.append(Problem("n is onmogelijk groot of geen eindig getal", file, row, "n", r.get("n")))
+            continue
         if se is not None and n is not None:
             problems.append(Problem("geef een standaardfout (se) óf een steekproefomvang (n), niet allebei",
                                     file, row))
@@ -89,7 +112,7 @@ def read_benchmark(path: Path, cb: Codebook) -> Benchmark:
                                         file, row, "n", n))
                 continue
             se = float(np.sqrt(value * (100.0 - value) / n))
-        out.append({"indicator": ind_id, "waarde": value, "se": np.nan if se is None else se})
+        out.append({"indicator": ind_id, "variant": variant, "waarde": value, "se": np.nan if se is None else se})
     if problems:
         raise InputError(problems)
     name = Path(path).stem
@@ -97,7 +120,31 @@ def read_benchmark(path: Path, cb: Codebook) -> Benchmark:
         names = [str(x).strip() for x in df["naam"] if str(x).strip() not in ("", "nan")]
         if names:
             name = names[0]
-    return Benchmark(name=name, table=pd.DataFrame(out, columns=["indicator", "waarde", "se"]))
+    return Benchmark(name=name, table=pd.DataFrame(out, columns=["indicator", "variant", "waarde", "se"]))
+
+
+#: a benchmark's sample size above this is a mistake (more than the Netherlands has inhabitants)
+MAX_N = 20_000_000
+
+
+def _scale(cb: Codebook, variable: str) -> tuple[float, float]:
+    """The range of a mean: the codebook's minimum and maximum of the variable (the valid codes when it
+    has none); unbounded when the codebook says nothing."""
+    var = cb.variables.get(variable)
+    if var is None:
+        return -np.inf, np.inf
+    lo = var.minimum if var.minimum is not None else None
+    hi = var.maximum if var.maximum is not None else None
+    codes = [float(c) for c in var.substantive_codes] if lo is None or hi is None else []
+    if lo is None:
+        lo = min(codes) if codes else -np.inf
+    if hi is None:
+        hi = max(codes) if codes else np.inf
+    return float(lo), float(hi)
+
+
+def _show(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x).replace(".", ",")
 
 
 def _number(value: object) -> float | None:

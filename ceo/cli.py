@@ -6,7 +6,10 @@ problem, nothing written).
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
+import signal
 import sys
 import traceback
 from collections import defaultdict
@@ -66,22 +69,86 @@ class CeoGroup(click.Group):
     """Turns input errors into Dutch messages with exit code 2, never a traceback."""
 
     def invoke(self, ctx: click.Context):
+        from ceo import publish
+
+        publish.commits, publish.unfinished = 0, False  # what this command published (for a truthful message)
+        for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8 never crashes a message
+            with contextlib.suppress(AttributeError, ValueError, io.UnsupportedOperation):
+                stream.reconfigure(errors="backslashreplace")
         try:
-            return super().invoke(ctx)
+            with publish.signals_as_interrupts():
+                return super().invoke(ctx)
         except CeoError as exc:
             fail_input(exc)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
-        except KeyboardInterrupt:
-            click.echo("Afgebroken; er is niets half geschreven.", err=True)
-            sys.exit(130)
+        except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: rolled back, or held until the commit ended
+            signum = getattr(exc, "signum", signal.SIGINT)
+            click.echo(_interrupted_message(exc, publish), err=True)
+            sys.exit(128 + int(signum))
+        except BrokenPipeError:  # 'ceo diff | head': the reader has what it wanted
+            _silence_stdout()
+            sys.exit(0)
+        except OSError as exc:
+            if not publish.is_write_error(exc):
+                _internal_error(exc)
+            click.echo(_write_error_message(exc, publish), err=True)
+            sys.exit(EXIT_INPUT)
         except Exception as exc:  # a bug in ceo: say so plainly
-            if os.environ.get("CEO_DEBUG"):
-                traceback.print_exc()
-            click.echo(f"Interne fout in ceo {__version__}: {type(exc).__name__}: {exc}\n"
-                       "Dit is een fout in het programma, niet in uw bestanden. Meld hem met "
-                       "deze melding (zet CEO_DEBUG=1 voor details).", err=True)
-            sys.exit(EXIT_INTERNAL)
+            _internal_error(exc)
+
+
+def _interrupted_message(exc, publish) -> str:
+    what = "Afgebroken (Ctrl-C)" if getattr(exc, "signum", signal.SIGINT) == signal.SIGINT else \
+        "Afgebroken (SIGTERM)"
+    if getattr(exc, "committed", False):
+        return (f"{what} nadat de nieuwe uitvoer al was gepubliceerd: site/ en uitvoer/ zijn allebei "
+                "volledig bijgewerkt.")
+    if publish.commits:
+        return (f"{what}: wat in deze opdracht al klaar was, is volledig gepubliceerd; de lopende stap is "
+                "niet doorgevoerd. site/ en uitvoer/ horen bij elkaar.")
+    return f"{what}; er is niets gewijzigd: site/ en uitvoer/ zijn zoals ze waren."
+
+
+def _write_error_message(exc: OSError, publish) -> str:
+    """'de schijf is vol; er is niets gewijzigd ...' (full disk, read-only, no permission)."""
+    import errno
+    import re
+
+    # a file in a staging directory is named after the directory it was going to become
+    where = re.sub(r"\.ceo-staging-([a-z]+)-[^/\\]+", r"\1", str(exc.filename or ""))
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        problem, detail = "de schijf is vol", f" (bij het schrijven van {where})" if where else ""
+    elif exc.errno == errno.EROFS:
+        problem, detail = "de projectmap staat op een alleen-lezen schijf", f" ({where})" if where else ""
+    else:
+        problem, detail = "geen toegang (toestemming geweigerd)", f" tot {where}" if where else " tot de projectmap"
+    if publish.unfinished:
+        return (f"{problem}{detail}; de nieuwe uitvoer was al vastgelegd maar is nog niet helemaal omgewisseld. "
+                "De volgende ceo-opdracht maakt dat af (zodra er weer ruimte of schrijfrecht is).")
+    if publish.commits:
+        return (f"{problem}{detail}; wat in deze opdracht al klaar was, is volledig gepubliceerd, de lopende "
+                "stap is niet doorgevoerd.")
+    return f"{problem}; er is niets gewijzigd: site/ en uitvoer/ zijn zoals ze waren{detail}."
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe: send the rest of stdout nowhere, so that Python's flush at exit is silent."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass
+
+
+def _internal_error(exc: BaseException) -> None:
+    """A bug in ceo: say so plainly (exit 1)."""
+    if os.environ.get("CEO_DEBUG"):
+        traceback.print_exc()
+    click.echo(f"Interne fout in ceo {__version__}: {type(exc).__name__}: {exc}\n"
+               "Dit is een fout in het programma, niet in uw bestanden. Meld hem met "
+               "deze melding (zet CEO_DEBUG=1 voor details).", err=True)
+    sys.exit(EXIT_INTERNAL)
 
 
 @click.group(cls=CeoGroup, context_settings=CONTEXT, options_metavar="[OPTIES]",
@@ -122,7 +189,12 @@ def main() -> None:
               help="Projectmap (met ceo.yaml).")
 @click.option("--revision", "--revisie", "revision", metavar="REDEN",
               help="Verwerk een editie die al gepubliceerd is opnieuw, met deze reden; de vorige cijfers "
-                   "blijven downloadbaar en de site toont de versiegeschiedenis.")
+                   "blijven downloadbaar (tenzij het verschil personen herleidbaar maakt: dan worden ze "
+                   "van de site gehaald) en de site toont de versiegeschiedenis.")
+@click.option("--intrekken", "withdraw", metavar="REDEN",
+              help="Verwerk een gepubliceerde editie opnieuw omdat gegevens moeten verdwijnen (ingetrokken "
+                   "toestemming, verzoek om verwijdering): de cijfers van alle eerdere revisies worden van de "
+                   "site gehaald (ze blijven alleen in uitvoer/) en de versiegeschiedenis zegt waarom.")
 @click.option("--date", "processing_date", type=click.DateTime(["%Y-%m-%d"]), metavar="JJJJ-MM-DD",
               help="Verwerkingsdatum die in de uitvoer komt (standaard vandaag, of "
                    "SOURCE_DATE_EPOCH).")
@@ -130,7 +202,7 @@ def main() -> None:
                 metavar="INVOER...")
 def process(survey: str, edition: int, mapping: Path | None, population: Path | None,
             weight_column: str | None, weighting_method: str, benchmark: Path | None, project_dir: Path,
-            revision: str | None, processing_date, inputs: tuple[Path, ...]) -> None:
+            revision: str | None, withdraw: str | None, processing_date, inputs: tuple[Path, ...]) -> None:
     """Verwerk de veldwerkbestanden van één onderzoek en editie.
 
     INVOER zijn een of meer bestanden (.sav, .csv of .xlsx), bijvoorbeeld één per gemeente; ze
@@ -139,15 +211,19 @@ def process(survey: str, edition: int, mapping: Path | None, population: Path | 
     """
     from ceo.pipeline import ProcessOptions
     from ceo.pipeline import process as run
-    from ceo.project import load_project
+    from ceo.project import find_project, load_project
+    from ceo.publish import project_lock
 
-    project = load_project(project_dir)
-    options = ProcessOptions(survey, edition, list(inputs), mapping=mapping, population=population,
-                             weight_column=weight_column, weighting_method=weighting_method,
-                             benchmark=benchmark, processing_date=_processing_date(processing_date),
-                             revision=revision)
-    result = run(project, options, progress=_Progress())
+    root = find_project(project_dir)
+    with project_lock(root):  # one run at a time, from before anything is read
+        project = load_project(root)
+        options = ProcessOptions(survey, edition, list(inputs), mapping=mapping, population=population,
+                                 weight_column=weight_column, weighting_method=weighting_method,
+                                 benchmark=benchmark, processing_date=_processing_date(processing_date),
+                                 revision=revision, withdraw=withdraw)
+        result = run(project, options, progress=_Progress())
     _summary(result)
+    _policy_notice(project.root)
 
 
 class _Progress:
@@ -265,20 +341,23 @@ def demo(project_dir: Path, seed: int, processing_date) -> None:
     from ceo.demo import write_demo_files
     from ceo.pipeline import ProcessOptions, remove_editions
     from ceo.pipeline import process as run
-    from ceo.project import load_project
+    from ceo.project import find_project, load_project
+    from ceo.publish import project_lock
 
-    project = load_project(project_dir)
-    files = write_demo_files(project.root / "invoer" / "demo", seed=seed)
-    remove_editions(project, files.editions)
-    for edition in files.editions:
-        for survey, delivery in files.deliveries(edition).items():
-            click.echo(f"Verwerken: {survey} {edition} ...")
-            options = ProcessOptions(survey, edition, list(delivery.inputs), mapping=delivery.mapping,
-                                     population=delivery.population, weight_column=delivery.weight_column,
-                                     processing_date=_processing_date(processing_date))
-            result = run(project, options)
-            click.echo(f"  {result.n_respondents} respondenten uit {len(result.per_gemeente)} "
-                       "gemeenten")
+    root = find_project(project_dir)
+    with project_lock(root):
+        project = load_project(root)
+        files = write_demo_files(project.root / "invoer" / "demo", seed=seed)
+        remove_editions(project, files.editions)
+        for edition in files.editions:
+            for survey, delivery in files.deliveries(edition).items():
+                click.echo(f"Verwerken: {survey} {edition} ...")
+                options = ProcessOptions(survey, edition, list(delivery.inputs), mapping=delivery.mapping,
+                                         population=delivery.population, weight_column=delivery.weight_column,
+                                         processing_date=_processing_date(processing_date))
+                result = run(project, options)
+                click.echo(f"  {result.n_respondents} respondenten uit {len(result.per_gemeente)} "
+                           "gemeenten")
     click.echo("Klaar. De cijfers en pagina's staan in site/, de bestanden per respondent in uitvoer/. "
                "Bouw de site met: mkdocs build")
 
@@ -291,11 +370,24 @@ def site_command(project_dir: Path) -> None:
     duiding in duiding/JAAR/GEMEENTE.md hebt geschreven. De cijfers zelf veranderen niet.
     """
     from ceo.pipeline import rerender
-    from ceo.project import load_project
+    from ceo.project import find_project, load_project
+    from ceo.publish import project_lock
 
-    project = load_project(project_dir)
-    n = rerender(project)
+    root = find_project(project_dir)
+    with project_lock(root):
+        project = load_project(root)
+        n = rerender(project)
     click.echo(f"{n} pagina's en bestanden bijgewerkt in {project.site_dir}.")
+    _policy_notice(project.root)
+
+
+def _policy_notice(root: Path) -> None:
+    """A project from before the Content-Security-Policy: say how to switch it on (on stderr)."""
+    from ceo.site import policy_notice
+
+    notice = policy_notice(root)
+    if notice:
+        click.echo(notice, err=True)
 
 
 @main.command(context_settings=CONTEXT, options_metavar="[OPTIES]")

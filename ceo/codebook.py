@@ -13,9 +13,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from ceo.problems import InputError, Problem, yaml_lines, yaml_problem
+from ceo.problems import InputError, Problem, yaml_lines
+from ceo.safeyaml import load_yaml
+from ceo.schema import CODEBOOK as CODEBOOK_SCHEMA
+from ceo.schema import key_problems
 
 VARIABLE_TYPES = (
     "id", "gemeente", "likert5", "ja_nee", "cijfer_1_10", "categorisch", "numeriek", "open",
@@ -129,6 +130,30 @@ class Subgroup:
 
 
 @dataclass(frozen=True)
+class HeadlineBy:
+    """``kop_per``: the headline figures are published per value of one subgroup (the questionnaire
+    variants of CEO Jeugd: parents and young people are different populations). The figure for all
+    values together is only published standardised to the fixed ``composition`` (code -> share,
+    summing to 1), so that it does not move when the mix of respondents changes."""
+
+    subgroup: str                   # subgroup id
+    variable: str                   # its variable
+    variants: dict[int, str]        # code -> variant name (key of ``varianten``)
+    composition: dict[int, float]   # code -> fixed share
+
+    @property
+    def label(self) -> str:
+        """E.g. 'ouders en jeugdigen samen, vaste samenstelling'."""
+        names = list(self.variants.values())
+        joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " en " + names[-1]
+        return f"{joined} samen, vaste samenstelling"
+
+    def composition_text(self) -> str:
+        """E.g. 'ouders 50 %, jeugdigen 50 %' (for the pages and the definition)."""
+        return ", ".join(f"{self.variants[c]} {100 * s:g} %" for c, s in self.composition.items())
+
+
+@dataclass(frozen=True)
 class Scale:
     """A multi-item scale for which Cronbach's alpha is reported."""
 
@@ -157,6 +182,8 @@ class Codebook:
     path: Path | None = None
     #: subgroup id whose groups are compared with significance tests (professionals: beroepsgroep)
     group_test: str | None = None
+    #: ``kop_per``: headline figures per questionnaire variant (None: one headline for everyone)
+    headline_by: HeadlineBy | None = None
 
     @property
     def required(self) -> list[str]:
@@ -303,9 +330,8 @@ class _Checker:
         return value
 
 
-TOP_LEVEL_KEYS = ("id", "titel", "korte_titel", "jaren", "doelgroep", "voorbeeld", "toelichting", "schalen",
-                  "varianten", "variabelen", "afgeleid", "indicatoren", "verboden_uitsplitsingen",
-                  "subgroepen", "weging", "betrouwbaarheid", "groepsvergelijking")
+#: the keys a codebook may have (every key at every level is described in :data:`ceo.schema.CODEBOOK`)
+TOP_LEVEL_KEYS = tuple(CODEBOOK_SCHEMA["properties"])
 
 
 def load_codebook(path: str | Path, display: str | None = None) -> Codebook:
@@ -320,19 +346,13 @@ def load_codebook(path: str | Path, display: str | None = None) -> Codebook:
         raise InputError(Problem(f"vragenlijst niet te lezen ({exc.strerror})", display)) from None
     except UnicodeDecodeError:
         raise InputError(Problem("vragenlijst is niet in UTF-8 opgeslagen", display)) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise InputError(yaml_problem(exc, display, text)) from None
-    except (RecursionError, ValueError):
-        raise InputError(Problem("geen geldige YAML", display)) from None
+    data = load_yaml(text, display)
     if not isinstance(data, dict):
         raise InputError(Problem("een vragenlijst moet een YAML-document met sleutels zijn "
                                  "(id, titel, variabelen, indicatoren, ...)", display))
     chk = _Checker(path, display, yaml_lines(text))
-    for key in data:
-        if key not in TOP_LEVEL_KEYS:
-            chk.fail(str(key), "onbekende sleutel; toegestaan zijn " + ", ".join(TOP_LEVEL_KEYS))
+    # every key at every level must be known: 'verplight: true' would otherwise silently make a variable optional
+    chk.problems.extend(key_problems(data, CODEBOOK_SCHEMA, display, chk.lines))
     cb_id = chk.get(data, "id", "vragenlijst", str, default="?")
     if cb_id != "?" and not _ID_RE.match(cb_id):
         chk.fail("id", f"'{cb_id}' mag alleen kleine letters, cijfers en _ bevatten")
@@ -436,6 +456,7 @@ def load_codebook(path: str | Path, display: str | None = None) -> Codebook:
     group_test = chk.get(data, "groepsvergelijking", "vragenlijst", str, required=False, default=None)
     if group_test is not None and group_test not in {sg.id for sg in subgroups}:
         chk.fail("groepsvergelijking", f"'{group_test}' is geen subgroep van deze vragenlijst")
+    headline_by = _load_headline_by(chk, data.get("kop_per"), subgroups, variables, derived, variants)
     if chk.problems:
         raise InputError(chk.problems)
     return Codebook(
@@ -444,8 +465,69 @@ def load_codebook(path: str | Path, display: str | None = None) -> Codebook:
         explanation=explanation, variables=variables,
         derived=derived, indicators=indicators, subgroups=subgroups, variants=variants,
         forbidden_breakdowns=forbidden, weighting_margins=margins, scales=scales, path=path,
-        group_test=group_test,
+        group_test=group_test, headline_by=headline_by,
     )
+
+
+def _load_headline_by(chk: _Checker, raw: Any, subgroups: list[Subgroup], variables: dict,
+                      derived: dict, variants: dict) -> HeadlineBy | None:
+    """``kop_per: {subgroep: variant, varianten: {1: ouders, 2: jeugdigen},
+    samenstelling: {ouders: 0.5, jeugdigen: 0.5}}``."""
+    if raw is None:
+        return None
+    where = "kop_per"
+    if not isinstance(raw, dict):
+        chk.fail(where, "'kop_per' moet de sleutels 'subgroep', 'varianten' en 'samenstelling' hebben")
+        return None
+    # (an unknown key in kop_per is reported by ceo.schema.key_problems, with the nearest valid key)
+    sid = chk.get(raw, "subgroep", where, str)
+    names = chk.get(raw, "varianten", where, dict, default={})
+    shares = chk.get(raw, "samenstelling", where, dict, default={})
+    sg = next((s for s in subgroups if s.id == sid), None)
+    if sid is not None and sg is None:
+        chk.fail(where, f"'{sid}' is geen subgroep van deze vragenlijst", "subgroep")
+    known = (variables[sg.variable].codes if sg and sg.variable in variables
+             else derived[sg.variable].codes if sg and sg.variable in derived else {})
+    ok = True
+    code_of: dict[str, int] = {}
+    for code, name in names.items():
+        if isinstance(code, bool) or not isinstance(code, int) or (sg is not None and code not in known):
+            chk.fail(where, f"'varianten' noemt code {code!r}, die de subgroepvariabele niet kent"
+                            + (f" (codes: {', '.join(map(str, known))})" if known else ""), "varianten")
+            ok = False
+        elif not isinstance(name, str) or (variants and name not in variants):
+            chk.fail(where, f"'varianten' koppelt code {code} aan {name!r}, die niet bij 'varianten' bovenaan "
+                            f"staat (bekend: {', '.join(variants) or 'geen'})", "varianten")
+            ok = False
+        else:
+            code_of[name] = code
+    if len(code_of) < 2 and ok:
+        chk.fail(where, "'varianten' moet minstens twee codes met hun variant noemen", "varianten")
+        ok = False
+    composition: dict[int, float] = {}
+    for name, share in shares.items():
+        if name not in code_of:
+            if ok:
+                chk.fail(where, f"'samenstelling' noemt {name!r}, die niet bij 'varianten' staat", "samenstelling")
+            ok = False
+        elif isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share < 1:
+            chk.fail(where, f"het aandeel van {name} moet een getal tussen 0 en 1 zijn, niet {share!r}",
+                     "samenstelling")
+            ok = False
+        else:
+            composition[code_of[name]] = float(share)
+    if ok and set(composition) != set(code_of.values()):
+        missing = [n for n, c in code_of.items() if c not in composition]
+        chk.fail(where, f"'samenstelling' mist het aandeel van {', '.join(missing)}", "samenstelling")
+        ok = False
+    if ok and abs(sum(composition.values()) - 1) > 1e-9:
+        chk.fail(where, f"de aandelen in 'samenstelling' tellen op tot {sum(composition.values()):g}, "
+                        "niet tot 1", "samenstelling")
+        ok = False
+    if not ok or sg is None:
+        return None
+    return HeadlineBy(sg.id, sg.variable, {c: n for n, c in code_of.items()},
+                      {c: composition[c] for c in code_of.values()})
 
 
 def _load_variable(chk: _Checker, rv: Any, i: int, scales: dict, variants: dict) -> Variable | None:

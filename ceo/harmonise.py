@@ -21,6 +21,7 @@ import pandas as pd
 
 from ceo.codebook import CODED_TYPES, Codebook, Variable
 from ceo.mapping import Mapping, apply_mapping, looks_like_identifier
+from ceo.privacy import MAX_VALUE_PROBLEMS, VALUE_ADVICE, identifiers_in_values
 from ceo.problems import InputError, Problem
 from ceo.readers import RawTable
 from ceo.registry import registry
@@ -125,10 +126,12 @@ def _check_table(raw: RawTable, cb: Codebook, mapping: Mapping | None,
             empty = out[var_id].isna()
             _report_rows(problems, file, rows, shown(var_id), col, empty,
                          "respondentnummer ontbreekt")
+            _identifiers(out[var_id], "id", file, rows, shown(var_id), problems)
         elif var.type == "gemeente":
             out[var_id] = _gemeenten(col, file, rows, problems, shown(var_id), raw.value_labels.get(var_id))
         elif var.type == "open":
             out[var_id] = col.astype("object").where(col.notna(), None)
+            _identifiers(out[var_id], "open", file, rows, shown(var_id), problems)
         else:
             out[var_id] = _codes(col, var, raw.user_missing.get(var_id, []), file, rows, problems, shown(var_id))
     if len(df) == 0:
@@ -147,6 +150,20 @@ def _report_rows(problems: list[Problem], file: str, rows: np.ndarray, column: s
         v = vals[i]
         problems.append(Problem(message if isinstance(message, str) else message(int(i)), file, int(rows[i]),
                                 column, None if _is_missing(v) else v))
+
+
+def _identifiers(values: pd.Series, kind: str, file: str, rows: np.ndarray, column: str,
+                 problems: list[Problem]) -> None:
+    """Problems for values of an exported text column that identify a person (see
+    :func:`ceo.privacy.identifiers_in_values`)."""
+    found, column_reason = identifiers_in_values(values, kind)
+    if column_reason:
+        problems.append(Problem(f"{column_reason}; {VALUE_ADVICE.split('. ')[0]}", file, column=column))
+    for i, what, fragment in found[:MAX_VALUE_PROBLEMS]:
+        problems.append(Problem(f"de waarde bevat {what}; {VALUE_ADVICE}", file, int(rows[i]), column, fragment))
+    if len(found) > MAX_VALUE_PROBLEMS:
+        problems.append(Problem(f"en nog {len(found) - MAX_VALUE_PROBLEMS} waarden met direct identificerende "
+                                "gegevens", file, column=column))
 
 
 def _is_missing(v: object) -> bool:

@@ -25,6 +25,7 @@ import yaml
 from ceo.codebook import CODED_TYPES, Codebook, Variable
 from ceo.mapping import looks_like_identifier
 from ceo.readers import RawTable
+from ceo.safetext import printable
 
 #: a label must look at least this much like a question to be proposed
 THRESHOLD = 0.75
@@ -167,7 +168,8 @@ def render_description(raw: RawTable, infos: list[VariableInfo], max_labels: int
                          "voorbeelden niet getoond")
         elif info.examples:
             lines.append(f"  voorbeelden: {', '.join(_show(v) for v in info.examples)}")
-    return "\n".join(lines)
+    # delivered names, labels and values may hold terminal escape sequences: never print them
+    return "\n".join(printable(line) for line in lines)
 
 
 # --------------------------------------------------------------------------- matching

@@ -15,27 +15,28 @@ A mapping file is YAML with Dutch keys::
 Delivered column names match case-insensitively and without surrounding whitespace. A mapping may
 name columns that a file does not have (one mapping serves several files).
 
-This module also recognises columns that directly identify a person
-(:func:`looks_like_identifier`), which must never be processed.
+Columns that directly identify a person are recognised in :mod:`ceo.privacy`
+(:func:`looks_like_identifier` is re-exported here).
 """
 
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from ceo.codebook import Codebook, Variable
-from ceo.problems import InputError, Problem, format_value, yaml_lines, yaml_problem
+from ceo.privacy import is_bsn, looks_like_identifier, name_tokens  # noqa: F401 (re-exported)
+from ceo.problems import InputError, Problem, format_value, yaml_lines
 from ceo.readers import RawTable
+from ceo.safeyaml import load_yaml
+from ceo.schema import MAPPING as MAPPING_SCHEMA
+from ceo.schema import key_problems
 
-TOP_LEVEL_KEYS = ("onderzoek", "variabelen", "codes", "negeren")
+TOP_LEVEL_KEYS = tuple(MAPPING_SCHEMA["properties"])
 
 
 @dataclass
@@ -73,12 +74,7 @@ def load_mapping(path: str | Path, codebook: Codebook) -> Mapping:
         text = raw_bytes.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw_bytes.decode("cp1252", errors="replace")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise InputError(yaml_problem(exc, file, text)) from None
-    except (RecursionError, ValueError):  # absurdly deep nesting; numbers PyYAML cannot convert
-        raise InputError(Problem("geen geldige YAML", file)) from None
+    data = load_yaml(text, file)  # limits on size, aliases, nesting and tags
     if not isinstance(data, dict):
         raise InputError(Problem("een mappingbestand moet een YAML-document met sleutels zijn "
                                  "(onderzoek, variabelen, codes, negeren)", file))
@@ -96,9 +92,8 @@ def load_mapping(path: str | Path, codebook: Codebook) -> Mapping:
                 break
         problems.append(Problem(message, file, row, column))
 
-    for key in data:
-        if key not in TOP_LEVEL_KEYS:
-            fail(f"onbekende sleutel '{key}'; toegestaan zijn: {', '.join(TOP_LEVEL_KEYS)}", at=(key,))
+    # every key must be known (nested ones too), with the nearest valid key
+    problems += key_problems(data, MAPPING_SCHEMA, file, lines)
 
     survey = data.get("onderzoek")
     if survey is None:
@@ -134,6 +129,9 @@ def load_mapping(path: str | Path, codebook: Codebook) -> Mapping:
         if target is None or (isinstance(target, str) and not target.strip()):
             fail_at(f"'{src}' verwijst nergens naar; geef een variabele of zet de kolom onder 'negeren'", src)
             continue
+        if src in TOP_LEVEL_KEYS and not (isinstance(target, str) and target.strip() in codebook.variables):
+            fail_at(_misplaced(src, "variabelen"))
+            continue
         if not isinstance(target, str):
             fail_at(f"'{src}' verwijst naar {format_value(target)}; dat is geen variabelenaam "
                     f"(kies uit: {choices})", src)
@@ -163,6 +161,9 @@ def load_mapping(path: str | Path, codebook: Codebook) -> Mapping:
         at = ("codes", _yaml_key(var_key))
         if var_id not in codebook.variables:
             hint = _did_you_mean(var_id, codebook)
+            if var_id in TOP_LEVEL_KEYS:
+                fail(_misplaced(var_id, "codes"), at=at)
+                continue
             if _key(var_id) in by_source:
                 hint = f"; gebruik de naam in de vragenlijst ('{by_source[_key(var_id)]}')"
             elif var_id in codebook.derived:
@@ -212,6 +213,12 @@ def load_mapping(path: str | Path, codebook: Codebook) -> Mapping:
     if problems:
         raise InputError(problems)
     return Mapping(survey=codebook.id, variables=variables, codes=codes, ignore=ignore, path=path)
+
+
+def _misplaced(name: str, section: str) -> str:
+    """A part of the mapping file (``negeren``, ``codes``, ...) indented under another part."""
+    return (f"'{name}' staat ingesprongen onder '{section}', maar is een eigen onderdeel van het mappingbestand; "
+            f"zet '{name}:' aan het begin van de regel (zonder spaties ervoor)")
 
 
 def _did_you_mean(name: str, codebook: Codebook) -> str:
@@ -361,136 +368,3 @@ def _recode_labels(labels: dict, recode: dict) -> dict:
         elif not (isinstance(new, float) and math.isnan(new)):
             out[new] = label
     return out
-
-
-# --------------------------------------------------------------------------- identifiers
-
-def _ascii(text: str) -> str:
-    text = unicodedata.normalize("NFKD", str(text))
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
-
-
-def name_tokens(name: str) -> list[str]:
-    """Words of a column name: camelCase, digits and punctuation split, lower case, no accents."""
-    text = _ascii(name)
-    text = re.sub(r"([a-z])([A-Z])", r"\1 \2", text)
-    text = re.sub(r"([A-Za-z])([0-9])|([0-9])([A-Za-z])", r"\1\3 \2\4", text)
-    return [t for t in re.split(r"[^a-z0-9]+", text.lower()) if t]
-
-
-#: words that make a column about an organisation or place, not a person ("gemeentenaam")
-_NOT_PERSONAL = {
-    "gemeente", "gemeentenaam", "gemeentecode", "gem", "gm", "organisatie", "organisatienaam", "org",
-    "aanbieder", "zorgaanbieder", "aanbiedernaam", "instelling", "wijk", "wijknaam", "buurt", "regio",
-    "regionaam", "plaats", "woonplaats", "stad", "provincie", "school", "team", "teamnaam", "bureau",
-    "product", "productnaam", "voorziening", "bestand", "bestandsnaam", "file", "variabele", "vraag",
-    "label", "dienst", "bedrijf", "bedrijfsnaam", "locatie", "locatienaam", "project", "projectnaam",
-    "veldwerkbureau", "land", "municipality", "organisation", "organization", "company", "provider",
-}
-
-#: (reason, words); checked in this order
-_NAME_RULES: tuple[tuple[str, frozenset[str]], ...] = (
-    ("een BSN", frozenset({"bsn", "bsnnr", "bsnnummer", "burgerservicenummer", "sofinummer", "sofinr",
-                           "sofi", "burgerservicenr"})),
-    ("een e-mailadres", frozenset({"email", "emailadres", "mail", "mailadres", "emailaddress",
-                                    "mailaddress", "eadres"})),
-    ("een telefoonnummer", frozenset({"telefoon", "telefoonnummer", "telefoonnr", "tel", "telnr",
-                                       "telnummer", "mobiel", "mobielnummer", "mobielnr", "gsm", "phone",
-                                       "telephone", "mobile", "phonenumber", "telefoonnummers"})),
-    ("een geboortedatum", frozenset({"geboortedatum", "gebdatum", "gebdat", "geboortedat",
-                                      "birth", "birthdate", "dob", "dateofbirth", "birthday"})),
-    ("een postcode", frozenset({"postcode", "postcodes", "pc6", "zip", "zipcode", "postalcode",
-                                 "postcode6"})),
-    ("een adres", frozenset({"adres", "address", "straat", "straatnaam", "huisnummer", "huisnr", "hnr",
-                              "woonadres", "postadres", "huisadres", "street", "huisnummertoevoeging"})),
-    ("een naam", frozenset({"naam", "voornaam", "achternaam", "roepnaam", "voorletters", "tussenvoegsel",
-                             "meisjesnaam", "geboortenaam", "familienaam", "geslachtsnaam", "name",
-                             "firstname", "lastname", "surname", "fullname", "volledigenaam",
-                             "clientnaam", "respondentnaam", "naamclient", "naamrespondent"})),
-)
-#: word pairs that mean the same as one word above ("e mail", "geb datum")
-_NAME_PAIRS = {
-    ("e", "mail"): "een e-mailadres", ("geb", "datum"): "een geboortedatum",
-    ("geboorte", "datum"): "een geboortedatum", ("date", "birth"): "een geboortedatum",
-    ("tel", "nr"): "een telefoonnummer", ("first", "name"): "een naam", ("last", "name"): "een naam",
-    ("huis", "nummer"): "een adres", ("post", "code"): "een postcode", ("bsn", "nr"): "een BSN",
-}
-
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
-_POSTCODE_RE = re.compile(r"^\d{4}\s?[A-Za-z]{2}$")
-_PHONE_RE = re.compile(r"^(\+31|0031|0)[1-9][0-9 -]{8,}$")
-_PHONE_COMPACT_RE = re.compile(r"^(\+31|0031|0)[1-9]\d{8}$")
-_DIGITS_RE = re.compile(r"^\d{8,9}$")
-
-
-def _name_reason(name: str) -> str | None:
-    tokens = name_tokens(name)
-    if not tokens:
-        return None
-    joined = "".join(tokens)
-    if any(t in _NOT_PERSONAL for t in tokens) or joined in _NOT_PERSONAL:
-        return None
-    candidates = set(tokens) | {joined}
-    for reason, words in _NAME_RULES:
-        if candidates & words:
-            return reason
-    for a, b in zip(tokens, tokens[1:], strict=False):
-        if (a, b) in _NAME_PAIRS:
-            return _NAME_PAIRS[(a, b)]
-    if "of" in tokens and "birth" in tokens:
-        return "een geboortedatum"
-    return None
-
-
-def _as_text(v: object) -> str:
-    if isinstance(v, float | np.floating) and float(v).is_integer():
-        return str(int(v))
-    if isinstance(v, np.integer):
-        return str(int(v))
-    return str(v).strip()
-
-
-def is_bsn(text: str) -> bool:
-    """Whether 8 or 9 digits pass the BSN eleven test (an 8-digit number lost its leading zero)."""
-    if not _DIGITS_RE.match(text):
-        return False
-    digits = [int(c) for c in text.zfill(9)]
-    if not any(digits):
-        return False
-    total = sum(d * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True)) - digits[8]
-    return total % 11 == 0
-
-
-def _content_reason(values: pd.Series) -> str | None:
-    sample = [_as_text(v) for v in values.dropna().tolist()[:1000]]
-    sample = [s for s in sample if s][:200]
-    n = len(sample)
-    if not n:
-        return None
-
-    def share(pred) -> float:
-        return sum(1 for s in sample if pred(s)) / n
-
-    if share(lambda s: bool(_EMAIL_RE.match(s))) >= 0.5:
-        return "de waarden lijken e-mailadressen"
-    if share(lambda s: bool(_POSTCODE_RE.match(s))) >= 0.5:
-        return "de waarden lijken postcodes"
-    if share(lambda s: bool(_PHONE_RE.match(s)) or bool(_PHONE_COMPACT_RE.match(re.sub(r"[\s()-]", "", s))))\
-            >= 0.5:
-        return "de waarden lijken telefoonnummers"
-    if share(lambda s: bool(_DIGITS_RE.match(s))) >= 0.5:
-        passing = share(is_bsn)
-        if passing >= 0.5 and (n >= 5 or passing == 1.0):
-            return "de waarden lijken burgerservicenummers (BSN)"
-    return None
-
-
-def looks_like_identifier(name: str, values: pd.Series) -> str | None:
-    """A Dutch reason when a column seems to identify a person directly (BSN, name, address,
-    postcode, e-mail, telephone number, date of birth), by its name or its values; else None."""
-    reason = _name_reason(str(name))
-    if reason:
-        return f"de kolomnaam wijst op {reason}"
-    if values is None or len(values) == 0:
-        return None
-    return _content_reason(values)

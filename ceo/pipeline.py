@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -17,11 +19,11 @@ import pyreadstat
 
 from ceo import __version__
 from ceo.codebook import Codebook, get_codebook
+from ceo.disclosure import publishable
 from ceo.harmonise import Harmonised, harmonise
 from ceo.mapping import load_mapping
 from ceo.problems import CeoError, InputError, Problem
 from ceo.project import Project
-from ceo.publish import replace_directory
 from ceo.readers import RawTable, read_table
 
 
@@ -39,6 +41,8 @@ class ProcessOptions:
     benchmark: Path | None = None
     processing_date: date | None = None
     revision: str | None = None
+    #: withdrawn consent or erasure (``--intrekken REDEN``): earlier revisions' tables leave ``site/``
+    withdraw: str | None = None
 
 
 @dataclass
@@ -55,15 +59,30 @@ class ProcessResult:
 
 
 def read_inputs(paths: list[Path], codebook: Codebook, mapping_path: Path | None,
-                population_path: Path | None = None, benchmark_path: Path | None = None):
+                population_path: Path | None = None, benchmark_path: Path | None = None, limits=None):
     """Read every input file, the mapping, the population and the benchmark, collecting the problems
     of all of them before giving up."""
     from ceo.benchmark import read_benchmark
+    from ceo.readers import NOT_REGULAR
     from ceo.weighting import read_population
 
     problems: list[Problem] = []
     tables: list[RawTable] = []
     mapping = population = benchmark = None
+    # a FIFO, socket or device as mapping, population or benchmark: refuse before opening it (it may hang)
+    for p in (mapping_path, population_path, benchmark_path):
+        if p is not None and Path(p).exists() and not Path(p).is_dir() and not Path(p).is_file():
+            problems.append(Problem(NOT_REGULAR, Path(p).name))
+    # a name that is not UTF-8 (e.g. a Latin-1 byte from an old Windows share) cannot be written to the
+    # log, the microdata or the site: the user renames the file
+    for p in [*paths, mapping_path, population_path, benchmark_path]:
+        if p is not None and _undecodable(Path(p).name):
+            shown = os.fsencode(Path(p).name).decode("utf-8", "backslashreplace")
+            problems.append(Problem("de bestandsnaam is geen geldige UTF-8-tekst (waarschijnlijk Latin-1 of "
+                                    "Windows-1252); geef het bestand een nieuwe naam, in UTF-8 of "
+                                    "zonder bijzondere tekens", shown))
+    if problems:
+        raise InputError(problems)
     if mapping_path is not None:
         try:
             mapping = load_mapping(mapping_path, codebook)
@@ -71,7 +90,7 @@ def read_inputs(paths: list[Path], codebook: Codebook, mapping_path: Path | None
             problems.extend(exc.problems)
     for p in paths:
         try:
-            tables.append(read_table(p))
+            tables.append(read_table(p, limits))
         except CeoError as exc:
             problems.extend(exc.problems)
     if population_path is not None:
@@ -87,6 +106,14 @@ def read_inputs(paths: list[Path], codebook: Codebook, mapping_path: Path | None
     if problems:
         raise InputError(problems)
     return tables, mapping, population, benchmark
+
+
+def _undecodable(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def load_survey(project: Project, survey: str, edition: int) -> Codebook:
@@ -132,15 +159,33 @@ def estimate(project: Project, codebook: Codebook, edition: int, data: pd.DataFr
         data, codebook, edition=edition, weights=weighting.weights, weighted=weighting.weighted,
         population_totals=weighting.population_totals, areas=areas, comparison_regions=comparison,
         thresholds=project.thresholds, confidence=project.confidence, ci_method=project.ci_method,
-        significance=project.significance, previous=previous, benchmark=benchmark)
+        significance=project.significance, previous=previous, benchmark=benchmark,
+        calibration=getattr(weighting, "calibration", None))
     tests = None
     if codebook.group_test:
         from ceo.groups import group_tests  # pingouin takes a second to import: only when needed
 
         sg = next(s for s in codebook.subgroups if s.id == codebook.group_test)
         tests = group_tests(data, codebook, edition=edition, areas=areas, by=sg.variable,
-                            min_n=project.thresholds.min_n, significance=project.significance)
+                            min_n=project.thresholds.min_n, significance=project.significance,
+                            published=results.table, subgroup_id=sg.id)
+    disclosure_audit(results.table, tests, codebook, areas, project.thresholds)
     return results.table, tests, notices + results.notices
+
+
+def disclosure_audit(table: pd.DataFrame, tests: pd.DataFrame | None, codebook: Codebook, areas,
+                     thresholds) -> None:
+    """The automatic attacker on the final tables (results and group tests): raises InputError (exit 2,
+    nothing published) when a suppressed figure of fewer than ``onthulling_n`` respondents can be
+    recomputed exactly."""
+    from ceo.disclosure import audit
+
+    known = None
+    if tests is not None and codebook.group_test:
+        from ceo.groups import group_cells
+
+        known = group_cells(tests, codebook, codebook.group_test)
+    audit(table, areas, thresholds, extra_known=known)
 
 
 def process(project: Project, options: ProcessOptions, progress=None) -> ProcessResult:
@@ -151,9 +196,17 @@ def process(project: Project, options: ProcessOptions, progress=None) -> Process
     ``progress`` (optional) is called with a short Dutch description at the start of every step.
     Raises :class:`InputError` (nothing written) when any input is not usable. Both output
     directories are prepared completely next to the old ones and then swapped in, so a run that
-    fails or is killed leaves each of them either in its previous or in its new state.
+    fails or is killed leaves both in their previous or both in their new state (see
+    :mod:`ceo.publish`). The project lock is held for the whole run.
     """
-    from ceo.publish import replace_directories
+    from ceo.publish import project_lock
+
+    with project_lock(project.root):
+        return _process(project, options, progress)
+
+
+def _process(project: Project, options: ProcessOptions, progress=None) -> ProcessResult:
+    from ceo.publish import transaction
     from ceo.weighting import check_against_sample, compute_weights
 
     say = progress or (lambda _message: None)
@@ -162,17 +215,19 @@ def process(project: Project, options: ProcessOptions, progress=None) -> Process
     survey, edition = options.survey, options.edition
     codebook = load_survey(project, survey, edition)
     existing = project.site_dir / str(edition) / "data" / f"{codebook.id}.json"
-    if existing.exists() and not options.revision:
+    if existing.exists() and not (options.revision or options.withdraw):
         raise InputError(f"editie {edition} van {codebook.short_title} is al gepubliceerd. Geef bij opnieuw "
                          "verwerken een reden op met --revision \"reden\"; de vorige cijfers blijven dan "
                          "downloadbaar en de site toont de versiegeschiedenis")
     n_files = len(options.inputs)
     say(f"bestanden lezen ({n_files} {'bestand' if n_files == 1 else 'bestanden'})")
     tables, mapping, population, benchmark = read_inputs(
-        options.inputs, codebook, options.mapping, options.population, options.benchmark)
+        options.inputs, codebook, options.mapping, options.population, options.benchmark, project.limits)
     say("controleren en harmoniseren")
     extra = (options.weight_column,) if options.weight_column else ()
     harmonised = harmonise(tables, codebook, mapping, extra_columns=extra)
+    read_notices = [n for t in tables for n in t.notices]
+    del tables  # the delivered tables are not needed any more (memory: a national file is large)
     data = harmonised.data
     # the population file against the respondents and the delivered weights: all problems at once
     problems = check_against_sample(population, data, method=options.weighting_method) \
@@ -193,14 +248,18 @@ def process(project: Project, options: ProcessOptions, progress=None) -> Process
     previous = previous_results(project, survey, edition)
     say("schatten, vergelijken en onderdrukken")
     table, tests, est_notices = estimate(project, codebook, edition, data, weighting, benchmark, previous)
-    notices = [n for t in tables for n in t.notices] + harmonised.notices + list(weighting.notices) + est_notices
+    notices = read_notices + harmonised.notices + list(weighting.notices) + est_notices
     processing_date = options.processing_date or date.today()
     meta = edition_meta(project, codebook, edition, options, weighting, benchmark, processing_date, harmonised)
     say("uitvoer en pagina's schrijven")
-    with replace_directories([project.site_dir, project.output_dir]) as (site_stage, out_stage):
+    with transaction(project.root) as tx:
+        site_stage, out_stage = tx.stage(project.site_dir), tx.stage(project.output_dir)
+        duiding_root = stage_duiding(tx, project)
+        archive_microdata(site_stage, out_stage, codebook.id, edition)
         written = write_microdata(out_stage, codebook, edition, harmonised, weighting, processing_date)
         revision_number = publish(site_stage, project, codebook, edition, table, tests, weighting, meta,
-                                  options.revision)
+                                  options.revision or options.withdraw, out_stage=out_stage,
+                                  withdraw=options.withdraw, duiding_root=duiding_root)
         log = run_log(codebook, edition, options, harmonised, weighting, table, notices, meta, revision_number)
         log_dir = out_stage / str(edition) / "log"
         log_dir.mkdir(parents=True, exist_ok=True)
@@ -248,7 +307,21 @@ def edition_meta(project: Project, cb: Codebook, edition: int, options: ProcessO
         "regios": {r.id: r.name for r in project.regions},
         "vragen": questions,
         "subgroepen": [{"id": sg.id, "label": sg.label} for sg in cb.subgroups],
+        "kop_per": _headline_by_meta(cb),
     }
+
+
+def _headline_by_meta(cb: Codebook) -> dict | None:
+    """``kop_per`` for the pages: the variant rows that carry the headline and the standardised rows."""
+    hb = cb.headline_by
+    if hb is None:
+        return None
+    from ceo.results import STANDARDISED
+
+    labels = cb.labels(hb.variable)
+    return {"subgroep": hb.subgroup,
+            "groepen": [{"waarde": labels.get(c, str(c)), "variant": name} for c, name in hb.variants.items()],
+            "samen": {"subgroep": STANDARDISED, "label": hb.label, "samenstelling": hb.composition_text()}}
 
 
 def changed_figures(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
@@ -270,9 +343,17 @@ def changed_figures(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
 
 
 def publish(staging: Path, project: Project, codebook: Codebook, edition: int, table: pd.DataFrame,
-            tests: pd.DataFrame | None, weighting, meta: dict, revision: str | None) -> int:
+            tests: pd.DataFrame | None, weighting, meta: dict, revision: str | None, *,
+            out_stage: Path | None = None, withdraw: str | None = None, duiding_root: Path | None = None) -> int:
     """Write the results of one survey and edition into ``staging`` (the new state of ``site/``,
-    prepared as a copy of the old one) and re-render the pages. Returns the revision number."""
+    prepared as a copy of the old one) and re-render the pages. Returns the revision number.
+
+    A new revision archives the previous one's tables (in ``site/`` while they may stay published, and
+    always in ``out_stage``, the new state of ``uitvoer/``). An earlier revision whose tables would let
+    anyone recompute the answers of fewer than ``onthulling_n`` respondents by subtraction
+    (:mod:`ceo.revisions`), or every earlier revision with ``withdraw``, is withdrawn from the site.
+    """
+    from ceo.revisions import append_note, archive_dir, disclosure_pairs, read_microdata, read_results
     from ceo.site import editions_in, render_site
 
     sid = codebook.id
@@ -280,38 +361,120 @@ def publish(staging: Path, project: Project, codebook: Codebook, edition: int, t
     data_dir = staging / str(edition) / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
     meta_path = data_dir / f"{sid}.json"
-    revisions = []
+    out_ed = out_stage / str(edition) if out_stage is not None else None
+    names = (f"{sid}.csv", f"{sid}.json", f"{sid}_weging.csv", f"{sid}_toetsen.csv")
+    day = meta["verwerkt_op"]
     number = 1
     if meta_path.exists():
         old_meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        number = int(old_meta.get("revisie", 1)) + 1
+        k = int(old_meta.get("revisie", 1))
+        number = k + 1
         revisions = list(old_meta.get("revisies", []))
-        archive = data_dir / f"revisie-{number - 1}"
-        archive.mkdir(exist_ok=True)
-        old_table = pd.read_csv(data_dir / f"{sid}.csv", keep_default_na=False, na_values=[""])
+        old_table = read_results(data_dir / f"{sid}.csv")
         changed = changed_figures(old_table, table)
-        for name in (f"{sid}.csv", f"{sid}.json", f"{sid}_weging.csv", f"{sid}_toetsen.csv"):
+        archive = data_dir / f"revisie-{k}"
+        archive.mkdir(exist_ok=True)
+        private = archive_dir(out_ed, k) if out_ed is not None else None
+        if private is not None:
+            private.mkdir(parents=True, exist_ok=True)
+        for name in names:
             if (data_dir / name).is_file():
+                if private is not None:
+                    shutil.copyfile(data_dir / name, private / name)
                 (data_dir / name).replace(archive / name)
-        write_csv(changed, data_dir / f"{sid}_wijzigingen_revisie-{number}.csv")
-        if revisions:
-            revisions[-1]["bestand"] = f"revisie-{number - 1}/{sid}.csv"
-        revisions.append({"revisie": number, "datum": meta["verwerkt_op"], "reden": revision,
-                          "gewijzigd": int(len(changed)),
-                          "gewijzigd_tekst": f"{len(changed)} cijfers gewijzigd "
-                                             f"(zie {sid}_wijzigingen_revisie-{number}.csv)"})
+        # every earlier revision still on the site is published: may it stay next to the new one?
+        published = [j for j in range(1, k + 1) if (data_dir / f"revisie-{j}" / f"{sid}.csv").is_file()]
+        new_micro = read_microdata(out_ed / f"{sid}.csv") if out_ed is not None else None
+        withdrawn: dict[int, str] = {}
+        for j in published:
+            if withdraw:
+                withdrawn[j] = f"ingetrokken op {day}: {withdraw}"
+                continue
+            old_micro = read_microdata(archive_dir(out_ed, j) / f"{sid}_microdata.csv") \
+                if out_ed is not None else None
+            bad = disclosure_pairs(read_results(data_dir / f"revisie-{j}" / f"{sid}.csv"), table, codebook,
+                                   project.regions, project.thresholds.disclosure_n, old_micro, new_micro)
+            if len(bad):
+                withdrawn[j] = (f"van de site gehaald op {day}: naast revisie {number} zou het verschil "
+                                f"({len(bad)} cijfers) de antwoorden van minder dan "
+                                f"{project.thresholds.disclosure_n} respondenten herleidbaar maken")
+        for j, why in withdrawn.items():
+            old_dir = data_dir / f"revisie-{j}"
+            for name in names:
+                (old_dir / name).unlink(missing_ok=True)
+            if old_dir.is_dir() and not any(old_dir.iterdir()):
+                old_dir.rmdir()
+            # the list of changes into revision j+1 shows revision j's values: not published either
+            listed = data_dir / f"{sid}_wijzigingen_revisie-{j + 1}.csv"
+            if listed.is_file():
+                if out_ed is not None:
+                    (out_ed / "revisies").mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(listed, out_ed / "revisies" / listed.name)
+                listed.unlink()
+            for r in revisions:
+                if int(r.get("revisie", 0)) == j:
+                    r.pop("bestand", None)
+                    r["ingetrokken"] = why
+                elif int(r.get("revisie", 0)) == j + 1 and "(zie " in r.get("gewijzigd_tekst", ""):
+                    r["gewijzigd_tekst"] = f"{r.get('gewijzigd', 0)} cijfers gewijzigd (lijst van de site gehaald)"
+            if out_ed is not None:
+                append_note(out_ed, f"{codebook.short_title} {edition}, revisie {j}: {why}. "
+                                    f"Tabellen en microdata: revisie-{j}/.")
+        changes_name = f"{sid}_wijzigingen_revisie-{number}.csv"
+        if out_ed is not None:
+            (out_ed / "revisies").mkdir(parents=True, exist_ok=True)
+            write_csv(changed, out_ed / "revisies" / changes_name)
+        if k in withdrawn:
+            text = (f"{len(changed)} cijfers gewijzigd; de cijfers van eerdere revisies zijn van de site "
+                    "gehaald zodat niemand door ze af te trekken antwoorden van personen kan terugrekenen")
+        else:
+            write_csv(changed, data_dir / changes_name)
+            text = f"{len(changed)} cijfers gewijzigd (zie {changes_name})"
+            for r in revisions:
+                if int(r.get("revisie", 0)) == k:
+                    r["bestand"] = f"revisie-{k}/{sid}.csv"
+        revisions.append({"revisie": number, "datum": day, "reden": revision, "gewijzigd": int(len(changed)),
+                          "gewijzigd_tekst": text, "ingetrokken_revisies": sorted(withdrawn)})
     else:
-        revisions = [{"revisie": 1, "datum": meta["verwerkt_op"], "reden": "eerste publicatie",
+        revisions = [{"revisie": 1, "datum": day, "reden": "eerste publicatie",
                       "gewijzigd": 0, "gewijzigd_tekst": ""}]
     meta = {**meta, "revisie": number, "revisies": revisions}
-    write_csv(table, data_dir / f"{sid}.csv")
+    write_csv(publishable(table), data_dir / f"{sid}.csv")
     write_csv(weighting_summary(weighting, project.thresholds.min_n), data_dir / f"{sid}_weging.csv")
     if tests is not None:
         write_csv(tests, data_dir / f"{sid}_toetsen.csv")
     meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    render_site(staging, project.root, __version__, years=None if new_edition else [edition],
+    render_site(staging, duiding_root or project.root, __version__, years=None if new_edition else [edition],
                 changed={edition})
     return number
+
+
+def archive_microdata(site_stage: Path, out_stage: Path, survey_id: str, edition: int) -> None:
+    """Before a new revision overwrites them: keep the current microdata of the published revision in
+    ``uitvoer/<editie>/revisies/revisie-<k>/`` (for the disclosure check of later revisions)."""
+    from ceo.revisions import archive_dir
+
+    meta_path = site_stage / str(edition) / "data" / f"{survey_id}.json"
+    current = out_stage / str(edition) / f"{survey_id}.csv"
+    if not (meta_path.is_file() and current.is_file()):
+        return
+    k = int(json.loads(meta_path.read_text(encoding="utf-8")).get("revisie", 1))
+    target = archive_dir(out_stage / str(edition), k)
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(current, target / f"{survey_id}_microdata.csv")
+
+
+def stage_duiding(tx, project: Project) -> Path:
+    """A stand-in project root for :func:`ceo.site.render_site`, which creates missing duiding scaffolds
+    in ``<root>/duiding/``: a staged copy of ``duiding/`` whose new files the transaction adds to the
+    real ``duiding/`` (never overwriting) when it commits, so scaffolds follow the all-or-nothing rule."""
+    from ceo.publish import copy_tree
+
+    real = project.root / "duiding"
+    root = tx.stage_additions(real)
+    if real.is_dir():
+        copy_tree(real, root / "duiding")
+    return root
 
 
 def weighting_summary(weighting, min_n: int) -> pd.DataFrame:
@@ -327,7 +490,9 @@ def weighting_summary(weighting, min_n: int) -> pd.DataFrame:
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
     """UTF-8, comma, decimal point, full precision (repr of floats), LF line ends."""
-    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", float_format=None)
+    from ceo.safetext import neutralise_frame  # text that a spreadsheet would run as a formula
+
+    neutralise_frame(frame).to_csv(path, index=False, encoding="utf-8", lineterminator="\n", float_format=None)
 
 
 def export_frame(data: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
@@ -356,7 +521,9 @@ def write_microdata(out_stage: Path, codebook: Codebook, edition: int, harmonise
     sav, csv = target / f"{codebook.id}.sav", target / f"{codebook.id}.csv"
     pyreadstat.write_sav(frame, sav, column_labels=labels, variable_value_labels=value_labels)
     stamp_sav(sav, processing_date)
-    frame.to_csv(csv, index=False, encoding="utf-8", lineterminator="\n")
+    from ceo.safetext import neutralise_frame  # open answers that a spreadsheet would run as a formula
+
+    neutralise_frame(frame).to_csv(csv, index=False, encoding="utf-8", lineterminator="\n")
     return [sav, csv]
 
 
@@ -410,11 +577,11 @@ def run_log(codebook: Codebook, edition: int, options: ProcessOptions, harmonise
     lines += ["", f"3. Weging: {weighting.method}"]
     pg = weighting.per_gemeente
     if len(pg):
-        lines.append("  gemeente: n, N, effectieve n, design-effect, kleinste–grootste gewicht, afgekapt")
+        lines.append("  gemeente: n, N, effectieve n, weegeffect, kleinste–grootste gewicht, afgekapt")
         for r in pg.itertuples(index=False):
             big_n = "onbekend" if pd.isna(r.N) else number(r.N, 0)
             lines.append(f"  {r.gemeentecode} {reg.name(r.gemeentecode)}: n = {r.n}, N = {big_n}, "
-                         f"n_eff = {number(r.n_eff, 1)}, deff = {number(r.deff, 2)}, "
+                         f"n_eff = {number(r.n_eff, 1)}, deff_gewicht = {number(r.deff_gewicht, 2)}, "
                          f"gewicht {number(r.w_min, 3)}–{number(r.w_max, 3)}, afgekapt {r.trimmed}")
     sup = table[table["onderdrukt"] == "ja"]
     lines += ["", f"4. Onderdrukt: {len(sup)} van {len(table)} cijfers"]
@@ -432,14 +599,16 @@ def run_log(codebook: Codebook, edition: int, options: ProcessOptions, harmonise
 
 
 def remove_editions(project: Project, years: list[int]) -> None:
-    """Remove the published editions ``years`` (site and uitvoer), each directory swapped atomically."""
-    import shutil
-
+    """Remove the published editions ``years`` (site and uitvoer), both trees in one commit."""
+    from ceo.publish import transaction
     from ceo.site import GENERATED_TOP, editions_in, render_site
 
-    site = project.site_dir
-    if any((site / str(y)).exists() for y in years):
-        with replace_directory(site) as staging:
+    site, out = project.site_dir, project.output_dir
+    if not any((d / str(y)).exists() for y in years for d in (site, out)):
+        return
+    with transaction(project.root) as tx:
+        if any((site / str(y)).exists() for y in years):
+            staging = tx.stage(site)
             for y in years:
                 if (staging / str(y)).exists():
                     shutil.rmtree(staging / str(y))
@@ -447,10 +616,9 @@ def remove_editions(project: Project, years: list[int]) -> None:
                 if top != "assets" and (staging / top).exists():
                     shutil.rmtree(staging / top)
             if editions_in(staging):
-                render_site(staging, project.root, __version__)
-    out = project.output_dir
-    if any((out / str(y)).exists() for y in years):
-        with replace_directory(out) as staging:
+                render_site(staging, stage_duiding(tx, project), __version__)
+        if any((out / str(y)).exists() for y in years):
+            staging = tx.stage(out)
             for y in years:
                 if (staging / str(y)).exists():
                     shutil.rmtree(staging / str(y))
@@ -458,17 +626,24 @@ def remove_editions(project: Project, years: list[int]) -> None:
 
 def rerender(project: Project) -> int:
     """Render every edition's pages again from the stored results (after writing a duiding)."""
+    from ceo.publish import transaction
     from ceo.site import render_site
 
-    with replace_directory(project.site_dir) as staging:
-        written = render_site(staging, project.root, __version__, changed=set())
+    with transaction(project.root) as tx:
+        staging = tx.stage(project.site_dir)
+        written = render_site(staging, stage_duiding(tx, project), __version__, changed=set())
     return len(written)
 
 
 def revision_diff(project: Project, edition: int, survey: str | None = None) -> list[str]:
     """Dutch lines listing the published figures that changed in the last revision of ``edition``."""
-    from ceo.registry import registry  # noqa: F401  (names come from the tables)
+    from ceo.publish import JOURNAL_NAME, project_lock
+    from ceo.revisions import archive_dir, read_results
     from ceo.texts import number
+
+    if (project.root / JOURNAL_NAME).exists():  # an interrupted run: complete it before reading
+        with project_lock(project.root):
+            pass
 
     data = project.site_dir / str(edition) / "data"
     metas = sorted(data.glob("*.json")) if data.is_dir() else []
@@ -484,7 +659,9 @@ def revision_diff(project: Project, edition: int, survey: str | None = None) -> 
         if k < 2:
             lines.append(f"{meta['korte_titel']} {edition}: revisie 1, er is nog geen eerdere revisie.")
             continue
-        old = pd.read_csv(data / f"revisie-{k - 1}" / f"{sid}.csv", keep_default_na=False, na_values=[""])
+        # earlier revisions are kept in uitvoer/ (also when withdrawn from the site)
+        private = archive_dir(project.output_dir / str(edition), k - 1) / f"{sid}.csv"
+        old = read_results(private if private.is_file() else data / f"revisie-{k - 1}" / f"{sid}.csv")
         new = pd.read_csv(data / f"{sid}.csv", keep_default_na=False, na_values=[""])
         changed = changed_figures(old, new)
         reason = meta["revisies"][-1]["reden"]

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ceo.safetext import printable
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -28,15 +30,16 @@ class Problem:
     value: object = None
 
     def __str__(self) -> str:
+        # delivered names and values may hold terminal escape sequences: never print them
         where = []
         if self.file:
-            where.append(self.file)
+            where.append(printable(self.file))
         if self.row is not None:
             where.append(f"rij {self.row}")
         if self.column:
-            where.append(f"kolom '{self.column}'")
+            where.append(f"kolom '{printable(self.column)}'")
         prefix = ", ".join(where)
-        text = self.message
+        text = printable(self.message)
         if self.value is not None:
             text = f"waarde {format_value(self.value)}: {text}"
         return f"{prefix}: {text}" if prefix else text
@@ -44,9 +47,9 @@ class Problem:
 
 def format_value(value: object) -> str:
     """Show a value the way the user typed it, quoted, cut short when long."""
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         value = int(value)
-    text = str(value)
+    text = printable(value)
     if len(text) > 40:
         text = text[:37] + "..."
     return f"'{text}'"

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import math
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
-from ceo.problems import InputError, Problem
+from ceo.limits import Limits, parse_limits
+from ceo.problems import InputError, Problem, yaml_lines
 from ceo.registry import Region, registry
+from ceo.schema import LIMIT_KEYS, key_problems
+from ceo.schema import PROJECT as PROJECT_SCHEMA
 
 CONFIG_NAME = "ceo.yaml"
 CI_METHODS = ("logit", "beta", "wilson")
@@ -36,6 +40,7 @@ class Project:
     ci_method: str = "logit"
     significance: float = 0.05
     publisher: str = ""
+    limits: Limits = field(default_factory=Limits)
 
     @property
     def site_dir(self) -> Path:
@@ -63,24 +68,49 @@ def load_project(root: str | Path = ".") -> Project:
     """Read and check ``ceo.yaml``; every mistake is reported in Dutch at once."""
     root = find_project(root)
     path = root / CONFIG_NAME
-    file = str(path)
-    text = path.read_text(encoding="utf-8")
+    file = CONFIG_NAME  # (the project directory is where the user works)
     try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        from ceo.problems import yaml_problem
+        raw_bytes = path.read_bytes()
+        text = raw_bytes.decode("utf-8-sig")
+    except OSError as exc:
+        raise InputError(Problem(f"het bestand kan niet worden gelezen ({exc.strerror})", file)) from None
+    except UnicodeDecodeError as exc:
+        line = raw_bytes.count(b"\n", 0, exc.start) + 1
+        raise InputError(Problem("het bestand is niet opgeslagen als UTF-8-tekst; sla het op als UTF-8 (in "
+                                 "Kladblok: Opslaan als, codering UTF-8)", file, line,
+                                 value=raw_bytes.splitlines()[line - 1].decode("cp1252", "replace").strip()
+                                 if raw_bytes.splitlines() else None)) from None
+    from ceo.safeyaml import load_yaml
 
-        raise InputError(yaml_problem(exc, CONFIG_NAME, text)) from None
+    data = load_yaml(text, CONFIG_NAME) or {}
     if not isinstance(data, dict):
         raise InputError(Problem("de projectconfiguratie moet sleutels hebben (naam, regios, ...)",
                                  file))
-    problems: list[Problem] = []
+    lines = yaml_lines(text)
+    # every key must be known: a typo ('bi_methdoe') would otherwise silently leave the default in force
+    problems: list[Problem] = key_problems(data, PROJECT_SCHEMA, file, lines)
     reg = registry()
     regions: list[Region] = []
-    for i, rr in enumerate(data.get("regios") or [], start=1):
+    own = data.get("regios") or []
+    if not isinstance(own, list):
+        problems.append(Problem("regios moet een lijst van regio's zijn ('- id: ...')", file,
+                                lines.get(("regios",)), value=own))
+        own = []
+    for i, rr in enumerate(own, start=1):
+        at = lines.get(("regios", i - 1))
         if not isinstance(rr, dict) or not rr.get("id") or not rr.get("gemeenten"):
             problems.append(Problem(f"regios[{i}]: een regio heeft 'id', 'naam' en 'gemeenten' nodig",
-                                    file))
+                                    file, at))
+            continue
+        if not isinstance(rr["gemeenten"], list):
+            problems.append(Problem(f"regios[{i}] ({rr['id']}): gemeenten moet een lijst zijn, bijv. "
+                                    "[GM0505, GM0642]", file, lines.get(("regios", i - 1, "gemeenten"), at),
+                                    value=rr["gemeenten"]))
+            continue
+        reason = _region_id_problem(rr["id"])
+        if reason:
+            problems.append(Problem(f"regios[{i}]: {reason}", file, lines.get(("regios", i - 1, "id"), at),
+                                    value=rr["id"]))
             continue
         members = []
         for g in rr["gemeenten"]:
@@ -112,9 +142,28 @@ def load_project(root: str | Path = ".") -> Project:
     ids = [r.id for r in regions]
     for dup in sorted({i for i in ids if ids.count(i) > 1}):
         problems.append(Problem(f"regio-id '{dup}' komt meer dan eens voor", file))
+    by_slug: dict[str, str] = {}
+    for rid in dict.fromkeys(ids):  # two ids that give the same page name overwrite each other's page
+        other = by_slug.setdefault(slug(rid), rid)
+        if other != rid:
+            problems.append(Problem(f"regio-id's '{other}' en '{rid}' geven dezelfde paginanaam "
+                                    f"'{slug(rid)}'; kies verschillende id's", file, value=rid))
+    n_before_thresholds = len(problems)
 
     raw_t = data.get("drempels") or {}
     th = Thresholds()
+    if isinstance(raw_t, dict):
+        for key, whole in (("minimum_n", True), ("onthulling_n", True), ("indicatief_n_eff", False),
+                           ("indicatief_bi_breedte", False)):
+            v = raw_t.get(key)
+            if v is None:
+                continue
+            if isinstance(v, bool) or (isinstance(v, int | float) and (
+                    not math.isfinite(v) or (whole and not float(v).is_integer()))):
+                problems.append(Problem(f"drempels: {key} moet een eindig {'geheel ' if whole else ''}getal zijn",
+                                        file, lines.get(("drempels", key)), value=v))
+        if len(problems) > n_before_thresholds:
+            raw_t = {}
     try:
         th = Thresholds(
             min_n=int(raw_t.get("minimum_n", th.min_n)),
@@ -122,9 +171,12 @@ def load_project(root: str | Path = ".") -> Project:
             indicative_ci_width=float(raw_t.get("indicatief_bi_breedte", th.indicative_ci_width)),
             disclosure_n=int(raw_t.get("onthulling_n", th.disclosure_n)),
         )
-    except (TypeError, ValueError, AttributeError):
+    except (TypeError, ValueError, AttributeError, OverflowError):
         problems.append(Problem("drempels: minimum_n, indicatief_n_eff, indicatief_bi_breedte en "
-                                "onthulling_n moeten getallen zijn", file))
+                                "onthulling_n moeten (eindige) getallen zijn", file, lines.get(("drempels",))))
+    if not (math.isfinite(th.indicative_n_eff) and math.isfinite(th.indicative_ci_width)):
+        problems.append(Problem("drempels: indicatief_n_eff en indicatief_bi_breedte moeten eindige getallen zijn",
+                                file, lines.get(("drempels",))))
     if th.min_n < 1:
         problems.append(Problem("drempels: minimum_n moet minstens 1 zijn", file, value=th.min_n))
     confidence = data.get("betrouwbaarheid", 0.95)
@@ -140,8 +192,38 @@ def load_project(root: str | Path = ".") -> Project:
         problems.append(Problem("significantieniveau moet een getal tussen 0 en 0,5 zijn",
                                 file, value=significance))
         significance = 0.05
+    raw_limits = data.get("limieten")
+    if isinstance(raw_limits, dict):  # unknown keys are reported above, with their line and the nearest key
+        raw_limits = {k: v for k, v in raw_limits.items() if k in LIMIT_KEYS}
+    limits, limit_problems = parse_limits(raw_limits)
+    problems += [Problem(message, file, lines.get(("limieten",)), value=value) for message, value in limit_problems]
     if problems:
         raise InputError(problems)
     return Project(root=root, name=str(data.get("naam") or root.name), regions=tuple(regions),
                    thresholds=th, confidence=float(confidence), ci_method=method,
-                   significance=float(significance), publisher=str(data.get("uitgever") or ""))
+                   significance=float(significance), publisher=str(data.get("uitgever") or ""),
+                   limits=limits)
+
+
+def slug(name: str) -> str:
+    """The page name of an id (the same as :func:`ceo.site.slug`)."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
+_GEMEENTECODE_RE = re.compile(r"(?i)(gm)?\d{1,4}")
+
+
+def _region_id_problem(value: object) -> str | None:
+    """Why a region id cannot be used (it names the region's page and its figures), or None."""
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        return "een regio-id moet een tekst zijn, bijv. 'drechtsteden'"
+    rid = str(value).strip()
+    if not slug(rid):
+        return "een regio-id moet letters of cijfers bevatten (het wordt de paginanaam van de regio)"
+    if _GEMEENTECODE_RE.fullmatch(rid):
+        return ("een regio-id mag geen gemeentecode zijn: de cijfers van de regio zouden die van de gemeente "
+                "vervangen; kies een naam, bijv. 'drechtsteden'")
+    if slug(rid) == "totaal":
+        return "'totaal' is gereserveerd voor alle gemeenten samen; kies een andere regio-id"
+    return None

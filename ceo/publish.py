@@ -1,8 +1,20 @@
-"""Write output directories all-or-nothing.
+"""Write the outputs of a project all-or-nothing, as one step.
 
-A run prepares the complete new state of a directory in a hidden staging directory next to it
-(on the same file system), then swaps it in with renames. A run that fails before the swap leaves
-the old directory untouched and removes its staging directory.
+A run holds the project lock (``.ceo-lock``) from before it reads anything until it is done, so two
+runs never interleave. It prepares the complete new state of every directory it changes
+(``site/``, ``uitvoer/``, new ``duiding/`` scaffolds) in hidden staging directories in the project
+(same file system), fsyncs them, and then commits them together:
+
+1. the journal ``.ceo-journaal.json`` is written (atomically: temporary file, fsync, rename, fsync of
+   the project directory). Its existence is the commit point;
+2. every staging directory is swapped with its target (``renameat2(RENAME_EXCHANGE)`` on Linux, so a
+   target is never missing; elsewhere two renames), and new duiding files are moved in;
+3. the journal is removed, then the previous states.
+
+A run killed before step 1 leaves the old state and staging directories that the next run removes
+(roll back). A run killed after step 1 leaves a journal that the next ``ceo`` command completes before
+it does anything else (roll forward). The journal records the inode of every staging directory, so
+completing it is idempotent: a directory already swapped in is recognised and skipped.
 """
 
 from __future__ import annotations
@@ -10,34 +22,112 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 STAGING_PREFIX = ".ceo-staging-"
 OLD_PREFIX = ".ceo-old-"
-
-
-def clean_stale(parent: Path) -> None:
-    """Remove staging/old directories left behind by an interrupted earlier run."""
-    if not parent.is_dir():
-        return
-    for p in parent.iterdir():
-        if p.name.startswith((STAGING_PREFIX, OLD_PREFIX)) and p.is_dir():
-            shutil.rmtree(p, ignore_errors=True)
-
-
 LOCK_NAME = ".ceo-lock"
+JOURNAL_NAME = ".ceo-journaal.json"
+#: errors of the file system that mean "cannot write here" (full disk, quota, read-only, no permission)
+WRITE_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG)
+
 _held: dict[Path, tuple[int, int]] = {}
+
+
+# --------------------------------------------------------------------------- signals
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT (Ctrl-C) or SIGTERM. ``committed``: the interrupted step had already been published."""
+
+    def __init__(self, signum: int, committed: bool = False) -> None:
+        super().__init__(signum)
+        self.signum = signum
+        self.committed = committed
+
+
+_deferring = 0
+_pending: list[int] = []
+#: commits started in this process (the CLI says truthfully what an interruption left), and whether one
+#: of them failed after its journal was written (the next ceo command completes it)
+commits = 0
+unfinished = False
+
+
+def _on_signal(signum, _frame) -> None:
+    if _deferring:
+        _pending.append(signum)
+        return
+    raise Interrupted(signum)
+
+
+@contextlib.contextmanager
+def signals_as_interrupts() -> Iterator[None]:
+    """While a command runs: SIGTERM and SIGINT raise :class:`Interrupted` (a clean roll back), or are
+    held back until the commit that is in progress has finished."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    for s in before:
+        signal.signal(s, _on_signal)
+    try:
+        yield
+    finally:
+        for s, h in before.items():
+            signal.signal(s, h)
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    global _deferring
+    _deferring += 1
+    try:
+        yield
+    finally:
+        _deferring -= 1
+    if not _deferring and _pending:
+        signum = _pending[0]
+        _pending.clear()
+        raise Interrupted(signum, committed=True)
+
+
+def _test_hook(point: str) -> None:
+    """For the tests only: with ``CEO_TEST_HOOK=<point>`` the run announces on stderr that it reached
+    ``point`` of the commit and waits (up to 60 s, or until a held-back signal) so that a test can
+    kill it exactly there."""
+    if os.environ.get("CEO_TEST_HOOK") != point:
+        return
+    print(f"ceo-test-hook {point}", file=sys.stderr, flush=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not _pending:
+        time.sleep(0.01)
+
+
+# --------------------------------------------------------------------------- the lock
+
+def _describe_holder(fd: int) -> str:
+    try:
+        info = json.loads(os.pread(fd, 4096, 0).decode("utf-8"))
+        return (f" (proces {int(info['pid'])}, gestart op {info['start']}: {info['opdracht']})")
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
 
 
 @contextlib.contextmanager
 def project_lock(parent: Path) -> Iterator[None]:
     """Hold an exclusive lock on ``parent`` (a project directory) for the duration of a run, so two
-    runs in the same project never write at the same time. Re-entrant within one process."""
+    runs in the same project never interleave. Re-entrant within one process. Taking the lock
+    first completes or rolls back whatever an interrupted earlier run left behind."""
     parent = Path(parent).resolve()
     if parent in _held:
         fd, depth = _held[parent]
@@ -49,24 +139,185 @@ def project_lock(parent: Path) -> Iterator[None]:
             _held[parent] = (fd, depth - 1)
         return
     import fcntl
+    from datetime import datetime
 
     from ceo.problems import InputError
 
-    fd = os.open(parent / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
+    path = parent / LOCK_NAME
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise InputError(f"in {parent} loopt al een verwerking van ceo; wacht tot die klaar is en "
-                             "probeer het dan opnieuw") from None
+            holder = _describe_holder(fd)
+            os.close(fd)
+            raise InputError(f"in {parent} loopt al een verwerking van ceo{holder}; wacht tot "
+                             "die klaar is en probeer het dan opnieuw") from None
+        except BaseException:
+            os.close(fd)
+            raise
+        # the lock file is removed when a run ends: make sure we locked the file that is there now
+        try:
+            if os.fstat(fd).st_ino == os.stat(path).st_ino:
+                break
+        except FileNotFoundError:
+            pass
+        os.close(fd)
+    try:
         _held[parent] = (fd, 1)
         try:
+            info = {"pid": os.getpid(), "start": datetime.now().strftime("%d-%m-%Y %H:%M:%S"),
+                    "opdracht": " ".join(["ceo", *sys.argv[1:]])[:1000]}
+            try:
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, json.dumps(info).encode("ascii"), 0)
+            except OSError:
+                pass  # a full disk: the lock itself still holds
+            recover(parent)
             yield
         finally:
             del _held[parent]
+            with contextlib.suppress(OSError):
+                path.unlink()  # while still locked: nothing of a run stays behind in the project
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+def clean_stale(parent: Path) -> None:
+    """Remove staging/old directories left behind by an interrupted earlier run (never while a
+    journal says they are still to be swapped in: :func:`recover` first)."""
+    if not parent.is_dir():
+        return
+    for p in parent.iterdir():
+        if p.name.startswith((STAGING_PREFIX, OLD_PREFIX)):
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    p.unlink()
+
+
+def recover(root: Path) -> bool:
+    """Complete the commit of an interrupted run (its journal), then remove its staging
+    directories. True when a journal was completed. Call with the project lock held."""
+    root = Path(root)
+    journal = root / JOURNAL_NAME
+    done = False
+    if journal.is_file():
+        try:
+            entry = json.loads(journal.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            entry = None
+        if entry is not None:
+            _apply(root, entry)
+            done = True
+        journal.unlink()
+        _fsync_dir(root)
+    clean_stale(root)
+    return done
+
+
+# --------------------------------------------------------------------------- the transaction
+
+class Transaction:
+    """The new states of the directories of one project, committed as one step."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.stagings: list[tuple[Path, Path]] = []  # (staging, target)
+        self.additions: list[tuple[Path, Path]] = []  # (staging, target directory): files added if missing
+
+    def stage(self, target: Path, keep_existing: bool = True) -> Path:
+        """A staging directory that becomes ``target`` (a directory in the project root)."""
+        target = Path(target)
+        if target.parent.resolve() != self.root.resolve():
+            raise ValueError(f"{target} is not a directory of the project {self.root}")
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + target.name + "-", dir=self.root))
+        self.stagings.append((staging, target))
+        if keep_existing and target.is_dir():
+            copy_tree(target, staging)
+        return staging
+
+    def stage_additions(self, target: Path) -> Path:
+        """A staging directory ``S``: the files in ``S/<target name>/`` are added to ``target`` where
+        they do not exist yet (duiding scaffolds: created once, never overwritten)."""
+        target = Path(target)
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + target.name + "-nieuw-", dir=self.root))
+        self.additions.append((staging, target))
+        return staging
+
+    def discard(self) -> None:
+        for staging, _ in self.stagings + self.additions:
+            shutil.rmtree(staging, ignore_errors=True)
+
+    def commit(self) -> None:
+        global commits
+        _test_hook("voorbereid")
+        for staging, _ in self.stagings + self.additions:
+            _fsync_tree(staging)  # everything is on disk before the journal says "swap"
+        entry = {"versie": 1, "pid": os.getpid(),
+                 "wissels": [{"doel": t.name, "klaar": s.name, "inode": s.stat().st_ino} for s, t in self.stagings],
+                 "toevoegingen": [{"doel": os.path.relpath(t, self.root), "klaar": s.name}
+                                  for s, t in self.additions]}
+        with _signals_deferred():
+            try:
+                _write_journal(self.root, entry)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    (self.root / (STAGING_PREFIX + "journaal.tmp")).unlink()
+                raise
+            commits += 1
+            try:
+                _test_hook("journaal")
+                _apply(self.root, entry)
+                (self.root / JOURNAL_NAME).unlink()
+                _fsync_dir(self.root)
+            except BaseException:
+                global unfinished
+                unfinished = True  # the journal stays: the next ceo command completes the commit
+                raise
+            _test_hook("klaar")
+        clean_stale(self.root)
+
+
+class _CopyFailed(Exception):
+    """Carries an OSError out of :func:`shutil.copytree` (which would collect it into a message)."""
+
+
+def copy_tree(source: Path, target: Path) -> None:
+    """Copy ``source`` into ``target``; the first error (e.g. ENOSPC) is raised as the OSError it is."""
+    def copy(src, dst, *, follow_symlinks=True):
+        try:
+            return shutil.copy2(src, dst, follow_symlinks=follow_symlinks)
+        except OSError as exc:
+            raise _CopyFailed(exc) from None
+
+    try:
+        shutil.copytree(source, target, dirs_exist_ok=True, symlinks=True, copy_function=copy)
+    except _CopyFailed as exc:
+        raise exc.args[0] from None
+
+
+@contextlib.contextmanager
+def transaction(root: Path) -> Iterator[Transaction]:
+    """Hold the project lock, yield a :class:`Transaction`; commit it when the block ends without
+    error, otherwise remove its staging directories and leave everything as it was."""
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    with project_lock(root):
+        tx = Transaction(root)
+        try:
+            yield tx
+        except BaseException:
+            tx.discard()
+            raise
+        try:
+            tx.commit()
+        except BaseException:
+            if not (root / JOURNAL_NAME).exists():
+                tx.discard()
+            raise
 
 
 @contextlib.contextmanager
@@ -74,50 +325,72 @@ def replace_directory(target: Path, keep_existing: bool = True) -> Iterator[Path
     """Yield a staging directory that replaces ``target`` when the block ends without error.
 
     With ``keep_existing`` the staging directory starts as a copy of ``target`` so a run that
-    writes only some files (one survey of an edition) keeps the others. The parent directory is
-    locked while the block runs; staging directories of an interrupted earlier run are removed.
+    writes only some files (one survey of an edition) keeps the others.
     """
-    target = Path(target)
-    parent = target.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    with project_lock(parent):
-        if _held[parent.resolve()][1] == 1:  # outermost: no other staging directory of ours is alive
-            clean_stale(parent)
-        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + target.name + "-", dir=parent))
-        try:
-            if keep_existing and target.is_dir():
-                shutil.copytree(target, staging, dirs_exist_ok=True)
-            yield staging
-            _fsync_tree(staging)
-            if target.exists():
-                if not _exchange(staging, target):
-                    old = parent / (OLD_PREFIX + target.name + f"-{os.getpid()}")
-                    os.replace(target, old)
-                    os.replace(staging, target)
-                    shutil.rmtree(old, ignore_errors=True)
-                # after the exchange, ``staging`` holds the previous state: removed below
-            else:
-                os.replace(staging, target)
-            _fsync_dir(parent)
-        finally:
-            if staging.exists():
-                shutil.rmtree(staging, ignore_errors=True)
+    with replace_directories([target], keep_existing) as (staging,):
+        yield staging
 
 
 @contextlib.contextmanager
 def replace_directories(targets: list[Path], keep_existing: bool = True) -> Iterator[list[Path]]:
-    """Like :func:`replace_directory` for several directories (``site/`` and ``uitvoer/``): every
-    staging directory is prepared completely before the first one is swapped in, so a failure
-    while preparing leaves all targets untouched, and the swaps follow each other directly."""
-    parents = {Path(t).parent for t in targets}
-    with contextlib.ExitStack() as stack:
-        for parent in sorted(parents):
-            Path(parent).mkdir(parents=True, exist_ok=True)
-            stack.enter_context(project_lock(parent))
-            clean_stale(parent)
-        stagings = [stack.enter_context(replace_directory(t, keep_existing)) for t in targets]
-        yield stagings
-        # leaving the stack swaps in reverse order of entering; each swap is atomic on its own
+    """Like :func:`replace_directory` for several directories of one project (``site/`` and
+    ``uitvoer/``), committed together as one step (see the module documentation)."""
+    roots = {Path(t).parent.resolve() for t in targets}
+    if len(roots) != 1:
+        raise ValueError("all targets must be directories of one project")
+    with transaction(Path(targets[0]).parent) as tx:
+        yield [tx.stage(Path(t), keep_existing) for t in targets]
+
+
+def _write_journal(root: Path, entry: dict) -> None:
+    tmp = root / (STAGING_PREFIX + "journaal.tmp")
+    data = json.dumps(entry, ensure_ascii=False).encode("utf-8")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, root / JOURNAL_NAME)
+    _fsync_dir(root)
+
+
+def _apply(root: Path, entry: dict) -> None:
+    """Carry out a journal; idempotent, so an interrupted run's journal can be completed again."""
+    swaps = entry.get("wissels", [])
+    for i, step in enumerate(swaps):
+        target, staged = root / step["doel"], root / step["klaar"]
+        if target.exists() and target.stat().st_ino == step["inode"]:
+            continue  # swapped in already
+        if not (staged.is_dir() and staged.stat().st_ino == step["inode"]):
+            continue  # nothing left to swap (cannot happen unless removed by hand)
+        if target.exists():
+            if not _exchange(staged, target):
+                old = root / (OLD_PREFIX + target.name + f"-{os.getpid()}")
+                os.replace(target, old)
+                os.replace(staged, target)
+        else:
+            os.replace(staged, target)
+        _fsync_dir(root)
+        if i < len(swaps) - 1:
+            _test_hook("wissel")
+    for step in entry.get("toevoegingen", []):
+        target = root / step["doel"]
+        staged = root / step["klaar"] / target.name
+        if not staged.is_dir():
+            continue
+        moved = 0
+        for path in sorted(staged.rglob("*")):
+            if not path.is_file():
+                continue
+            dest = target / path.relative_to(staged)
+            if not dest.exists():
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(path, dest)
+                _fsync_dir(dest.parent)
+                moved += 1
+                if moved == 1:
+                    _test_hook("toevoeging")
 
 
 _RENAME_EXCHANGE = 2
@@ -127,8 +400,7 @@ _AT_FDCWD = -100
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two directories (Linux ``renameat2(RENAME_EXCHANGE)``); False if unsupported.
 
-    With the exchange there is no moment at which ``b`` is missing or half-written: a run killed at
-    any point leaves either the complete old or the complete new directory in place.
+    With the exchange there is no moment at which ``b`` is missing or half-written.
     """
     if sys.platform != "linux":
         return False
@@ -162,10 +434,21 @@ def _fsync_dir(path: Path) -> None:
 
 
 def _fsync_tree(root: Path) -> None:
+    """fsync every file and directory below ``root`` (directories too: their entries must be on disk
+    before the journal points at them)."""
     for dirpath, _dirs, files in os.walk(root):
         for name in files:
-            fd = os.open(os.path.join(dirpath, name), os.O_RDONLY)
+            p = os.path.join(dirpath, name)
+            if os.path.islink(p):
+                continue
+            fd = os.open(p, os.O_RDONLY)
             try:
                 os.fsync(fd)
             finally:
                 os.close(fd)
+        _fsync_dir(Path(dirpath))
+
+
+def is_write_error(exc: BaseException) -> bool:
+    """An OSError that means the project cannot be written (full disk, read-only, no permission)."""
+    return isinstance(exc, OSError) and exc.errno in WRITE_ERRNOS

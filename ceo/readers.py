@@ -25,6 +25,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ceo.limits import DEFAULT as DEFAULT_LIMITS
+from ceo.limits import HINT as LIMIT_HINT
+from ceo.limits import Limits
 from ceo.problems import InputError, Problem
 
 SAV_EXTENSIONS = (".sav", ".zsav")
@@ -34,6 +37,8 @@ TEXT_EXTENSIONS = (".csv", ".txt", ".tsv", ".tab")
 WRONG_TYPE = "onbekend of verkeerd bestandstype; verwacht SPSS (.sav), CSV of Excel (.xlsx)"
 BAD_EXCEL = "het Excel-bestand is beschadigd of geen echt .xlsx-bestand"
 NO_RESPONDENTS = "het bestand bevat geen respondenten"
+NOT_REGULAR = ("dit is geen gewoon bestand (maar bijvoorbeeld een pipe, socket of apparaat); lever een gewoon "
+               "bestand aan")
 
 #: first bytes of file types that are certainly not a delivery
 _FOREIGN_MAGIC = (
@@ -91,14 +96,20 @@ class RawTable:
             self.row_numbers = np.asarray(self.row_numbers, dtype=np.int64)
 
 
-def read_table(path: str | Path) -> RawTable:
-    """Read one delivered file; raise :class:`InputError` listing every problem found in it."""
+def read_table(path: str | Path, limits: Limits | None = None) -> RawTable:
+    """Read one delivered file; raise :class:`InputError` listing every problem found in it.
+
+    ``limits`` (default: :data:`ceo.limits.DEFAULT`) bound the cells, columns, rows and unpacked
+    size of an .xlsx: a file beyond them is refused while it is read."""
     path = Path(path)
+    limits = limits or DEFAULT_LIMITS
     name = path.name
     if not path.exists():
         raise InputError(Problem("bestand bestaat niet", name))
     if path.is_dir():
         raise InputError(Problem("dit is een map, geen bestand", name))
+    if not path.is_file():  # a FIFO, socket or device: opening it could wait forever
+        raise InputError(Problem(NOT_REGULAR, name))
     try:
         with path.open("rb") as fh:
             head = fh.read(8)
@@ -118,11 +129,12 @@ def read_table(path: str | Path) -> RawTable:
         notices.append(f"{name}: de naam eindigt op {path.suffix}, maar het is {what[kind]}; "
                        "zo gelezen")
     if kind == "sav":
-        raw = _read_sav(path)
+        raw = _read_sav(path, limits)
     elif kind == "xlsx":
-        raw = _read_xlsx(path)
+        raw = _read_xlsx(path, limits)
     else:
-        raw = _read_csv(path)
+        raw = _read_csv(path, limits)
+    _check_limits(raw, limits)
     raw.notices[:0] = notices
     return raw
 
@@ -162,10 +174,14 @@ def _detect(path: Path, head: bytes) -> str:
 
 # --------------------------------------------------------------------------- SPSS
 
-def _read_sav(path: Path) -> RawTable:
+def _read_sav(path: Path, limits: Limits = DEFAULT_LIMITS) -> RawTable:
     name = path.name
     reason = _sav_structure_problem(path)
     if reason is None:
+        cases = _sav_case_count(path)  # (the header says how many; refused before reading them)
+        if cases is not None and cases > limits.max_rows:
+            raise InputError(Problem(f"het bestand heeft {cases} respondenten, meer dan de grens van "
+                                     f"{limits.max_rows} {LIMIT_HINT}", name))
         outcome = _isolated(_pyreadstat_read, str(path))
         if outcome is None:  # the reading library crashed on this file
             reason = "ongeldige of niet-ondersteunde opbouw"
@@ -216,6 +232,22 @@ def _read_sav(path: Path) -> RawTable:
                     user_missing=user_missing, notices=notices)
 
 
+def _sav_case_count(path: Path) -> int | None:
+    """The number of cases an SPSS file's header announces; None when it does not say (-1)."""
+    import struct
+
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(176)
+    except OSError:
+        return None
+    if len(head) < 176:
+        return None
+    order = "<" if struct.unpack_from("<i", head, 64)[0] in (2, 3) else ">"
+    (cases,) = struct.unpack_from(order + "i", head, 80)
+    return cases if cases >= 0 else None
+
+
 _DUPLICATED_RE = re.compile(r"column '(.*)' is duplicated")
 
 
@@ -264,6 +296,9 @@ def _isolated(function, *args):
         result = receive.recv()
     except (EOFError, OSError):
         result = None
+    except BaseException:  # interrupted (Ctrl-C, SIGTERM): the child goes too, at once
+        child.kill()
+        raise
     finally:
         receive.close()
         child.join()
@@ -274,11 +309,53 @@ def _isolated(function, *args):
     return result[1]
 
 
+def _die_with_parent() -> None:
+    """In a forked child (Linux): be killed when the parent dies (``prctl(PR_SET_PDEATHSIG,
+    SIGKILL)``), so that a killed ceo leaves no reader behind holding its pipes and lock open."""
+    import ctypes
+    import multiprocessing
+    import os
+    import signal
+
+    parent = multiprocessing.parent_process()
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if parent is not None and os.getppid() != parent.pid:  # the parent died before the call took effect
+        os._exit(1)
+
+
+def _close_inherited(keep: int) -> None:
+    """In a forked child: close every inherited file descriptor except stdio and ``keep`` (its result
+    pipe). Otherwise the child shares the parent's project lock (flock belongs to the open file, not the
+    process) and keeps it for a moment after a killed parent, refusing the next run."""
+    import os
+
+    try:
+        fds = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:
+        return
+    for fd in fds:
+        if fd > 2 and fd != keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
 def _run_and_send(send, function, args) -> None:
     """In the child: send the result (or the exception) to the parent; never raise."""
     import faulthandler
+    import signal
 
+    _die_with_parent()
+    # Ctrl-C reaches the whole process group: the parent reports it, the child just stops
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     faulthandler.disable()  # a crash of the library is reported by the parent, in Dutch
+    _close_inherited(keep=send.fileno())
     try:
         result = ("result", function(*args))
     except Exception as exc:  # handed to the parent, which raises it
@@ -570,7 +647,7 @@ def _field_count_problem(line: str, n: int, n_header: int, n_keep: int, delimite
                    value=value)
 
 
-def _read_csv(path: Path) -> RawTable:
+def _read_csv(path: Path, limits: Limits = DEFAULT_LIMITS) -> RawTable:
     name = path.name
     try:
         data = path.read_bytes()
@@ -585,6 +662,7 @@ def _read_csv(path: Path) -> RawTable:
         text = data.decode(encoding, errors="replace")
     else:
         text = _decode(data, name, notices)
+    del data
     text = text.lstrip("\ufeff")
 
     # find the header: the first non-empty line; a leading line with a single filled field
@@ -610,11 +688,26 @@ def _read_csv(path: Path) -> RawTable:
                                       else f"{n_title} titelregels boven de kop overgeslagen"))
 
     problems: list[Problem] = []
-    records: list[list[str]] = []
+    # The records are kept column-wise in compact numpy text arrays, converted every
+    # _CSV_CHUNK rows: a list of Python strings per row would take several times the memory.
+    pending: list[list[str]] = []
+    chunks: list[list[np.ndarray]] = []
+    n_records = 0
+    lengths: list[int] = []
+    extra: list[int] = []  # records with filled fields beyond the header
     record_rows: list[int] = []
     header: list[str] | None = None
+
+    def flush() -> None:
+        width = len(header)
+        padded = [f if len(f) == width else (f + [""] * width)[:width] for f in pending]
+        chunks.append([np.array(c, dtype=np.dtypes.StringDType()) for c in zip(*padded, strict=True)])
+        pending.clear()
+
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     line_no = 0
+    # a field longer than the limit stops the reading there, before the table grows in memory
+    previous_limit = csv.field_size_limit(limits.max_cell_chars)
     try:
         for fields in reader:
             start = line_no + 1
@@ -623,22 +716,40 @@ def _read_csv(path: Path) -> RawTable:
                 if start < header_line_no or _blank(fields):
                     continue
                 header = fields
+                if len(header) > limits.max_columns:
+                    raise InputError(Problem(f"het bestand heeft {len(header)} kolommen, meer dan de grens van "
+                                             f"{limits.max_columns} {LIMIT_HINT}", name, start))
                 continue
             if not fields or (not fields[0].strip() and _blank(fields)):
                 continue
-            records.append(fields)
+            if n_records >= limits.max_rows:
+                raise InputError(Problem(f"het bestand heeft meer dan {limits.max_rows} rijen met respondenten, "
+                                         f"de grens {LIMIT_HINT}", name, start))
+            if len(fields) > len(header) and any(f.strip() for f in fields[len(header):]):
+                extra.append(n_records)
+            lengths.append(len(fields))
+            pending.append(fields)
             record_rows.append(start)
+            n_records += 1
+            if len(pending) >= _CSV_CHUNK:
+                flush()
             j = _swallowed(fields, delimiter, len(header)) if line_no > start else None
             if j is not None:
                 first = _LINE_BREAK.split(fields[j])[0].strip()
                 problems.append(Problem(f"een aanhalingsteken wordt niet gesloten; de regels {start + 1} tot en met "
                                         f"{line_no} zijn in dit veld terechtgekomen", name, start,
                                         header[j].strip() or None if j < len(header) else None, first or None))
-    except csv.Error:
+    except csv.Error as exc:
+        if "field limit" in str(exc):
+            raise InputError(_long_field_problem(text, line_no + 1, delimiter, header, limits, name)) from None
         problems.append(Problem("ongeldige CSV-opmaak: een veld is te lang of een aanhalingsteken "
                                 "wordt niet gesloten", name, line_no + 1))
+    finally:
+        csv.field_size_limit(previous_limit)
     if header is None:  # only possible when the csv module and splitlines disagree
         raise InputError(problems or Problem("het bestand is leeg", name))
+    if pending:
+        flush()
 
     names = [h.strip().lstrip("\ufeff").strip() for h in header]
     n_header = len(names)
@@ -646,7 +757,7 @@ def _read_csv(path: Path) -> RawTable:
     n_keep = n_header
     while n_keep > 0 and not names[n_keep - 1]:
         j = n_keep - 1
-        if any(len(r) > j and r[j].strip() for r in records):
+        if any((np.strings.strip(ch[j]) != "").any() for ch in chunks):
             break
         n_keep -= 1
     dropped = n_header - n_keep
@@ -656,35 +767,88 @@ def _read_csv(path: Path) -> RawTable:
     names = names[:n_keep]
     problems.extend(_check_names(names, name))
 
-    bad_rows = 0
-    width = n_keep
-    source_lines: list[str] | None = None
-    for k, fields in enumerate(records):
-        n = len(fields)
-        ok = (n == n_header or (n >= n_keep and not any(f.strip() for f in fields[n_keep:])))
-        if not ok:
-            bad_rows += 1
-            if bad_rows <= _MAX_ROW_PROBLEMS:
-                row = record_rows[k]
-                if source_lines is None:
-                    source_lines = _LINE_BREAK.split(text)
-                line = source_lines[row - 1] if row - 1 < len(source_lines) else ""
-                problems.append(_field_count_problem(line, n, n_header, n_keep, delimiter, name, row))
-        if n != width:
-            records[k] = (fields + [""] * width)[:width]
-    if bad_rows > _MAX_ROW_PROBLEMS:
-        problems.append(Problem(f"en nog {bad_rows - _MAX_ROW_PROBLEMS} rijen met een ander aantal "
+    # a row with another number of fields than the header (empty fields at the end aside)
+    n_fields = np.asarray(lengths, dtype=np.int64)
+    has_extra = np.zeros(n_records, dtype=bool)
+    has_extra[extra] = True
+    bad = np.flatnonzero(~((n_fields == n_header) | ((n_fields >= n_keep) & ~has_extra)))
+    if len(bad):
+        source_lines = _LINE_BREAK.split(text)
+        for k in bad[:_MAX_ROW_PROBLEMS]:
+            row = record_rows[k]
+            line = source_lines[row - 1] if row - 1 < len(source_lines) else ""
+            problems.append(_field_count_problem(line, int(n_fields[k]), n_header, n_keep, delimiter, name, row))
+    if len(bad) > _MAX_ROW_PROBLEMS:
+        problems.append(Problem(f"en nog {len(bad) - _MAX_ROW_PROBLEMS} rijen met een ander aantal "
                                 "velden dan de kop", name))
-    if not records:
+    if not n_records:
         problems.append(Problem(NO_RESPONDENTS, name))
     if problems:
         raise InputError(problems)
+    del text, lengths, extra
+
+    def column(j: int) -> np.ndarray:
+        """The whole column j; the chunks' parts are released as they are joined."""
+        parts = [ch[j] for ch in chunks]
+        for ch in chunks:
+            ch[j] = None
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
     allow_comma = delimiter in (";", "\t")
-    by_column = list(zip(*records, strict=True))
-    df = _columns(name, names, (_convert_text(by_column[j], allow_comma) for j in range(len(names))), notices)
+    df = _columns(name, names, (_convert_text(column(j), allow_comma) for j in range(len(names))), notices)
     return RawTable(path=path, kind="csv", data=df, row_numbers=np.asarray(record_rows, dtype=np.int64),
                     notices=notices)
+
+
+def _long_field_problem(text: str, row: int, delimiter: str, header: list[str] | None, limits: Limits,
+                        name: str) -> Problem:
+    """A CSV field longer than the limit, on line ``row``: which column, and how it starts."""
+    start = 0
+    for _ in range(row - 1):
+        at = text.find("\n", start)
+        if at < 0:
+            break
+        start = at + 1
+    end = text.find("\n", start)
+    line = text[start:] if end < 0 else text[start:end]
+    column = value = None
+    for j, part in enumerate(line.split(delimiter)):
+        if len(part) > limits.max_cell_chars:
+            value = part.strip().strip('"')[:40]
+            if header is not None and j < len(header) and header[j].strip():
+                column = header[j].strip().lstrip("\ufeff")
+            break
+    return Problem(f"de cel is langer dan de grens van {limits.max_cell_chars} tekens {LIMIT_HINT}; is er "
+                   "misschien een aanhalingsteken niet gesloten?", name, row, column, value)
+
+
+def _check_limits(raw: RawTable, limits: Limits) -> None:
+    """Refuse a table beyond the limits (for SPSS files, whose size the file itself bounds, after
+    reading; CSV and Excel files are stopped while they are read)."""
+    name = raw.path.name
+    df = raw.data
+    if df.shape[1] > limits.max_columns:
+        raise InputError(Problem(f"het bestand heeft {df.shape[1]} kolommen, meer dan de grens van "
+                                 f"{limits.max_columns} {LIMIT_HINT}", name))
+    if len(df) > limits.max_rows:
+        raise InputError(Problem(f"het bestand heeft {len(df)} rijen met respondenten, meer dan de grens van "
+                                 f"{limits.max_rows} {LIMIT_HINT}", name))
+    problems = []
+    for col in df.columns:
+        if df[col].dtype != object:
+            continue
+        try:
+            lengths = df[col].str.len()
+        except AttributeError:  # no text in this column (e.g. only dates)
+            continue
+        long = np.flatnonzero((lengths > limits.max_cell_chars).to_numpy())
+        for i in long[:_MAX_ROW_PROBLEMS]:
+            v = df[col].iat[i]
+            problems.append(Problem(f"de cel is {len(v)} tekens lang, langer dan de grens van "
+                                    f"{limits.max_cell_chars} {LIMIT_HINT}", name, int(raw.row_numbers[i]),
+                                    str(col), v[:40]))
+    if problems:
+        raise InputError(problems)
 
 
 def _check_names(names: list[str], file: str) -> list[Problem]:
@@ -703,6 +867,9 @@ def _check_names(names: list[str], file: str) -> list[Problem]:
 
 
 # --------------------------------------------------------------------------- conversion
+
+#: rows of a CSV file converted to column arrays at a time
+_CSV_CHUNK = 65_536
 
 _LEADING_ZERO = r"[+-]?0\d"
 _DECIMAL_COMMA = r"[+-]?(?:\d+(?:,\d+)?|,\d+)"
@@ -745,7 +912,7 @@ def _convert_text(values: tuple[str, ...] | list[str], allow_comma: bool) -> tup
     with NaN for empty cells (vectorised: a national file has 100,000+ rows).
 
     Returns (column, decimal comma used, SPSS '#NULL!' seen)."""
-    strings = np.strings.strip(np.array(values, dtype=np.dtypes.StringDType()))
+    strings = np.strings.strip(np.asarray(values, dtype=np.dtypes.StringDType()))
     sysmis_mask = strings == _SPSS_SYSMIS
     sysmis = bool(sysmis_mask.any())
     empty = (strings == "") | sysmis_mask
@@ -755,7 +922,7 @@ def _convert_text(values: tuple[str, ...] | list[str], allow_comma: bool) -> tup
     zero_first = (np.strings.startswith(filled, "0") | np.strings.startswith(filled, "-0")
                   | np.strings.startswith(filled, "+0"))
     leading_zero = any(_LEADING_ZERO_RE.match(v) for v in filled[zero_first].tolist())
-    if not leading_zero and not (np.strings.find(filled, "_") >= 0).any():
+    if not leading_zero and not (np.strings.find(filled, "_") >= 0).any() and not _long_integers(filled):
         try:
             numbers = filled.astype(np.float64)
         except ValueError:
@@ -769,9 +936,27 @@ def _convert_text(values: tuple[str, ...] | list[str], allow_comma: bool) -> tup
             out = np.full(len(strings), np.nan)
             out[~empty] = np.strings.replace(filled, ",", ".").astype(np.float64)
             return pd.Series(out), True, sysmis
-    text = strings.astype(object)
+    # one Python string per distinct value, shared by the rows that have it (a gemeente column of a
+    # national file has a few hundred distinct values in a million rows)
+    codes, uniques = pd.factorize(strings)
+    text = uniques.astype(object)[codes]
     text[empty] = np.nan
     return pd.Series(text, dtype=object), False, sysmis
+
+
+#: more digits than a float64 holds exactly: such a number is an identifier and stays text
+_MAX_EXACT_DIGITS = 15
+_LONG_INTEGER_RE = re.compile(r"[+-]?\d{16,}")
+
+
+def _long_integers(values: np.ndarray) -> bool:
+    """Whether any text value is a whole number with more than 15 digits (a respondent number of 17
+    digits would be rounded as a float, making distinct respondents look like duplicates)."""
+    if values.size == 0:
+        return False
+    strings = np.asarray(values, dtype=np.dtypes.StringDType())
+    long = strings[np.strings.str_len(strings) > _MAX_EXACT_DIGITS]
+    return any(_LONG_INTEGER_RE.fullmatch(v) for v in long.tolist())
 
 
 def _convert(values: pd.Series, allow_comma: bool) -> tuple[pd.Series, bool, bool]:
@@ -797,7 +982,7 @@ def _convert(values: pd.Series, allow_comma: bool) -> tuple[pd.Series, bool, boo
     others = filled[~fill_str]
     numbers_ok = all(isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool | np.bool_)
                      for v in others)
-    if numbers_ok and not text.str.match(_LEADING_ZERO).any():
+    if numbers_ok and not text.str.match(_LEADING_ZERO).any() and not _long_integers(text.to_numpy(dtype=str)):
         num = pd.to_numeric(text, errors="coerce")
         if num.notna().all() and np.isfinite(num.to_numpy(dtype="float64")).all():
             result = pd.Series(np.nan, index=values.index, dtype="float64")
@@ -824,9 +1009,10 @@ def _cell_name(v: object) -> str:
     return str(v).strip()
 
 
-def _read_xlsx(path: Path) -> RawTable:
+def _read_xlsx(path: Path, limits: Limits = DEFAULT_LIMITS) -> RawTable:
     name = path.name
     notices: list[str] = []
+    _check_unpacked_size(path, limits)
     try:
         import openpyxl
 
@@ -842,8 +1028,17 @@ def _read_xlsx(path: Path) -> RawTable:
                     notices.append(f"{name}: alleen het eerste werkblad ('{ws.title}') gelezen; het "
                                    f"bestand heeft {len(sheets)} werkbladen")
                 ws.reset_dimensions()
-                rows = [(i, r) for i, r in enumerate(ws.iter_rows(values_only=True), start=1)]
+                rows = []
+                for i, r in enumerate(ws.iter_rows(values_only=True), start=1):
+                    if len(r) > limits.max_columns and any(v is not None for v in r[limits.max_columns:]):
+                        raise InputError(Problem(f"het werkblad heeft meer dan {limits.max_columns} kolommen, de "
+                                                 f"grens {LIMIT_HINT}", name, i))
+                    if len(rows) > limits.max_rows + 30:  # (a few title rows above the header)
+                        raise InputError(Problem(f"het werkblad heeft meer dan {limits.max_rows} rijen met "
+                                                 f"respondenten, de grens {LIMIT_HINT}", name, i))
+                    rows.append((i, r))
                 merged = _merged_ranges(wb, ws)
+                formulas = _uncached_formulas(wb, ws)
             finally:
                 wb.close()
     except InputError:
@@ -901,13 +1096,117 @@ def _read_xlsx(path: Path) -> RawTable:
                                 name, min_row, column, first if filled(first) else None))
     if not data_rows:
         problems.append(Problem(NO_RESPONDENTS, name))
+    # a formula whose result was never saved (the file was written by a program that does not
+    # calculate): openpyxl reads it as an empty cell, which would silently become "geen antwoord"
+    for row, j, ref, formula in formulas:
+        if row > header_row:
+            problems.append(Problem(f"cel {ref} bevat een formule zonder opgeslagen uitkomst; open het bestand in "
+                                    "Excel, laat het herberekenen en sla het op (of lever waarden in plaats van "
+                                    "formules)", name, row, names[j] if j < len(names) and names[j] else None,
+                                    formula))
     if problems:
-        raise InputError(problems)
+        raise InputError(problems[:_MAX_ROW_PROBLEMS] + ([Problem(
+            f"en nog {len(problems) - _MAX_ROW_PROBLEMS} problemen in dit bestand", name)]
+            if len(problems) > _MAX_ROW_PROBLEMS else []))
 
-    converted = (_convert(pd.Series([r[j] if j < len(r) else None for _, r in data_rows], dtype=object), True)
-                 for j in range(len(names)))
-    return RawTable(path=path, kind="xlsx", data=_columns(name, names, converted, notices),
-                    row_numbers=np.asarray([i for i, _ in data_rows], dtype=np.int64), notices=notices)
+    row_numbers = np.asarray([i for i, _ in data_rows], dtype=np.int64)
+    booleans: list[Problem] = []
+
+    def column(j: int) -> tuple[pd.Series, bool, bool]:
+        values = pd.Series([r[j] if j < len(r) else None for _, r in data_rows], dtype=object)
+        # an Excel TRUE/FALSE is no answer code (it would be read as 1/0)
+        for k in np.flatnonzero(values.map(lambda v: v is True or v is False).to_numpy(dtype=bool)):
+            booleans.append(Problem(
+                f"cel {_column_letter(j)}{row_numbers[k]} bevat de Excel-waarde "
+                f"{'WAAR' if values.iat[k] else 'ONWAAR'} (ja/nee) in plaats van een code of tekst; vul de code in",
+                name, int(row_numbers[k]), names[j], "WAAR" if values.iat[k] else "ONWAAR"))
+        return _convert(values, True)
+
+    data = _columns(name, names, (column(j) for j in range(len(names))), notices)
+    if booleans:
+        raise InputError(booleans[:_MAX_ROW_PROBLEMS] + ([Problem(
+            f"en nog {len(booleans) - _MAX_ROW_PROBLEMS} cellen met WAAR/ONWAAR", name)]
+            if len(booleans) > _MAX_ROW_PROBLEMS else []))
+    return RawTable(path=path, kind="xlsx", data=data, row_numbers=row_numbers, notices=notices)
+
+
+def _column_letter(j: int) -> str:
+    """The Excel column letters of the column with index ``j`` (0 → A)."""
+    from openpyxl.utils.cell import get_column_letter
+
+    return get_column_letter(j + 1)
+
+
+def _check_unpacked_size(path: Path, limits: Limits) -> None:
+    """Refuse an .xlsx whose parts together unpack to more than the limit (a zip bomb, or a cell of a
+    gigabyte), before anything is unpacked. The sizes come from the archive's directory; the zip
+    reader never gives more bytes than it says there."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            unpacked = sum(info.file_size for info in zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # reported as a damaged file by the reader
+    if unpacked > limits.max_xlsx_bytes:
+        size = f"{unpacked / 1_000_000:.1f}".replace(".", ",")
+        raise InputError(Problem(f"het Excel-bestand is uitgepakt {size} MB groot, meer dan de grens van "
+                                 f"{limits.max_xlsx_mb} MB {LIMIT_HINT}", path.name))
+
+
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _uncached_formulas(wb: object, ws: object) -> list[tuple[int, int, str, str]]:
+    """(row, column index, cell reference, formula) of every formula cell of a read-only worksheet
+    that has no saved result. Streamed: the sheet is scanned for formulas first, and parsed only
+    when it has any."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        with wb._archive.open(ws._worksheet_path) as src:  # read-only mode has no public API for this
+            tail = b""
+            while chunk := src.read(1 << 20):
+                if _FORMULA_TAG.search(tail + chunk):
+                    break
+                tail = chunk[-16:]
+            else:
+                return []
+        found = []
+        with wb._archive.open(ws._worksheet_path) as src:
+            row = 0
+            col = -1
+            for event, el in ET.iterparse(src, events=("start", "end")):
+                tag = el.tag.rsplit("}", 1)[-1]
+                if event == "start":
+                    if tag == "row":
+                        row = int(el.get("r") or row + 1)
+                        col = -1
+                    continue
+                if tag == "c":
+                    ref = el.get("r")
+                    if ref:
+                        from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+                        letters, row = coordinate_from_string(ref)
+                        col = column_index_from_string(letters) - 1
+                    else:
+                        col += 1
+                        ref = f"{_column_letter(col)}{row}"
+                    f = v = None
+                    for child in el:
+                        ctag = child.tag.rsplit("}", 1)[-1]
+                        if ctag == "f":
+                            f = child
+                        elif ctag == "v":
+                            v = child
+                    # (a formula whose saved result is the empty text has t="str" and an empty <v>)
+                    if f is not None and (v is None or (not (v.text or "").strip() and el.get("t") != "str")):
+                        found.append((row, col, ref, "=" + f.text if f.text else None))
+                    el.clear()
+                elif tag == "row":
+                    el.clear()
+        return found
+    except Exception:
+        return []
 
 
 def _bounds(ref: str) -> tuple[int, int, int, int] | None:

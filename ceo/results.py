@@ -19,8 +19,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ceo.codebook import Codebook
-from ceo.estimation import add_confidence_intervals, compare, compare_with_rest_of_region, domain_estimates
+from ceo.codebook import Codebook, Subgroup
+from ceo.disclosure import REASON_COMPLEMENT, REASON_N_EFF, REASON_SMALL, protect, withhold_derived  # noqa: F401
+from ceo.estimation import (
+    Calibration,
+    add_confidence_intervals,
+    compare,
+    compare_with_rest_of_region,
+    domain_estimates,
+    mean_test,
+    proportion_test,
+)
 from ceo.project import Thresholds
 from ceo.registry import registry
 from ceo.targets import Target, analysis_columns, distribution_targets, headline_targets, non_substantive_counts
@@ -29,21 +38,29 @@ from ceo.targets import Target, analysis_columns, distribution_targets, headline
 RESULT_COLUMNS = [
     "editie", "onderzoek", "gebied_code", "gebied_naam", "gebied_niveau",
     "thema", "indicator", "indicator_label", "soort", "subgroep", "subgroep_label", "subgroep_waarde",
-    "categorie", "n", "n_geen_oordeel", "waarde", "se", "ondergrens", "bovengrens", "n_eff", "deff",
+    "categorie", "n", "n_geen_oordeel", "waarde", "se", "ondergrens", "bovengrens", "df", "se_zonder_fpc",
+    "n_eff", "deff_gewicht", "deff",
     "gewogen", "onderdrukt", "reden", "indicatief",
-    "vorige_editie", "waarde_vorige", "verschil_vorige", "significant_vorige",
-    "regio", "waarde_rest_regio", "verschil_regio", "significant_regio",
-    "benchmark", "waarde_benchmark", "verschil_benchmark", "significant_benchmark",
+    "vorige_editie", "waarde_vorige", "verschil_vorige", "p_vorige", "significant_vorige",
+    "regio", "waarde_rest_regio", "verschil_regio", "p_regio", "significant_regio",
+    "benchmark", "waarde_benchmark", "verschil_benchmark", "p_benchmark", "significant_benchmark",
     "definitie",
 ]
+
+#: the comparisons of a figure: (column suffix, kind); flags are corrected per page (see _multiplicity)
+COMPARISONS = ("vorige", "regio", "benchmark")
 
 #: the key of one published figure (within an edition and survey)
 KEY = ["gebied_code", "indicator", "subgroep", "subgroep_waarde", "categorie"]
 
 DEFAULT_THRESHOLDS = Thresholds()
 
-REASON_SMALL = "te weinig respondenten (n < {n})"
-REASON_COMPLEMENT = "aanvullend onderdrukt, anders is een onderdrukte waarde terug te rekenen"
+#: ``subgroep`` of the rows with the figure of all questionnaire variants together, standardised to the
+#: codebook's fixed composition (``kop_per``); ``subgroep_waarde`` states the composition
+STANDARDISED = "vaste_samenstelling"
+REASON_STANDARDISED = ("de cijfers van {names} apart zijn hier of in een gemeente van dit gebied niet allemaal "
+                       "gepubliceerd, en dan zou dit cijfer ze prijsgeven")
+
 
 
 @dataclass(frozen=True)
@@ -61,7 +78,7 @@ class Benchmark:
     """External comparison figures (e.g. national percentages), one per indicator."""
 
     name: str
-    table: pd.DataFrame  # columns: indicator, waarde, se (may be NaN)
+    table: pd.DataFrame  # columns: indicator, waarde, se (may be NaN); optional variant ("" = everyone)
 
 
 @dataclass
@@ -128,11 +145,14 @@ def estimate_results(
     significance: float = 0.05,
     previous: pd.DataFrame | None = None,
     benchmark: Benchmark | None = None,
+    calibration: Calibration | None = None,
 ) -> Results:
     """The tidy results table of one survey and edition.
 
     ``comparison_regions`` maps a gemeente code to the area code of the region it is compared
     with (the rest of that region); ``previous`` is the results table of an earlier edition.
+    ``calibration`` (``WeightingResult.calibration``, rows aligned with ``data``): the weights
+    were raked or post-stratified by ceo, so the SEs are those of the calibrated design.
     """
     notices: list[str] = []
     headline = headline_targets(cb)
@@ -154,7 +174,7 @@ def estimate_results(
     area_map = {a.code: a.members for a in areas}
     pieces = []
     est = domain_estimates(work, [t.column for t in targets], stratum="_stratum", weight="_w",
-                           population=pop_col, areas=area_map)
+                           population=pop_col, areas=area_map, calibration=calibration)
     pieces.append(est)
     subgroups = []
     for sg in cb.subgroups:
@@ -164,11 +184,15 @@ def estimate_results(
         subgroups.append(sg)
         work[sg.variable] = data[sg.variable].to_numpy()
         pieces.append(domain_estimates(work, [t.column for t in headline], stratum="_stratum",
-                                       weight="_w", population=pop_col, areas=area_map, by=sg.variable))
+                                       weight="_w", population=pop_col, areas=area_map, by=sg.variable,
+                                       calibration=calibration))
     est = pd.concat(pieces, ignore_index=True)
     prop_cols = [t.column for t in targets if t.kind == "proportion"]
+    _add_superpopulation(est, work, targets, headline, subgroups, area_map, pop_col, set(prop_cols),
+                         calibration=calibration)
     level = confidence
-    est = add_confidence_intervals(est, proportions=prop_cols, method=ci_method, level=level)
+    est = add_confidence_intervals(est, proportions=prop_cols, method=ci_method, mean_method="t",
+                                   level=level)
 
     # non-substantive counts per area (and subgroup value)
     geen = _geen_oordeel(work, g_counts, areas, [None] + [sg.variable for sg in subgroups])
@@ -184,23 +208,29 @@ def estimate_results(
     table = table[~empty].reset_index(drop=True)
 
     _suppress(table, areas, thresholds)
+    if cb.headline_by is not None and cb.headline_by.subgroup in {sg.id for sg in subgroups}:
+        table = _add_standardised(table, work, data, cb, headline, meta, areas, pop_col, g_counts, calibration,
+                                  thresholds, edition, weighted, ci_method, level)
     _flag_indicative(table, thresholds)
 
     alpha = significance
     if comparison_regions:
         table = _compare_region(table, work, headline, meta, areas, comparison_regions, subgroups,
-                                pop_col, alpha, thresholds.min_n)
+                                pop_col, alpha, thresholds.min_n, calibration=calibration)
     if previous is not None:
         table = _compare_previous(table, previous, alpha)
     if benchmark is not None:
-        table = _compare_benchmark(table, benchmark, alpha)
+        table = _compare_benchmark(table, benchmark, alpha, ci_method, cb.headline_by)
+    _multiplicity(table, alpha)
+    withhold_derived(table, areas)  # the rest of a region never gives away a suppressed region figure
 
     # suppressed figures carry no numbers at all, in any column
     sup = table["onderdrukt"] == "ja"
-    num_cols = ["waarde", "se", "ondergrens", "bovengrens", "n_eff", "deff"]
+    num_cols = ["waarde", "se", "ondergrens", "bovengrens", "df", "se_zonder_fpc", "n_eff", "deff_gewicht",
+                "deff"]
     table.loc[sup, num_cols] = np.nan
     for c in ("waarde_vorige", "verschil_vorige", "waarde_rest_regio", "verschil_regio",
-              "waarde_benchmark", "verschil_benchmark"):
+              "waarde_benchmark", "verschil_benchmark", "p_vorige", "p_regio", "p_benchmark"):
         table.loc[sup, c] = np.nan
     for c in ("significant_vorige", "significant_regio", "significant_benchmark"):
         table.loc[sup, c] = ""
@@ -271,7 +301,7 @@ def _tidy(est: pd.DataFrame, cb: Codebook, meta: pd.DataFrame, areas: Sequence[A
     for var in sg_label:  # one vectorised map per subgroup variable (a handful)
         sel = (by == var).to_numpy()
         labels = {float(k): v for k, v in cb.labels(var).items()}
-        group_label[sel] = est.loc[sel, "group"].astype(float).map(labels).fillna(
+        group_label[sel] = est.loc[sel, "group"].astype(float).map(labels).astype(object).fillna(
             est.loc[sel, "group"].astype(str)).to_numpy()
     table = pd.DataFrame({
         "editie": edition,
@@ -293,17 +323,22 @@ def _tidy(est: pd.DataFrame, cb: Codebook, meta: pd.DataFrame, areas: Sequence[A
         "se": est["se"].to_numpy() * scale,
         "ondergrens": est["lower"].to_numpy() * scale,
         "bovengrens": est["upper"].to_numpy() * scale,
+        "df": est["df"].to_numpy(dtype="float64"),
+        "se_zonder_fpc": est["_se0"].to_numpy() * scale,
         "n_eff": est["n_eff"].to_numpy(),
-        "deff": est["deff"].to_numpy(),
+        "deff_gewicht": est["deff"].to_numpy(),
+        "deff": est["_deff"].to_numpy(),
         "gewogen": "ja" if weighted else "nee",
         "onderdrukt": "nee",
         "reden": "",
         "indicatief": "nee",
         "vorige_editie": pd.array([pd.NA] * len(est), dtype="Int64"),
-        "waarde_vorige": np.nan, "verschil_vorige": np.nan, "significant_vorige": "",
-        "regio": "", "waarde_rest_regio": np.nan, "verschil_regio": np.nan, "significant_regio": "",
-        "benchmark": "", "waarde_benchmark": np.nan, "verschil_benchmark": np.nan,
+        "waarde_vorige": np.nan, "verschil_vorige": np.nan, "p_vorige": np.nan, "significant_vorige": "",
+        "regio": "", "waarde_rest_regio": np.nan, "verschil_regio": np.nan, "p_regio": np.nan,
+        "significant_regio": "",
+        "benchmark": "", "waarde_benchmark": np.nan, "verschil_benchmark": np.nan, "p_benchmark": np.nan,
         "significant_benchmark": "",
+        "_n_eff_fpc": est["n_eff_fpc"].to_numpy(),
         "definitie": m["definition"].to_numpy(),
         "_area_order": est["_area_order"].to_numpy(),
         "_target_order": m["order"].to_numpy(),
@@ -317,81 +352,151 @@ def _tidy(est: pd.DataFrame, cb: Codebook, meta: pd.DataFrame, areas: Sequence[A
 
 
 def _suppress(table: pd.DataFrame, areas: Sequence[Area], th: Thresholds) -> None:
-    """Primary suppression (too few substantive answers) and complementary suppression (in place).
+    """Primary and complementary suppression (in place): see :mod:`ceo.disclosure`."""
+    protect(table, areas, th)
 
-    A figure with n < ``min_n`` is not published because it is unreliable. When such a cell is also
-    small enough to reveal how individual respondents answered (n < ``disclosure_n``) and it could be
-    recomputed as a published total minus the other published parts (the other values of the same
-    breakdown, or the other gemeenten of a published region), the smallest of those parts is
-    suppressed too, and so on until nothing disclosive can be recomputed.
-    """
-    small = table["n"] < th.min_n
-    table.loc[small, "onderdrukt"] = "ja"
-    table.loc[small, "reden"] = REASON_SMALL.format(n=th.min_n)
-    def complement(block: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """Rows (positions among ``rows``) to suppress additionally: in every block with exactly one
-        suppressed (non-empty, disclosive) cell and at least one published cell, the published cell
-        with the smallest n."""
-        n = n_all[rows]
-        status = sup_state[rows]
-        sup = (status == 1) & (n > 0) & ((n < th.disclosure_n) | complementary[rows])
-        pub = status == 0
-        codes, uniq = pd.factorize(block)
-        n_sup = np.bincount(codes, weights=sup, minlength=len(uniq))[codes]
-        n_pub = np.bincount(codes, weights=pub, minlength=len(uniq))[codes]
-        cand = np.flatnonzero(pub & (n_sup == 1) & (n_pub >= 1))
-        if not len(cand):
-            return cand
-        order = cand[np.lexsort((n[cand], codes[cand]))]
-        first = np.ones(len(order), dtype=bool)
-        first[1:] = codes[order][1:] != codes[order][:-1]
-        return rows[order[first]]
 
-    n_all = table["n"].to_numpy(dtype="float64")
-    is_sub = (table["subgroep"] != "").to_numpy()
-    headline = (table["categorie"] == "").to_numpy()
-    # integer keys, computed once
-    area = pd.factorize(table["gebied_code"])[0]
-    figure = table.groupby(["indicator", "subgroep", "subgroep_waarde"], sort=False, dropna=False).ngroup().to_numpy()
-    breakdown = table.groupby(["gebied_code", "indicator", "subgroep", "categorie"], sort=False,
-                              dropna=False).ngroup().to_numpy()
-    cell = table.groupby(KEY[:4], sort=False, dropna=False).ngroup().to_numpy()
-    area_of = {c: i for i, c in enumerate(pd.unique(table["gebied_code"]))}
-    regions = [(area_of[a.code], np.array([area_of[m] for m in a.members if m in area_of], dtype=np.int64))
-               for a in areas if a.level != "gemeente" and a.code in area_of]
-    sub_rows = np.flatnonzero(is_sub & headline)
-    region_rows = [(r, np.flatnonzero(np.isin(area, members) & headline)) for r, members in regions]
-    for _ in range(5):  # a new suppression may open another block; iterate to a fixed point
-        sup_state = (table["onderdrukt"] == "ja").to_numpy().astype(np.int8)
-        complementary = (table["reden"] == REASON_COMPLEMENT).to_numpy()
-        # (1) within a breakdown: one suppressed subgroup value is the total minus the others
-        add = [complement(breakdown[sub_rows], sub_rows)]
-        # (2) across gemeenten of a region: one suppressed gemeente is the region minus the others
-        for r, rows in region_rows:
-            published = np.unique(figure[(area == r) & (sup_state == 0)])
-            if not len(published):
-                continue
-            sel = rows[np.isin(figure[rows], published)]
-            add.append(complement(figure[sel], sel))
-        idx = np.unique(np.concatenate(add))
-        idx = idx[sup_state[idx] == 0]
-        changed = False
-        if len(idx):
-            pos = table.index[idx]
-            table.loc[pos, "onderdrukt"] = "ja"
-            table.loc[pos, "reden"] = REASON_COMPLEMENT
-            changed = True
-        # distribution rows follow their headline
-        sup_now = (table["onderdrukt"] == "ja").to_numpy()
-        head_sup = np.unique(cell[headline & sup_now])
-        follow = ~headline & np.isin(cell, head_sup) & ~sup_now
-        if follow.any():
-            pos = table.index[follow]
-            table.loc[pos, "onderdrukt"] = "ja"
-            table.loc[pos, "reden"] = REASON_COMPLEMENT
-            changed = True
-        if not changed:
+def _add_standardised(table: pd.DataFrame, work: pd.DataFrame, data: pd.DataFrame, cb: Codebook,
+                      headline: list[Target], meta: pd.DataFrame, areas: Sequence[Area], pop_col: str | None,
+                      g_counts: pd.DataFrame, calibration: Calibration | None, th: Thresholds, edition: int,
+                      weighted: bool, ci_method: str, level: float) -> pd.DataFrame:
+    """Append the headline figures of all variants together, standardised to the codebook's fixed
+    composition ``c`` (``kop_per``), as subgroup :data:`STANDARDISED` rows.
+
+    Within every gemeente ``g`` the weights of variant ``v`` are multiplied by ``c_v W_g / W_gv`` (W: the
+    sum of the weights of the respondents with a variant), so each variant carries its fixed share of the
+    gemeente's weight whatever the mix of respondents; regions and the total add up their gemeenten. That
+    is a post-stratification to the cells gemeente x variant, so the SEs treat it as one (added as a
+    margin to ceo's own calibration, if any). A gemeente without respondents of some variant cannot be
+    standardised: no row for it or for the areas that contain it.
+
+    Disclosure: the figure is a function of the variant cells of the area and of its gemeenten. It is
+    published only when all of those are published, so it reveals nothing that is suppressed; the
+    suppression of the variant cells themselves is :func:`protect`'s (this runs after it)."""
+    hb = cb.headline_by
+    code = pd.to_numeric(data[hb.variable], errors="coerce").to_numpy(dtype="float64")
+    share = pd.Series(code).map(hb.composition).to_numpy(dtype="float64")
+    has = ~np.isnan(share)
+    w = work["_w"].to_numpy(dtype="float64")
+    stratum = work["_stratum"].to_numpy()
+    cells = pd.DataFrame({"g": stratum, "v": np.where(has, code, -1.0), "w": np.where(has, w, 0.0)})
+    w_gv = cells.groupby(["g", "v"], sort=False)["w"].transform("sum").to_numpy()
+    w_g = cells.groupby("g", sort=False)["w"].transform("sum").to_numpy()
+    n_variants = cells[has].groupby("g", sort=False)["v"].nunique()
+    complete = set(n_variants.index[n_variants.to_numpy() == len(hb.composition)])
+    inside = has & pd.Series(stratum).isin(complete).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w_std = np.where(inside, w * share * w_g / w_gv, w)
+    std_areas = [a for a in areas if all(m in complete for m in a.members)]
+    if not std_areas:
+        return table
+    area_map = {a.code: a.members for a in std_areas}
+    cell_code = cells.groupby(["g", "v"], sort=False).ngroup().to_numpy()
+    if calibration is None:
+        cal = Calibration("poststratificatie", cell_code.reshape(-1, 1))
+    else:  # ceo's own margins and the variant cells, raked together
+        cal = Calibration("raking", np.column_stack([np.asarray(calibration.cells).reshape(len(w), -1), cell_code]))
+
+    cols = [t.column for t in headline]
+    wk = pd.DataFrame({"_stratum": stratum, "_w": w_std}, index=work.index)
+    if pop_col:
+        wk[pop_col] = work[pop_col].to_numpy()
+    for c in cols:  # respondents outside the standardised figure stay in the design, outside the domain
+        wk[c] = np.where(inside, work[c].to_numpy(dtype="float64"), np.nan)
+    est = domain_estimates(wk, cols, stratum="_stratum", weight="_w", population=pop_col, areas=area_map,
+                           calibration=cal)
+    props = {t.column for t in headline if t.kind == "proportion"}
+    _add_superpopulation(est, wk, headline, headline, [], area_map, pop_col, props, calibration=cal)
+    est = add_confidence_intervals(est, proportions=sorted(props), method=ci_method, mean_method="t", level=level)
+    wk["_std"] = np.where(inside, 1.0, np.nan)
+    geen = _geen_oordeel(wk, g_counts, std_areas, ["_std"])
+    est["by"] = "_std"
+    est["group"] = 1.0
+    est["_var"] = est["variable"].map(meta["variable"])
+    est = est.merge(geen, how="left", left_on=["area", "by", "group", "_var"],
+                    right_on=["area", "by", "group", "variable_src"])
+    est["n_geen_oordeel"] = est["n_geen_oordeel"].fillna(0).astype("int64")
+    label = hb.label[:1].upper() + hb.label[1:]
+    rows = _tidy(est, cb, meta, std_areas, [Subgroup(STANDARDISED, "_std", label)], edition, weighted)
+    rows = rows[(rows["n"] > 0) | (rows["n_geen_oordeel"] > 0)].copy()
+    rows["subgroep_waarde"] = hb.composition_text()
+    composition = json.dumps({hb.variants[c]: s for c, s in hb.composition.items()}, sort_keys=True)
+    fingerprints = {d: hashlib.sha256(f"{d}|{composition}".encode()).hexdigest()[:12]
+                    for d in rows["definitie"].unique()}
+    rows["definitie"] = rows["definitie"].map(fingerprints)
+
+    # suppression: the primary rules of ceo.disclosure.protect, then the variant cells it is made of
+    n = rows["n"].to_numpy(dtype="float64")
+    n_eff = rows["n_eff"].to_numpy(dtype="float64")
+    reason = np.select([(n >= 1) & (n < th.disclosure_n), n < th.min_n, n_eff < th.disclosure_n],
+                       [REASON_SMALL.format(n=th.disclosure_n), REASON_SMALL.format(n=th.min_n),
+                        REASON_N_EFF.format(n=th.disclosure_n)], "")
+    ok = _standardised_publishable(table, rows, std_areas, areas, hb, th)
+    names = " en ".join(hb.variants.values())
+    reason = np.where((reason == "") & ~ok, REASON_STANDARDISED.format(names=names), reason)
+    rows["onderdrukt"] = np.where(reason != "", "ja", "nee")
+    rows["reden"] = reason
+
+    out = pd.concat([table, rows], ignore_index=True)
+    order = {a.code: i for i, a in enumerate(areas)}
+    out = out.iloc[np.argsort(out["gebied_code"].map(order).to_numpy(), kind="stable")]
+    return out.reset_index(drop=True)
+
+
+def _standardised_publishable(table: pd.DataFrame, rows: pd.DataFrame, std_areas: Sequence[Area],
+                              areas: Sequence[Area], hb, th: Thresholds) -> np.ndarray:
+    """Which standardised rows may be published: they reveal (with the weights, which the attacker is
+    assumed to know) the variant cells they are made of, of the area and of each of its gemeenten.
+
+    Published when all those cells are published; or when the suppressed ones are only unreliable
+    (``minimum_n > n >= onthulling_n``, which may be derivable) and the attacker of
+    :mod:`ceo.disclosure`, with those cells counted as published, recomputes nothing that is protected
+    (checked per indicator; an indicator where it would is withheld)."""
+    parts = pd.DataFrame([(a.code, m) for a in std_areas for m in dict.fromkeys((a.code, *a.members))],
+                         columns=["gebied_code", "_part"])
+    needed = parts.groupby("gebied_code").size() * len(hb.composition)
+    cells = table[(table["subgroep"] == hb.subgroup) & (table["categorie"] == "")
+                  & table["_group"].isin(list(hb.composition))]
+    cells = pd.DataFrame({"_part": cells["gebied_code"].to_numpy(), "indicator": cells["indicator"].to_numpy(),
+                          "_row": cells.index.to_numpy(), "_sup": (cells["onderdrukt"] == "ja").to_numpy(),
+                          "_soft": ((cells["onderdrukt"] == "nee")
+                                    | ((cells["reden"] == REASON_SMALL.format(n=th.min_n))
+                                       & (cells["n"] >= th.disclosure_n))).to_numpy()})
+    b = parts.merge(cells, on="_part")
+    g = b.groupby(["gebied_code", "indicator"])
+    key = pd.MultiIndex.from_frame(rows[["gebied_code", "indicator"]])
+    complete = (g.size().reindex(key).fillna(0).to_numpy() == needed.reindex(rows["gebied_code"]).to_numpy())
+    hidden = g["_sup"].sum().reindex(key).fillna(0).to_numpy() > 0
+    soft = g["_soft"].all().reindex(key).fillna(False).to_numpy(dtype=bool)
+    ok = complete & ~hidden
+    candidate = complete & hidden & soft
+    if not candidate.any():
+        return ok
+    from ceo.disclosure import build_system, find_leaks
+
+    system = build_system(table, areas)
+    var = system.var
+    row = var["row"].to_numpy()
+    is_cell = row >= 0
+    sup = np.ones(len(var), dtype=bool)
+    sup[is_cell] = (table.loc[row[is_cell], "onderdrukt"] == "ja").to_numpy()
+    if find_leaks(system, sup, th.disclosure_n):
+        return ok  # protect() left something open: add nothing
+    var_of_row = pd.Series(np.flatnonzero(is_cell), index=row[is_cell])
+    b = b[b["_sup"]].set_index(["gebied_code", "indicator"])
+    indicators = rows["indicator"].to_numpy()
+    for _ in range(len(set(indicators[candidate])) + 1):
+        revealed = b.loc[b.index.isin(key[candidate]), "_row"].to_numpy()
+        trial = sup.copy()
+        trial[var_of_row.reindex(revealed).dropna().to_numpy(dtype=np.int64)] = False
+        leaks = find_leaks(system, trial, th.disclosure_n)
+        if not leaks:
+            return ok | candidate
+        bad = set(var.loc[np.concatenate([lk.cells for lk in leaks]), "ind"])
+        candidate &= ~np.isin(indicators, list(bad))
+        if not candidate.any():
             break
+    return ok
 
 
 def _flag_indicative(table: pd.DataFrame, th: Thresholds) -> None:
@@ -408,10 +513,58 @@ def _yes_no(mask: np.ndarray | pd.Series, valid: np.ndarray | pd.Series) -> np.n
     return np.where(valid, np.where(mask, "ja", "nee"), "")
 
 
+def _add_superpopulation(est: pd.DataFrame, work: pd.DataFrame, targets: list[Target], headline: list[Target],
+                         subgroups: list, area_map: Mapping[str, Sequence[str]], pop_col: str | None,
+                         proportions: set[str], calibration: Calibration | None = None) -> None:
+    """Add ``_se0`` (the SE without finite population correction: each edition is a draw from a
+    super-population, so comparisons between editions use it) and ``_deff`` (the design effect of the
+    estimate: its variance without fpc over the variance of a simple random sample of the same n,
+    ``s^2 / n`` with ``s^2`` the weighted unit variance with the n/(n-1) factor) to ``est`` (in place).
+
+    ``est`` holds, in this order, the estimates of all targets for everyone and of the headline targets
+    per subgroup; the same calls without ``population`` (and on the squares of the means) line up row
+    for row.
+    """
+    everyone = [t.column for t in targets]
+    head = [t.column for t in headline]
+
+    def run(all_cols: list[str], head_cols: list[str]) -> pd.DataFrame:
+        common = dict(stratum="_stratum", weight="_w", population=None, areas=area_map,
+                      calibration=calibration)
+        frames = [domain_estimates(work, all_cols, **common)]
+        frames += [domain_estimates(work, head_cols, by=sg.variable, **common) for sg in subgroups]
+        return pd.concat(frames, ignore_index=True)
+
+    plain = est if pop_col is None else run(everyone, head)
+    assert (plain["variable"].to_numpy() == est["variable"].to_numpy()).all()
+    se0 = plain["se"].to_numpy(dtype="float64")
+    estimate = plain["estimate"].to_numpy(dtype="float64")
+    n = est["n"].to_numpy(dtype="float64")
+    unit_var = estimate * (1 - estimate)  # proportions; the means get E[y^2] - E[y]^2 below
+    means = [c for c in everyone if c not in proportions]
+    is_mean = est["variable"].isin(means).to_numpy()
+    if means:
+        sq = {c: f"_sq{c}" for c in means}
+        for c in means:
+            work[sq[c]] = work[c] * work[c]
+        squares = run([sq[c] for c in everyone if c in sq], [sq[c] for c in head if c in sq])
+        assert len(squares) == is_mean.sum()
+        unit_var[is_mean] = squares["estimate"].to_numpy(dtype="float64") - estimate[is_mean] ** 2
+        for c in sq.values():
+            del work[c]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        srs_var = np.maximum(unit_var, 0.0) / np.where(n > 1, n - 1, np.nan)  # s^2 / n
+        deff = np.where(srs_var > 0, se0 * se0 / srs_var, np.nan)
+    est["_se0"] = se0
+    est["_deff"] = deff
+
+
 def _compare_region(table: pd.DataFrame, work: pd.DataFrame, headline: list[Target], meta: pd.DataFrame,
                     areas: Sequence[Area], comparison_regions: Mapping[str, str], subgroups: list,
-                    pop_col: str | None, alpha: float, min_n: int) -> pd.DataFrame:
-    """Gemeente vs the rest of its region (independent strata), for headline figures."""
+                    pop_col: str | None, alpha: float, min_n: int,
+                    calibration: Calibration | None = None) -> pd.DataFrame:
+    """Gemeente vs the rest of its region (independent strata), for headline figures. Same edition,
+    same finite population: with the fpc. Sets ``p_regio``; the flag is set by :func:`_multiplicity`."""
     area_by_code = {a.code: a for a in areas}
     regions = {}
     for gm, rc in comparison_regions.items():
@@ -420,7 +573,9 @@ def _compare_region(table: pd.DataFrame, work: pd.DataFrame, headline: list[Targ
     if not regions:
         return table
     cols = [t.column for t in headline]
-    common = dict(stratum="_stratum", weight="_w", population=pop_col, regions=regions, level=1 - alpha)
+    props = [t.column for t in headline if t.kind == "proportion"]
+    common = dict(stratum="_stratum", weight="_w", population=pop_col, regions=regions, level=1 - alpha,
+                  proportions=props, calibration=calibration)
     frames = [compare_with_rest_of_region(work, cols, **common)]
     frames += [compare_with_rest_of_region(work, cols, by=sg.variable, **common) for sg in subgroups]
     cmp = pd.concat(frames, ignore_index=True)
@@ -432,59 +587,150 @@ def _compare_region(table: pd.DataFrame, work: pd.DataFrame, headline: list[Targ
     out = pd.DataFrame({
         "gebied_code": cmp["gemeente"].to_numpy(),
         "indicator": m["indicator"].to_numpy(),
-        "subgroep": cmp["by"].map(sg_id).fillna("").to_numpy(),
+        "subgroep": cmp["by"].map(sg_id).astype(object).fillna("").to_numpy(),
         "_group": pd.to_numeric(cmp["group"], errors="coerce").to_numpy(),
         "categorie": "",
         "_regio": cmp["region"].to_numpy(),
         "_rest": cmp["estimate_rest"].to_numpy() * scale,
         "_n_rest": cmp["n_rest"].to_numpy(),
         "_diff": cmp["difference"].to_numpy() * scale,
-        "_sig": cmp["significant"].to_numpy(),
+        "_p": cmp["p_value"].to_numpy(),
     })
     merged = table.merge(out, how="left", on=["gebied_code", "indicator", "subgroep", "_group", "categorie"])
     # the rest of the region must itself be publishable
-    ok = merged["_regio"].notna() & (merged["onderdrukt"] == "nee") & (merged["_n_rest"] >= min_n)
+    ok = (merged["_regio"].notna() & (merged["onderdrukt"] == "nee") & (merged["_n_rest"] >= min_n)
+          & merged["_diff"].notna())
     merged.loc[ok, "regio"] = merged.loc[ok, "_regio"]
     merged.loc[ok, "waarde_rest_regio"] = merged.loc[ok, "_rest"]
     merged.loc[ok, "verschil_regio"] = merged.loc[ok, "_diff"]
-    sig = merged["_sig"].astype("boolean").fillna(False).to_numpy(dtype=bool)
-    merged["significant_regio"] = _yes_no(sig, ok & merged["_diff"].notna())
-    return merged.drop(columns=["_regio", "_rest", "_n_rest", "_diff", "_sig"])
+    merged.loc[ok, "p_regio"] = merged.loc[ok, "_p"]
+    return merged.drop(columns=["_regio", "_rest", "_n_rest", "_diff", "_p"])
+
+
+def _side(frame: pd.DataFrame, se_column: str) -> dict[str, np.ndarray]:
+    """Estimate, SE, df, effective size and kind of the figures of a results table, on the 0-1 scale for
+    percentages. A table from an older ceo without ``df``/``se_zonder_fpc`` falls back to n - 1 and ``se``."""
+    prop = (frame["soort"] == "percentage").to_numpy()
+    scale = np.where(prop, 100.0, 1.0)
+
+    def num(column: str, default: str | None = None) -> np.ndarray:
+        col = frame[column] if column in frame or default is None else frame[default]
+        return pd.to_numeric(col, errors="coerce").to_numpy(dtype="float64")
+
+    n = num("n")
+    df = num("df") if "df" in frame else n - 1
+    n_eff = num("n_eff") if "n_eff" in frame else n
+    return {"value": num("waarde") / scale, "se": num(se_column, "se") / scale, "df": df,
+            "n_eff": np.fmin(n_eff, n), "prop": prop, "scale": scale}
 
 
 def _compare_previous(table: pd.DataFrame, previous: pd.DataFrame, alpha: float) -> pd.DataFrame:
     """Difference with the previous edition, only where the indicator definition is identical and
-    both figures are published."""
+    both figures are published. Each edition is a draw from a super-population: the test uses the SEs
+    without finite population correction (``se_zonder_fpc``), so a census gemeente is not "significant"
+    by construction. Sets ``p_vorige``; the flag is set by :func:`_multiplicity`."""
     prev = previous[(previous["onderdrukt"] == "nee") & (previous["categorie"].fillna("") == "")].copy()
     if prev.empty:
         return table
     for c in ("subgroep", "subgroep_waarde", "categorie"):
         prev[c] = prev[c].fillna("").astype(str)
-    prev = prev[KEY + ["editie", "waarde", "se", "definitie"]].rename(
-        columns={"editie": "_ed", "waarde": "_pw", "se": "_pse", "definitie": "_pdef"})
+    before = _side(prev.assign(soort=prev.get("soort", "")), "se_zonder_fpc")
+    prev = pd.DataFrame({**{k: prev[k].to_numpy() for k in KEY}, "_ed": prev["editie"].to_numpy(),
+                         "_pw": prev["waarde"].to_numpy(dtype="float64"), "_pdef": prev["definitie"].to_numpy(),
+                         "_pv": before["value"], "_pse": before["se"], "_pdf": before["df"],
+                         "_pn": before["n_eff"]})
     merged = table.merge(prev, how="left", on=KEY)
     ok = (merged["_pw"].notna() & (merged["_pdef"] == merged["definitie"]) & (merged["onderdrukt"] == "nee")
           & (merged["categorie"] == ""))
-    res = compare(merged["waarde"].to_numpy(), merged["se"].to_numpy(), merged["_pw"].to_numpy(),
-                  merged["_pse"].to_numpy(), level=1 - alpha)
+    now = _side(merged, "se_zonder_fpc")
+    res = compare(now["value"], now["se"], merged["_pv"].to_numpy(), merged["_pse"].to_numpy(), level=1 - alpha,
+                  df=now["df"], reference_df=merged["_pdf"].to_numpy(), proportion=now["prop"],
+                  n_eff=now["n_eff"], reference_n_eff=merged["_pn"].to_numpy())
     merged.loc[ok, "vorige_editie"] = merged.loc[ok, "_ed"].astype("int64")
     merged.loc[ok, "waarde_vorige"] = merged.loc[ok, "_pw"]
-    merged.loc[ok, "verschil_vorige"] = res["difference"].to_numpy()[ok.to_numpy()]
-    merged["significant_vorige"] = _yes_no(res["significant"].to_numpy(), ok)
-    return merged.drop(columns=["_ed", "_pw", "_pse", "_pdef"])
+    merged.loc[ok, "verschil_vorige"] = (merged["waarde"] - merged["_pw"])[ok]
+    merged.loc[ok, "p_vorige"] = res["p_value"].to_numpy()[ok.to_numpy()]
+    return merged.drop(columns=["_ed", "_pw", "_pdef", "_pv", "_pse", "_pdf", "_pn"])
 
 
-def _compare_benchmark(table: pd.DataFrame, benchmark: Benchmark, alpha: float) -> pd.DataFrame:
-    """Difference with an external benchmark (a value with its SE, or SE 0), for headline figures
-    of everyone."""
-    bm = benchmark.table[["indicator", "waarde", "se"]].rename(columns={"waarde": "_bw", "se": "_bse"})
-    merged = table.merge(bm, how="left", on="indicator")
-    ok = (merged["_bw"].notna() & (merged["onderdrukt"] == "nee") & (merged["categorie"] == "")
-          & (merged["subgroep"] == ""))
-    res = compare(merged["waarde"].to_numpy(), merged["se"].to_numpy(), merged["_bw"].to_numpy(),
-                  merged["_bse"].fillna(0.0).to_numpy(), level=1 - alpha)
+def _compare_benchmark(table: pd.DataFrame, benchmark: Benchmark, alpha: float, ci_method: str,
+                       headline_by=None) -> pd.DataFrame:
+    """Difference with an external benchmark, for headline figures of everyone; with headline figures per
+    questionnaire variant (``kop_per``), a benchmark row for a variant (its ``variant`` column) is compared
+    with that variant's figures only, like with like. A fixed benchmark (no SE)
+    is tested with the dual of the published interval (significant exactly when it lies outside the
+    interval at the significance level); a benchmark with an SE with :func:`compare`. Sets ``p_benchmark``;
+    the flag is set by :func:`_multiplicity`."""
+    bm = benchmark.table
+    bm = bm.assign(variant=bm["variant"].fillna("") if "variant" in bm else "")
+    bm = bm[["indicator", "variant", "waarde", "se"]].rename(
+        columns={"variant": "_bv", "waarde": "_bw", "se": "_bse"})
+    # the benchmark variant each row is compared with: "" for everyone, a variant for its rows, none otherwise
+    none = "\x00none"  # matches no benchmark row (object arrays: numpy strings would drop a trailing NUL)
+    target = np.where(table["subgroep"] == "", "", none).astype(object)
+    if headline_by is not None:
+        names = {float(c): v for c, v in headline_by.variants.items()}
+        is_variant = (table["subgroep"] == headline_by.subgroup).to_numpy()
+        target[is_variant] = table["_group"].map(names).fillna(none).to_numpy(dtype=object)[is_variant]
+    merged = table.assign(_bv=target).merge(bm, how="left", on=["indicator", "_bv"]).drop(columns="_bv")
+    ok = (merged["_bw"].notna() & (merged["onderdrukt"] == "nee") & (merged["categorie"] == ""))
+    now = _side(merged, "se")
+    ref = merged["_bw"].to_numpy(dtype="float64") / now["scale"]
+    ref_se = merged["_bse"].fillna(0.0).to_numpy(dtype="float64") / now["scale"]
+    n = merged["n"].to_numpy(dtype="float64")
+    n_fpc = merged["_n_eff_fpc"].to_numpy(dtype="float64")
+    res = compare(now["value"], now["se"], ref, ref_se, level=1 - alpha, df=now["df"], proportion=now["prop"],
+                  n_eff=np.where(np.isinf(n_fpc), n_fpc, np.fmin(n_fpc, n)))
+    fixed_args = dict(df=now["df"], n_eff_fpc=n_fpc)
+    p_fixed = np.where(now["prop"],
+                       proportion_test(now["value"], now["se"], ref, n=n, method=ci_method, level=1 - alpha,
+                                       **fixed_args),
+                       mean_test(now["value"], now["se"], ref, **fixed_args))
+    p_value = np.where(ref_se == 0, p_fixed, res["p_value"].to_numpy())
     merged.loc[ok, "benchmark"] = benchmark.name
     merged.loc[ok, "waarde_benchmark"] = merged.loc[ok, "_bw"]
-    merged.loc[ok, "verschil_benchmark"] = res["difference"].to_numpy()[ok.to_numpy()]
-    merged["significant_benchmark"] = _yes_no(res["significant"].to_numpy(), ok)
+    merged.loc[ok, "verschil_benchmark"] = (merged["waarde"] - merged["_bw"])[ok]
+    merged.loc[ok, "p_benchmark"] = p_value[ok.to_numpy()]
     return merged.drop(columns=["_bw", "_bse"])
+
+
+def benjamini_hochberg(p: np.ndarray, family: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values within each family (integer codes), vectorised; NaN stays
+    NaN and does not count as a comparison."""
+    p = np.asarray(p, dtype="float64")
+    out = np.full(p.shape, np.nan)
+    idx = np.flatnonzero(~np.isnan(p))
+    if not len(idx):
+        return out
+    fam = np.asarray(family)[idx]
+    order = np.lexsort((p[idx], fam))
+    ps, fs = p[idx][order], fam[order]
+    start = np.searchsorted(fs, fs, side="left")
+    m = np.searchsorted(fs, fs, side="right") - start
+    rank = np.arange(len(ps)) - start + 1
+    raw = ps * m / rank
+    # step-up: the adjusted value is the smallest raw value at this rank or above, within the family
+    adj = pd.Series(raw[::-1]).groupby(fs[::-1], sort=False).cummin().to_numpy()[::-1]
+    out[idx[order]] = np.minimum(adj, 1.0)
+    return out
+
+
+def _multiplicity(table: pd.DataFrame, alpha: float) -> None:
+    """The ``significant_*`` flags (in place), corrected for multiplicity with Benjamini-Hochberg at
+    ``alpha`` per page and kind of comparison: one family is, for one area (gemeente, region, total) in
+    this survey and edition, all headline figures against the previous edition; another the same figures
+    against the rest of the region; a third against the benchmark. The comparisons of each subgroup
+    breakdown of an area (in the CSV, not on the factsheet) form families of their own in the same way.
+    The kinds answer different questions (did anything change; how does the gemeente stand in its region
+    or nationally) and are kept apart so that real regional differences do not loosen the threshold for
+    the changes. ``p_*`` keep the uncorrected p-values; a comparison whose test is not possible (NaN)
+    counts as not significant."""
+    family = table.groupby(["gebied_code", "subgroep"], sort=False, dropna=False).ngroup().to_numpy()
+    made = {c: table[f"verschil_{c}"].notna().to_numpy() for c in COMPARISONS}
+    p = np.concatenate([np.where(made[c], table[f"p_{c}"].to_numpy(dtype="float64"), np.nan)
+                        for c in COMPARISONS])
+    n_fam = int(family.max()) + 1 if len(family) else 0
+    kinds = np.concatenate([family + i * n_fam for i in range(len(COMPARISONS))])
+    adjusted = benjamini_hochberg(p, kinds).reshape(len(COMPARISONS), -1)
+    for i, c in enumerate(COMPARISONS):
+        table[f"significant_{c}"] = _yes_no(adjusted[i] < alpha, made[c])

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import jinja2
 
+from ceo.escape import html_attr, md_text
 from ceo.problems import InputError, Problem
 from ceo.registry import registry
+from ceo.schema import schema_path
 
 PAGES = ("index.md", "methode.md", "toegankelijkheid.md", "colofon.md")
 
@@ -15,6 +17,8 @@ PAGES = ("index.md", "methode.md", "toegankelijkheid.md", "colofon.md")
 def init_project(directory: Path, *, name: str | None = None, publisher: str = "",
                  gemeenten: list[str] | None = None, region_name: str | None = None) -> list[Path]:
     """Write ``ceo.yaml``, ``mkdocs.yml`` and ``site/`` into ``directory``; never overwrites a file."""
+    from ceo.site import copy_theme
+
     directory = Path(directory)
     problems: list[Problem] = []
     codes = []
@@ -40,13 +44,18 @@ def init_project(directory: Path, *, name: str | None = None, publisher: str = "
         region = {"id": rid, "name": rname, "members": sorted(codes)}
     env = jinja2.Environment(loader=jinja2.PackageLoader("ceo", "templates/project"), keep_trailing_newline=True,
                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
-    context = {"name": name, "publisher": publisher, "region": region}
+    env.filters.update(md=md_text, html=html_attr)  # the name and publisher are shown literally
+    # the JSON Schema of ceo.yaml in the installed package, for editors (yaml-language-server)
+    context = {"name": name, "publisher": publisher, "region": region,
+               "schema": schema_path("ceo.schema.json").as_uri()}
     written = []
     for t in targets:
         text = env.get_template(t.name + ".j2").render(**context)
         t.parent.mkdir(parents=True, exist_ok=True)
         t.write_text(text, encoding="utf-8")
         written.append(t)
+    # the theme override named in mkdocs.yml (a Content-Security-Policy in every page); 'ceo process' renews it
+    written += copy_theme(directory / "site")
     # the page the navigation points to; 'ceo process' replaces it with the list of gemeenten
     placeholder = directory / "site" / "cijfers" / "index.md"
     if not placeholder.exists():

@@ -18,7 +18,6 @@ Layout of one edition::
 
 from __future__ import annotations
 
-import html
 import json
 import re
 import shutil
@@ -32,7 +31,8 @@ import jinja2
 import numpy as np
 import pandas as pd
 
-from ceo import texts
+from ceo import escape, texts
+from ceo.escape import html_attr, html_text, json_script, md_text, plotly_text, sanitise_markdown
 
 SURVEY_ORDER = ("wmo", "jeugd", "professionals")
 THEME_ORDER = ("toegang", "kwaliteit", "effect", "samenwerking", "rapportcijfer")
@@ -69,8 +69,10 @@ DATA_DTYPES = {
 
 
 def slug(name: str) -> str:
+    """A file name from a name: ASCII letters, digits and '-', at most 80 characters (a region name from
+    ceo.yaml can be long; file systems allow 255 bytes)."""
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:80].strip("-")
 
 
 def read_results(path: Path) -> pd.DataFrame:
@@ -162,21 +164,17 @@ def editions_in(site_dir: Path) -> list[int]:
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("ceo", "templates"),
-        autoescape=False,  # Markdown output; HTML fragments are escaped explicitly with |e
+        # Markdown output: every text from data is escaped for its context where the page is put together
+        # (ceo.escape: md_text, html_text, ...); the plain-HTML templates (redirects) are autoescaped
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters.update(num=texts.number, pct=texts.pct, md=md_escape, e=html.escape)
-    env.globals.update(texts=texts)
+    env.filters.update(num=texts.number, pct=texts.pct, md=md_text, fm=escape.front_matter)
+    env.globals.update(texts=texts, csp=CONTENT_SECURITY_POLICY)
     return env
-
-
-def md_escape(text: object) -> str:
-    """Escape text for a Markdown table cell or inline text."""
-    s = "" if text is None else str(text)
-    return s.replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*").replace("_", "\\_").replace("<", "&lt;")
 
 
 CHART_TYPE = "application/vnd.ceo-chart+json"
@@ -190,9 +188,7 @@ def chart(spec: dict, label: str) -> str:
     are in the table right after it. One element instead of a ``<div>`` with a ``<script>`` inside keeps
     ``mkdocs build`` fast (every tag is parsed three times, see :func:`html_table`).
     """
-    payload = json.dumps({"label": label, **spec}, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    payload = payload.replace("</", "<\\/")
-    return f'<script type="{CHART_TYPE}">{payload}</script>'
+    return f'<script type="{CHART_TYPE}">{json_script({"label": label, **spec})}</script>'
 
 
 def _clean(x):
@@ -221,7 +217,7 @@ def _layout(height: int, **kw) -> dict:
 
 def comparison_chart(bars: list[tuple[str, float, float, float, str]], percent: bool) -> dict:
     """Horizontal bars with CI error bars: (label, value, lower, upper, colour)."""
-    labels = [b[0] for b in bars]
+    labels = [plotly_text(b[0]) for b in bars]
     values = [_clean(b[1]) for b in bars]
     plus = [_clean(b[3] - b[1]) if b[3] is not None and np.isfinite(b[3]) else None for b in bars]
     minus = [_clean(b[1] - b[2]) if b[2] is not None and np.isfinite(b[2]) else None for b in bars]
@@ -268,10 +264,10 @@ def distribution_chart(items: list[tuple[str, list[tuple[str, float]]]]) -> dict
         trace = {
             "type": "bar",
             "orientation": "h",
-            "name": c,
+            "name": plotly_text(c),
             "y": [q for q, _ in items],
             "x": values,
-            "hovertemplate": c + ": %{x:.1f} %<extra></extra>",
+            "hovertemplate": "%{fullData.name}: %{x:.1f} %<extra></extra>",  # the label is never a template
         }
         if colours:
             trace["marker"] = {"color": colours[i]}
@@ -353,23 +349,23 @@ def html_table(
     first column are all ``<th>`` the headers apply to their column and row (the 'auto' state of HTML). No
     ``<thead>``/``<tbody>`` except where assets/ceo.js sorts and filters the rows.
     """
-    e = html.escape
+    e = html_text
     attrs = ' data-ceo-sortable="1"' if sortable else ""
     if filter_label:
-        attrs += f' data-ceo-filter="{e(filter_label)}"'
+        attrs += f' data-ceo-filter="{html_attr(filter_label)}"'
     if not searchable:
         attrs += ' data-search-exclude="1"'  # removed from the built page by the search plugin
     parts = [f"<table{attrs}><caption>{e(caption)}</caption>"]
     if headers is not None:
         parts.append("<thead><tr>" if sortable else "<tr>")
-        parts += [f"<th>{e(str(h), quote=False)}</th>" for h in headers]
+        parts += [f"<th>{e(h)}</th>" for h in headers]
         parts.append("</tr></thead><tbody>" if sortable else "</tr>")
     for row in rows:
         parts.append("<tr>")
         for i, cell in enumerate(row):
             text, sort_key = cell if isinstance(cell, tuple) else (cell, None)
-            key = "" if sort_key is None else f' data-sort="{e(str(sort_key))}"'
-            content = text if isinstance(text, Markup) else e("" if text is None else str(text), quote=False)
+            key = "" if sort_key is None else f' data-sort="{html_attr(sort_key)}"'
+            content = text if isinstance(text, Markup) else e(text)
             parts.append(f"<th{key}>{content}</th>" if i == 0 else f"<td{key}>{content}</td>")
         parts.append("</tr>")
     parts.append("</tbody></table>" if sortable and headers is not None else "</table>")
@@ -383,7 +379,7 @@ class Markup(str):
 
 
 def link(href: str, text: str) -> Markup:
-    return Markup(f'<a href="{html.escape(href)}">{html.escape(text)}</a>')
+    return Markup(f'<a href="{html_attr(href)}">{html_text(text)}</a>')
 
 
 def _fmt(row: dict, decimals: int | None = None) -> str:
@@ -451,7 +447,7 @@ class TableNotes:
         return "—" + superscript(self.reasons.index(reason) + 1)
 
     def html(self) -> str:
-        e = html.escape
+        e = html_text
         parts = []
         if len(self.reasons) == 1:
             parts.append(f"— niet gepubliceerd: {e(self.reasons[0])}.")
@@ -519,11 +515,15 @@ def render_site(
     for y in sorted(editions):
         for s in editions[y].surveys:
             t = s.table
-            h = t[(t["subgroep"] == "") & (t["categorie"] == "") & (t["onderdrukt"] == "nee")]
+            # the headline rows: everyone, and per variant when the headline is per variant (kop_per)
+            kop = (s.meta.get("kop_per") or {}).get("subgroep", "")
+            h = t[t["subgroep"].isin(["", kop]) & (t["categorie"] == "") & (t["onderdrukt"] == "nee")]
             for r in h[
-                ["onderzoek", "gebied_code", "indicator", "editie", "waarde", "ondergrens", "bovengrens", "definitie"]
+                ["onderzoek", "gebied_code", "indicator", "editie", "waarde", "ondergrens", "bovengrens", "definitie",
+                 "subgroep", "subgroep_waarde"]
             ].itertuples(index=False, name=None):
-                history.setdefault(r[:3], []).append((int(r[3]), r[4], r[5], r[6], r[7]))
+                key = r[:3] if not r[8] else (*r[:3], r[8], r[9])
+                history.setdefault(key, []).append((int(r[3]), r[4], r[5], r[6], r[7]))
     todo = sorted(editions) if years is None else [y for y in years if y in editions]
     ctx = SiteContext(
         site_dir,
@@ -618,6 +618,60 @@ def _href(from_page: str, to_page: str) -> str:
     return "./" if rel == "." else rel + "/"
 
 
+#: The Content-Security-Policy of every page (a <meta http-equiv> from the theme override below, and in the
+#: redirect pages): scripts only from the site itself, never inline (no event handlers, no javascript: URLs,
+#: no injected <script>); the chart data are JSON, not script. Styles may be inline (plotly and
+#: mkdocs-material set style attributes). A server can send the same as a header (README, 'Publiceren'), and
+#: there also add "frame-ancestors 'self'", which a <meta> cannot set.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; worker-src 'self'; frame-src 'none'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'"
+)
+#: the theme override (mkdocs.yml: ``theme: custom_dir: site/assets/theme``): the policy in every page and
+#: mkdocs-material's inline scripts replaced by a file (assets/ceo-theme.js) or left out (content tabs,
+#: not used on this site)
+THEME_DIR = "assets/theme"
+THEME_FILES = {
+    "main.html": (
+        "{#- ceo: the Content-Security-Policy of every page (written by ceo; changes are overwritten) -#}\n"
+        '{% extends "base.html" %}\n'
+        "{% block site_meta %}\n"
+        "  {{ super() }}\n"
+        f'  <meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">\n'
+        "{% endblock %}\n"
+    ),
+    "partials/javascripts/base.html": (
+        "{#- ceo: mkdocs-material's inline helper script, as a file (no inline scripts) -#}\n"
+        "<script src=\"{{ 'assets/ceo-theme.js' | url }}\"></script>\n"
+    ),
+    "partials/javascripts/content.html": "{#- ceo: no inline script for content tabs (not used on this site) -#}\n",
+}
+
+
+def policy_notice(project_root: Path) -> str | None:
+    """A Dutch notice when ``mkdocs.yml`` does not use the theme override (a project from before it), else None."""
+    config = Path(project_root) / "mkdocs.yml"
+    if not config.is_file():
+        return None
+    text = config.read_text(encoding="utf-8", errors="replace")
+    if re.search(r"(?m)^\s+custom_dir:\s*['\"]?(\./)?site/" + THEME_DIR + r"/?['\"]?\s*(#.*)?$", text):
+        return None
+    return ("let op: mkdocs.yml gebruikt de thema-aanvulling van ceo niet, dus de pagina's krijgen geen "
+            "Content-Security-Policy. Zet onder 'theme:' de regel 'custom_dir: site/assets/theme' en onderaan "
+            "'exclude_docs: |' met daaronder '  /assets/theme/' (zie README, 'Veiligheid').")
+
+
+def copy_theme(site: Path) -> list[Path]:
+    """The theme override in ``site/assets/theme`` (see :data:`THEME_FILES`); ``ceo init`` writes it too, so a
+    new project builds before its first ``ceo process``."""
+    theme = site / THEME_DIR
+    out = [_write(theme / name, text) for name, text in THEME_FILES.items()]
+    static = Path(__file__).parent / "static" / "ceo-theme.js"
+    out.append(_write(site / "assets" / static.name, static.read_text(encoding="utf-8")))
+    return out
+
+
 def copy_assets(site: Path) -> list[Path]:
     """plotly.js from the installed plotly package (never committed) and ceo's own JS/CSS."""
     import plotly
@@ -634,6 +688,7 @@ def copy_assets(site: Path) -> list[Path]:
     for f in sorted(static.iterdir()):
         if f.is_file():
             out.append(_write(assets / f.name, f.read_text(encoding="utf-8")))
+    out += copy_theme(site)
     return out
 
 
@@ -701,7 +756,7 @@ def _wording(q: dict) -> str:
 def _question_line(q: dict, variants: dict) -> str:
     v = q["vraag"]
     if isinstance(v, dict):
-        parts = [f"aan {variants.get(k, k).split(' (')[0]}: ‘{texts.md_safe(t)}’" for k, t in v.items()]
+        parts = [f"aan {md_text(variants.get(k, k).split(' (')[0])}: ‘{md_text(t)}’" for k, t in v.items()]
         return "Vraag " + "; ".join(parts)
     return f"Vraag: ‘{texts.md_safe(v)}’"
 
@@ -732,6 +787,8 @@ def _duiding(ctx: SiteContext, year: int, name: str) -> str:
         path.write_text(environment().get_template("duiding.md.j2").render(name=name, year=year), encoding="utf-8")
         return ""
     text = re.sub(r"<!--.*?-->", "", path.read_text(encoding="utf-8"), flags=re.S).strip()
+    # no raw HTML beyond a few inline tags, no attribute lists, no javascript: links (see sanitise_markdown)
+    text = sanitise_markdown(text)
     # the researcher's headings become subheadings of the 'Duiding' section
     return re.sub(r"(?m)^(#{1,4}) ", lambda m: "#" * min(6, len(m.group(1)) + 2) + " ", text)
 
@@ -754,7 +811,7 @@ def render_factsheet(
     kind = {"gemeente": "gemeente", "regio": "regio", "totaal": "alle gemeenten"}[level]
     data_prefix = _rel(page, f"{y}/data/x")[:-1]
     downloads = " · ".join(
-        [f"[{s['short_title']} (CSV)]({data_prefix}{s['id']}.csv)" for s in surveys]
+        [f"[{md_text(s['short_title'])} (CSV)]({data_prefix}{s['id']}.csv)" for s in surveys]
         + [
             f"[alle tabellen (Excel)]({data_prefix}ceo_{y}.xlsx)",
             f"[overzicht {y}]({_rel(page, f'{y}/index.md')})",
@@ -763,14 +820,14 @@ def render_factsheet(
     )
     meta_line = (
         '<p class="ceo-meta">'
-        + " · ".join(
+        + html_text(" · ".join(
             [f"Editie {y}"]
             + [
                 f"{s['short_title']}: revisie {s['revision']}, verwerkt op {s['processed']}, invoer {s['fingerprint']}"
                 for s in surveys
             ]
             + [f"ceo {ctx.version}"]
-        )
+        ))
         + "</p>"
     )
     heading = f"{name}: cliëntervaringsonderzoek {y}" if level == "gemeente" else f"{name}: {y}"
@@ -802,20 +859,37 @@ def _survey_section(ctx, ed, ps: PreparedSurvey, code, name, level) -> dict:
     where = {"gemeente": f"gemeente {name}", "regio": f"regio {name}", "totaal": "alle gemeenten"}[level]
     source = f"Bron: {meta['korte_titel']} {y}, {where}; {meta['weging']}."
     themes: list[dict] = []
-    for q in ps.questions:
-        row = head.get(q["indicator"])
-        if row is None:
-            continue
-        block = _indicator_block(
-            ctx, ps, q, row, dist.get(q["indicator"], []), code, name, y, audience, ci_level, bench_name
-        )
-        theme = q.get("thema") or "overig"
-        if not themes or themes[-1]["id"] != theme:
-            themes.append({"id": theme, "title": THEME_TITLES.get(theme, theme.capitalize()), "blocks": []})
-        themes[-1]["blocks"].append(block)
-    subgroups = []
     sub_rows = ps.sub.get(code, [])
+    kop = meta.get("kop_per")
+    # (title prefix, audience, rows by indicator, variant) of each set of headline blocks: one for everyone, or
+    # one per questionnaire variant (parents and young people are different populations; see kop_per)
+    views: list[tuple[str, str, dict, dict | None]] = [("", audience, head, None)]
+    if kop:
+        views = []
+        for g in kop["groepen"]:
+            rows = {r["indicator"]: r for r in sub_rows if r["subgroep"] == kop["subgroep"]
+                    and r["subgroep_waarde"] == g["waarde"]}
+            if rows:
+                views.append((g["variant"][:1].upper() + g["variant"][1:] + ": ", g["variant"], rows,
+                              {**g, "subgroep": kop["subgroep"]}))
+    for prefix, who, rows, variant in views:
+        for q in ps.questions:
+            row = rows.get(q["indicator"])
+            if row is None:
+                continue
+            block = _indicator_block(
+                ctx, ps, q, row, dist.get(q["indicator"], []), code, name, y, who, ci_level, bench_name,
+                variant=variant,
+            )
+            theme = q.get("thema") or "overig"
+            if not themes or themes[-1]["id"] != prefix + theme:
+                themes.append({"id": prefix + theme,
+                               "title": prefix + THEME_TITLES.get(theme, theme.capitalize()), "blocks": []})
+            themes[-1]["blocks"].append(block)
+    subgroups = []
     for sg in meta.get("subgroepen", []):
+        if kop and sg["id"] == kop["subgroep"]:
+            continue  # the headline blocks above
         sub = [r for r in sub_rows if r["subgroep"] == sg["id"]]
         if sub:
             subgroups.append(_subgroup_block(ps, sg, sub, name))
@@ -827,19 +901,27 @@ def _survey_section(ctx, ed, ps: PreparedSurvey, code, name, level) -> dict:
         "revision": meta.get("revisie", 1),
         "fingerprint": meta.get("vingerafdruk", "")[:12],
         "processed": texts.date_nl(meta["verwerkt_op"]),
-        "source": source,
+        "source": html_text(source),
         "themes": themes,
         "distributions": _distributions([b for t in themes for b in t["blocks"]], texts.level_name(ci_level)),
         "subgroups": subgroups,
+        "pooled": _pooled_block(ps, kop, sub_rows, name, ci_level) if kop else None,
         "tests": tests,
         "example_note": meta.get("voorbeeld_toelichting") if meta.get("voorbeeld") else None,
     }
 
 
-def _indicator_block(ctx, ps, q, row, dist_rows, code, name, y, audience, ci_level, bench_name) -> dict:
+def _indicator_block(ctx, ps, q, row, dist_rows, code, name, y, audience, ci_level, bench_name,
+                     variant: dict | None = None) -> dict:
+    """The blocks of one headline figure; ``variant`` (from ``kop_per``): ``row`` is that variant's figure,
+    compared with the same variant in the region and in earlier editions."""
     kind = row["soort"]
     percent = kind != "gemiddelde"
     wording = _wording(q)
+    if variant is not None:
+        v = q["vraag"]
+        wording = v.get(variant["variant"], wording) if isinstance(v, dict) else v
+        dist_rows = []  # the answer distributions are of everyone together
     if q["soort"] == "gemiddelde":
         title = "Rapportcijfer"
     elif q["soort"] == "percentage_codes":
@@ -864,6 +946,9 @@ def _indicator_block(ctx, ps, q, row, dist_rows, code, name, y, audience, ci_lev
     region = row.get("regio") or ""
     if region and region in ps.head:
         r2 = ps.head[region].get(row["indicator"])
+        if variant is not None:
+            r2 = next((r for r in ps.sub.get(region, []) if r["indicator"] == row["indicator"]
+                       and r["subgroep"] == variant["subgroep"] and r["subgroep_waarde"] == variant["waarde"]), None)
         if r2 is not None:
             if r2["onderdrukt"] == "nee":
                 bars.append((r2["gebied_naam"], r2["waarde"], r2["ondergrens"], r2["bovengrens"], PALETTE["regio"]))
@@ -873,7 +958,7 @@ def _indicator_block(ctx, ps, q, row, dist_rows, code, name, y, audience, ci_lev
         shown.append((bench_name, {"soort": kind, "waarde": row["waarde_benchmark"]}, False))
     notes = TableNotes([r for _, r, _ in shown])
     table_rows: list[list[object]] = [
-        [f"{label} (n = {texts.number(r['n'])})", notes.value(r, ci=True)] if full else [label, notes.value(r)]
+        [f"{label} ({texts.n_text(r)})", notes.value(r, ci=True)] if full else [label, notes.value(r)]
         for label, r, full in shown
     ]
     measure = f"{'percentage' if percent else 'gemiddelde'} ({bi})"
@@ -898,7 +983,8 @@ def _indicator_block(ctx, ps, q, row, dist_rows, code, name, y, audience, ci_lev
     if row["onderdrukt"] == "nee":
         points = [
             p[:4]
-            for p in ctx.history.get((row["onderzoek"], code, row["indicator"]), [])
+            for p in ctx.history.get((row["onderzoek"], code, row["indicator"])
+                                     + ((variant["subgroep"], variant["waarde"]) if variant else ()), [])
             if p[0] <= y and p[4] == row["definitie"]
         ]
         if len(points) >= 2:
@@ -929,13 +1015,54 @@ def _indicator_block(ctx, ps, q, row, dist_rows, code, name, y, audience, ci_lev
     return {
         "title": texts.md_safe(title),
         "headline": headline_md,
-        "question_line": f"{_question_line(q, ps.survey.meta.get('varianten', {}))} · {texts.base_sentence(row)}",
+        "question_line": (f"Vraag aan {md_text(audience)}: ‘{md_text(wording)}’" if variant is not None
+                          else _question_line(q, ps.survey.meta.get("varianten", {})))
+        + f" · {texts.base_sentence(row)}",
         "comparison": comparison,
         "chart": chart_html,
         "table": table,
         "distribution": distribution,
         "trend": trend,
     }
+
+
+def _pooled_block(ps: PreparedSurvey, kop: dict, sub_rows: list[dict], name: str, ci_level: float) -> dict | None:
+    """The figures of all variants together, standardised to the fixed composition (``kop_per``): one table,
+    clearly labelled, below the figures per variant."""
+    samen = kop["samen"]
+    cell = {r["indicator"]: r for r in sub_rows if r["subgroep"] == samen["subgroep"]}
+    qs = [q for q in ps.questions if q["indicator"] in cell]
+    if not qs:
+        return None
+    names = [g["variant"] for g in kop["groepen"]]
+    both = " en ".join(names)
+    notes = TableNotes([cell[q["indicator"]] for q in qs])
+    rows = []
+    for q in qs:
+        title = (
+            "Rapportcijfer"
+            if q["soort"] == "gemiddelde"
+            else (f"Rapportcijfer: {q['label']}" if q["soort"] == "percentage_codes" else q.get("kop") or _wording(q))
+        )
+        r = cell[q["indicator"]]
+        rows.append([title[:1].upper() + title[1:], notes.value(r, ci=True), texts.n_text(r)])
+    bi = texts.level_name(ci_level)
+    intro = (
+        f"In deze cijfers tellen {both} altijd in dezelfde verhouding mee: {samen['samenstelling']}. "
+        f"Zo verandert het cijfer niet als er in een jaar of een gemeente meer {names[0]} of meer {names[-1]} "
+        "meedoen. De cijfers per groep hierboven zijn de belangrijkste. Vergelijk dit cijfer alleen met "
+        "hetzelfde cijfer van een ander jaar of een ander gebied."
+    )
+    title = texts.md_safe(samen["label"][:1].upper() + samen["label"][1:])
+    if all(cell[q["indicator"]]["onderdrukt"] == "ja" for q in qs):
+        reasons = " / ".join(dict.fromkeys(TableNotes.reason(cell[q["indicator"]]) or "" for q in qs))
+        return {"title": title, "intro": texts.md_safe(f"Geen cijfers voor {both} samen: {reasons}."), "table": ""}
+    table = html_table(
+        f"{name}: {samen['label']} ({samen['samenstelling']})",
+        ["Vraag", f"Percentage of gemiddelde ({bi})", "Aantal"],
+        rows, note=notes.html(), searchable=False,
+    )
+    return {"title": title, "intro": texts.md_safe(intro), "table": table}
 
 
 def _distributions(blocks: list[dict], bi: str) -> list[dict]:
@@ -986,7 +1113,7 @@ def _distributions(blocks: list[dict], bi: str) -> list[dict]:
 
 def _wrap(text: str, width: int = 32) -> str:
     """A chart label over several lines (plotly breaks lines at <br>)."""
-    return "<br>".join(textwrap.wrap(text, width)) or text
+    return "<br>".join(plotly_text(line) for line in textwrap.wrap(text, width)) or plotly_text(text)
 
 
 def _subgroup_block(ps: PreparedSurvey, sg: dict, sub: list[dict], name: str) -> dict:
@@ -1011,12 +1138,13 @@ def _subgroup_block(ps: PreparedSurvey, sg: dict, sub: list[dict], name: str) ->
         )
         rows.append([title] + [notes.value(cell.get((q["indicator"], v)), ci=q is main) for v in values])
     # the number of respondents per group (the most of any question) in the column headers
-    headers = ["Vraag"] + [
-        f"{v} (n = {texts.number(max((r['n'] for (_ind, val), r in cell.items() if val == v), default=0))})"
-        for v in values
-    ]
+    n_of: dict = {}  # suppressed figures publish no count
+    for (_i, val), r in cell.items():
+        if not texts.is_missing(r["n"]):
+            n_of[val] = max(n_of.get(val, 0), r["n"])
+    headers = ["Vraag"] + [f"{v} (n = {texts.number(n_of.get(v, 0))})" for v in values]
     hidden_note = f"Niet in de tabel, omdat al hun cijfers onderdrukt zijn: {hidden_list}." if hidden else ""
-    note = " ".join(x for x in (notes.html(), html.escape(hidden_note, quote=False)) if x)
+    note = " ".join(x for x in (notes.html(), html_text(hidden_note)) if x)
     table = None
     if values:
         table = html_table(
@@ -1047,7 +1175,7 @@ def _subgroup_block(ps: PreparedSurvey, sg: dict, sub: list[dict], name: str) ->
             chart_html = chart(comparison_chart(bars, percent), label)
     empty = ""
     if table is None:
-        empty = f"Geen cijfers naar {sg['label'].lower()}; alle cijfers zijn onderdrukt: {texts.md_safe(hidden_list)}."
+        empty = texts.md_safe(f"Geen cijfers naar {sg['label'].lower()}; alle cijfers zijn onderdrukt: {hidden_list}.")
     return {"label": sg["label"], "table": table, "chart": chart_html, "empty": empty}
 
 
@@ -1058,6 +1186,11 @@ def _test_sentences(tests: pd.DataFrame | None, meta: dict) -> list[str]:
     labels = {q["variabele"]: q for q in meta.get("vragen", [])}
     for r in tests.to_dict("records"):
         t = r["toets"]
+        if r.get("significant") == "niet te toetsen":  # the reason is in toelichting (ceo.groups)
+            what = {"welch_anova": "Het verschil in rapportcijfer tussen de beroepsgroepen",
+                    "chi2": "Het verschil in tevredenheid tussen de beroepsgroepen"}.get(t, "De betrouwbaarheid")
+            out.append(f"{what} is {r['toelichting']}.")
+            continue
         if t == "welch_anova":
             what = "het rapportcijfer" if r["variabele"] == "rapportcijfer" else r["variabele"]
             sig = "verschilt significant" if r["significant"] == "ja" else "verschilt niet significant"
@@ -1109,30 +1242,40 @@ def render_overview(ctx: SiteContext, ed: Edition, prepared: list[PreparedSurvey
     surveys = []
     for ps in prepared:
         t = ps.survey.table
-        head = t[(t["subgroep"] == "") & (t["categorie"] == "")]
+        t = t[t["categorie"] == ""]
         qs = ps.questions
-        cell = {(r["gebied_code"], r["indicator"]): r for r in records(head)}
-        n_area = head.groupby("gebied_code")["n"].max().to_dict()
-        rows = []
-        for c, n, _lv in areas:
-            if c not in n_area:
-                continue
-            row: list[object] = [link(_href(me, f"{y}/{ctx.pages[y][c]}"), n)]
-            row.append((texts.number(n_area[c]), int(n_area[c])))
-            for q in qs:
-                r = cell.get((c, q["indicator"]))
-                row.append((_fmt(r), _sort_value(r)) if r is not None else ("—", ""))
-            rows.append(row)
-        headers = ["Gebied", "n"] + [q["indicator"] for q in qs]
-        table = html_table(
-            f"{ps.survey.meta['titel']} {y}: belangrijkste cijfers per gebied",
-            headers,
-            rows,
-            sortable=True,
-            filter_label="Filter op gebied",
-        )
+        kop = ps.survey.meta.get("kop_per")
+        # one table for everyone, or one per questionnaire variant: areas are compared like with like
+        views = [("", t[t["subgroep"] == ""])]
+        if kop:
+            mine = t[t["subgroep"] == kop["subgroep"]]
+            views = [(f", {g['variant']}", mine[mine["subgroep_waarde"] == g["waarde"]]) for g in kop["groepen"]]
+        tables = []
+        for suffix, head in views:
+            cell = {(r["gebied_code"], r["indicator"]): r for r in records(head)}
+            n_area = head.groupby("gebied_code")["n"].max().to_dict()
+            rows = []
+            for c, n, _lv in areas:
+                if c not in n_area:
+                    continue
+                row: list[object] = [link(_href(me, f"{y}/{ctx.pages[y][c]}"), n)]
+                n_c = n_area[c]  # empty when every figure of the area is suppressed (no exact count published)
+                row.append(("—", 0) if texts.is_missing(n_c) else (texts.number(n_c), int(n_c)))
+                for q in qs:
+                    r = cell.get((c, q["indicator"]))
+                    row.append((_fmt(r), _sort_value(r)) if r is not None else ("—", ""))
+                rows.append(row)
+            headers = ["Gebied", "n"] + [q["indicator"] for q in qs]
+            tables.append(html_table(
+                f"{ps.survey.meta['titel']} {y}{suffix}: belangrijkste cijfers per gebied",
+                headers,
+                rows,
+                sortable=True,
+                filter_label="Filter op gebied",
+            ))
+        table = "\n\n".join(tables)
         legend = "\n".join(
-            f"- **{q['indicator']}**: {texts.md_safe(q['label'])}: {texts.md_safe(_wording(q))}" for q in qs
+            f"- **{md_text(q['indicator'])}**: {md_text(q['label'])}: {md_text(_wording(q))}" for q in qs
         )
         surveys.append(
             {
@@ -1144,7 +1287,7 @@ def render_overview(ctx: SiteContext, ed: Edition, prepared: list[PreparedSurvey
             }
         )
     downloads = " · ".join(
-        [f"[{s['short_title']} (CSV)](data/{s['id']}.csv)" for s in surveys]
+        [f"[{md_text(s['short_title'])} (CSV)](data/{s['id']}.csv)" for s in surveys]
         + [f"[alle tabellen (Excel)](data/ceo_{y}.xlsx)", "[verantwoording](verantwoording.md)"]
     )
     return (
@@ -1172,7 +1315,7 @@ def render_accounting(ctx: SiteContext, ed: Edition) -> str:
                         texts.number(n_pop) if not texts.is_missing(n_pop) else "onbekend",
                         texts.pct(100 * r["n"] / n_pop, 1) if not texts.is_missing(n_pop) and n_pop else "—",
                         texts.number(r.get("n_eff"), 0),
-                        texts.number(r.get("deff"), 2),
+                        texts.number(r.get("deff_gewicht", r.get("deff")), 2),  # "deff" before 2026
                     ]
                 )
             resp = html_table(
@@ -1183,7 +1326,7 @@ def render_accounting(ctx: SiteContext, ed: Edition) -> str:
                     "Populatie",
                     "Respondenten als % van de populatie",
                     "Effectieve n",
-                    "Design-effect",
+                    "Weegeffect",
                 ],
                 rows,
             )
@@ -1196,17 +1339,24 @@ def render_accounting(ctx: SiteContext, ed: Edition) -> str:
             f"{m['korte_titel']}: vragen en indicatoren", ["Indicator", "Vraag", "Maat", "Thema"], qrows
         )
         th = m.get("drempels", {})
+        lo, hi = th.get("onthulling_n", 10), th.get("minimum_n", 30)
         suppression = (
-            f"minder dan {th.get('minimum_n', 30)} inhoudelijke antwoorden: geen cijfer; "
-            f"kan een onderdrukt cijfer van minder dan {th.get('onthulling_n', 10)} respondenten worden "
-            "teruggerekend, dan wordt ook een tweede cijfer onderdrukt; indicatief bij een effectieve n "
-            f"onder {th.get('indicatief_n_eff', 50)} of een interval breder dan "
+            f"een cijfer van minder dan {hi} inhoudelijke antwoorden staat er niet, omdat het te onzeker is "
+            f"(\"n < {hi}\"). Een cijfer van minder dan {lo} personen staat er ook niet, omdat het iets over "
+            f"die personen zou verraden (\"n < {lo}\"); dat geldt ook als de weging het cijfer op minder dan "
+            f"{lo} personen laat rusten. Zo'n klein cijfer mag ook niet terug te rekenen zijn uit andere "
+            "cijfers (bijvoorbeeld het totaal min de regio, of een gemeente min haar andere groepen). Daarom "
+            "is soms een tweede cijfer weggelaten (\"aanvullend onderdrukt\"); ceo controleert dat voor het "
+            f"publiceren. Een weggelaten cijfer van {lo} tot {hi} personen is soms wel ongeveer (of zelfs "
+            "precies) af te leiden; dat is geen probleem voor de bescherming, wel voor de betrouwbaarheid. "
+            "Bij weggelaten cijfers staat ook het precieze aantal respondenten er niet. Indicatief: bij een "
+            f"effectieve n onder {th.get('indicatief_n_eff', 50)} of een interval breder dan "
             f"{th.get('indicatief_bi_breedte', 25)} procentpunten."
         )
         method = {"logit": "logit-interval", "beta": "Korn-Graubard (bèta)", "wilson": "Wilson op de effectieve n"}
         ci = (
             f"{texts.number(100 * float(m.get('betrouwbaarheid', 0.95)))}%, percentages met het "
-            f"{method.get(m.get('bi_methode'), m.get('bi_methode'))}, gemiddelden normaal benaderd; "
+            f"{method.get(m.get('bi_methode'), m.get('bi_methode'))}, gemiddelden met de t-verdeling; "
             "standaardfouten met Taylor-linearisatie voor de gestratificeerde steekproef met eindige-"
             "populatiecorrectie"
         )
@@ -1222,7 +1372,8 @@ def render_accounting(ctx: SiteContext, ed: Edition) -> str:
                         texts.date_nl(r["datum"]),
                         r["reden"],
                         r.get("gewijzigd_tekst", ""),
-                        link(f"../data/{r['bestand']}", r["bestand"]) if r.get("bestand") else "",
+                        link(f"../data/{r['bestand']}", r["bestand"]) if r.get("bestand")
+                        else r.get("ingetrokken", ""),  # withdrawn from the site: why (ceo.revisions)
                     ]
                     for r in revs
                 ],
@@ -1238,6 +1389,7 @@ def render_accounting(ctx: SiteContext, ed: Edition) -> str:
                 "ci": ci,
                 "alpha": texts.number(m.get("significantieniveau", 0.05), 2),
                 "suppression": suppression,
+                "variants": _variants_text(m.get("kop_per")),
                 "benchmark": m.get("benchmark"),
                 "response_table": resp,
                 "questions_table": questions,
@@ -1251,13 +1403,30 @@ def render_accounting(ctx: SiteContext, ed: Edition) -> str:
     )
 
 
+def _variants_text(kop: dict | None) -> str:
+    """The verantwoording's line on headline figures per questionnaire variant (``kop_per``)."""
+    if not kop:
+        return ""
+    names = [g["variant"] for g in kop["groepen"]]
+    both = " en ".join(names)
+    samen = kop["samen"]
+    return (
+        f"{both[:1].upper() + both[1:]} zijn verschillende groepen. Daarom staan de cijfers per groep, en "
+        "vergelijken we alleen een groep met dezelfde groep (in de regio of in de vorige editie). Het cijfer "
+        f"voor {both} samen telt de groepen in elke gemeente in een vaste verhouding mee ({samen['samenstelling']}). "
+        f"Zo verandert het niet als er meer {names[0]} of meer {names[-1]} meedoen. Dat cijfer staat er niet als "
+        "het een weggelaten cijfer van een groep zou verraden."
+    )
+
+
 def write_workbook(ed: Edition, path: Path) -> Path:
     """All results tables of the edition in one .xlsx (one sheet per survey), byte-reproducible."""
+    from ceo.safetext import neutralise_frame
     from ceo.xlsx import write_xlsx
 
     sheets: dict[str, pd.DataFrame] = {}
-    for s in ed.surveys:
-        sheets[s.id] = s.table
+    for s in ed.surveys:  # text a spreadsheet would take as a formula gets a leading '
+        sheets[s.id] = neutralise_frame(s.table)
         if s.tests is not None and len(s.tests):
-            sheets[f"{s.id}_toetsen"] = s.tests
+            sheets[f"{s.id}_toetsen"] = neutralise_frame(s.tests)
     return write_xlsx(sheets, path)

@@ -6,6 +6,7 @@ Every sentence is generated from the results table; nothing is typed per gemeent
 from __future__ import annotations
 
 import math
+import re
 
 NBSP = "\u00a0"
 _DUTCH_SEPARATORS = str.maketrans(",.", ".,")
@@ -120,9 +121,19 @@ def comparison_sentences(row: dict, region_name: str | None, benchmark_name: str
     return out
 
 
+def n_text(row: dict) -> str:
+    """'n = 137'; a suppressed figure publishes no exact count: 'n < 10' (the bound from its reason) or
+    'n niet gepubliceerd'."""
+    if is_missing(row.get("n")):
+        bound = re.search(r"\(n < (\d+)\)", str(row.get("reden") or ""))
+        return f"n < {bound.group(1)}" if bound else "n niet gepubliceerd"
+    return f"n = {number(int(row['n']))}"
+
+
 def base_sentence(row: dict) -> str:
-    n = int(row["n"]) if not is_missing(row.get("n")) else 0
-    text = f"n = {number(n)}"
+    text = n_text(row)
+    if is_missing(row.get("n")):
+        return text
     g = int(row.get("n_geen_oordeel") or 0)
     if g:
         text += f"; {number(g)} × weet niet / n.v.t. niet meegeteld"
@@ -159,8 +170,7 @@ def date_nl(iso: str) -> str:
 
 
 def md_safe(text: object) -> str:
-    """Text that Markdown shows literally (no emphasis, links or HTML from data)."""
-    s = "" if text is None else str(text)
-    for a, b in (("\\", "\\\\"), ("*", "\\*"), ("_", "\\_"), ("[", "\\["), ("]", "\\]"), ("<", "&lt;"), ("`", "\\`")):
-        s = s.replace(a, b)
-    return s
+    """Text that Markdown shows literally (no emphasis, links, attribute lists or HTML from data)."""
+    from ceo.escape import md_text
+
+    return md_text(text)

@@ -111,7 +111,7 @@ def test_all_mistakes_are_reported_together(tmp_path, wmo):
     path.write_text(path.read_text(encoding="utf-8").replace("negeren: NAAM, POSTCODE", "negeren: {NAAM: 1}"),
                     encoding="utf-8")
     assert problems_of(path, wmo) == [
-        "mapping.yaml, rij 2: onbekende sleutel 'variablen'; toegestaan zijn: onderzoek, variabelen, codes, negeren",
+        "mapping.yaml, rij 2: onbekende sleutel 'variablen'; bedoelt u 'variabelen'?",
         "mapping.yaml, rij 1: de mapping is voor onderzoek 'jeugd', maar verwerkt wordt CEO Wmo ('wmo')",
         "mapping.yaml, rij 5, kolom 'VRAAG1': 'V1' en 'VRAAG1' verwijzen allebei naar 'v01'",
         f"mapping.yaml, rij 6, kolom 'V11': 'V11' verwijst naar 'v11', maar die variabele bestaat niet in CEO Wmo; "

@@ -95,8 +95,13 @@ def test_diff_lists_the_changed_figures(two_runs, tmp_path):
     assert n_changed > 10
     assert any(line.strip().startswith("Dordrecht · ") for line in lines)
     assert "CEO Jeugd 2025: revisie 1, er is nog geen eerdere revisie." in lines
+    # 40 respondents of one gemeente removed: in subgroup cells of Dordrecht fewer than onthulling_n
+    # respondents differ, so the earlier revisions leave the site (issue 16) and stay in uitvoer/
     data = root / "site" / "2025" / "data"
-    changes = pd.read_csv(data / "wmo_wijzigingen_revisie-3.csv")
+    assert not (data / "revisie-2").exists() and not (data / "revisie-1").exists()
+    assert not list(data.glob("wmo_wijzigingen_*"))
+    private = root / "uitvoer" / "2025" / "revisies"
+    changes = pd.read_csv(private / "wmo_wijzigingen_revisie-3.csv")
     assert len(changes) == n_changed
-    old = pd.read_csv(data / "revisie-2" / "wmo.csv")
-    assert len(old) > 100  # the previous revision stays downloadable
+    old = pd.read_csv(private / "revisie-2" / "wmo.csv")
+    assert len(old) > 100  # kept for the researcher and for ceo diff

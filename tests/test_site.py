@@ -346,22 +346,33 @@ def test_every_factsheet_has_headline_question_base_and_source(demo: Path) -> No
             sources = re.findall(r'<p class="ceo-source">(.*?)</p>', body)
             assert len(sources) == 1, (page, survey)
             assert sources[0].startswith(f"Bron: {meta['korte_titel']} {year}, ") and meta["weging"] in sources[0]
-            head = table[(table["gebied_code"] == code) & (table["subgroep"] == "") & (table["categorie"] == "")]
-            rows = {r["indicator"]: r for r in head.to_dict("records")}
-            questions = sorted((q for q in meta["vragen"] if q["indicator"] in rows),
-                               key=lambda q: (rank.get(q.get("thema") or "", len(rank)), q["volgorde"]))
+            # the headline blocks: for everyone, or per questionnaire variant (kop_per: CEO Jeugd), each with
+            # that variant's question wording
+            here = table[(table["gebied_code"] == code) & (table["categorie"] == "")]
+            kop = meta.get("kop_per")
+            views = ([(None, here[here["subgroep"] == ""])] if not kop else
+                     [(g["variant"], here[(here["subgroep"] == kop["subgroep"])
+                                          & (here["subgroep_waarde"] == g["waarde"])]) for g in kop["groepen"]])
+            expected = []
+            for variant, head in views:
+                rows_v = {r["indicator"]: r for r in head.to_dict("records")}
+                for q in sorted((q for q in meta["vragen"] if q["indicator"] in rows_v),
+                                key=lambda q: (rank.get(q.get("thema") or "", len(rank)), q["volgorde"])):
+                    title = row_title(q)
+                    if variant and q["soort"] not in ("gemiddelde", "percentage_codes"):
+                        title = q["vraag"][variant]
+                    expected.append((q, rows_v[q["indicator"]], variant, title))
             blocks = [b for theme, tb in split_sections(body, 3)
                       if theme not in ("Uitsplitsingen", "Verschillen tussen groepen")
                       for b in split_sections(tb, 4)]
-            assert [t for t, _ in blocks] == [texts.md_safe(row_title(q)) for q in questions], (page, survey)
-            for q, (_title, block) in zip(questions, blocks, strict=True):
-                r = rows[q["indicator"]]
+            assert [t for t, _ in blocks] == [texts.md_safe(e[3]) for e in expected], (page, survey)
+            for (q, r, variant, _t), (_title, block) in zip(expected, blocks, strict=True):
                 lines = [line for line in block.splitlines() if line.strip()]
                 headline, question = lines[0], lines[2]
                 assert lines[1] == HEADLINE_CLASS, (page, lines[1])
                 # the headline sentence with the figure and its interval, in Dutch notation
                 if r["onderdrukt"] == "ja":
-                    assert headline.startswith(f"Geen cijfer: {r['reden']}"), (page, headline)
+                    assert headline.startswith(texts.md_safe(f"Geen cijfer: {r['reden']}")), (page, headline)
                 elif r["soort"] == "gemiddelde":
                     assert HEADLINE_MEAN.match(headline), (page, headline)
                     assert f"gemiddeld een {texts.number(r['waarde'], 1)} " in headline
@@ -376,12 +387,16 @@ def test_every_factsheet_has_headline_question_base_and_source(demo: Path) -> No
                     assert "indicatief" not in headline, (page, headline)
                 # the literal question(s) and the base
                 variants = q["vraag"].values() if isinstance(q["vraag"], dict) else [q["vraag"]]
+                if variant:
+                    variants = [q["vraag"][variant]]
+                    assert question.startswith(f"Vraag aan {variant}: "), (page, question)
                 assert question.startswith("Vraag"), (page, question)
                 for v in variants:
                     assert f"‘{texts.md_safe(v)}’" in question, (page, question)
-                base = f" · n = {texts.number(r['n'])}"
+                # a suppressed figure publishes no exact count
+                base = f" · {texts.n_text(r)}" if r["onderdrukt"] == "ja" else f" · n = {texts.number(r['n'])}"
                 assert base in question, (page, question)
-                if r["n_geen_oordeel"]:
+                if r["onderdrukt"] == "nee" and r["n_geen_oordeel"]:  # suppressed: no count at all
                     assert question.endswith("× weet niet / n.v.t. niet meegeteld"), (page, question)
                 checked += 1
     assert checked > 500
@@ -408,6 +423,8 @@ def test_suppressed_and_indicative_cells(demo: Path) -> None:
             questions = {q["indicator"]: q for q in meta["vragen"]}
             sub = table[(table["gebied_code"] == code) & (table["subgroep"] != "") & (table["categorie"] == "")]
             for sg in meta["subgroepen"]:
+                if sg["id"] == (meta.get("kop_per") or {}).get("subgroep"):
+                    continue  # the headline figures per variant (test_every_factsheet_has_headline_...)
                 rows = sub[sub["subgroep"] == sg["id"]]
                 if not len(rows):
                     continue
@@ -548,22 +565,25 @@ def test_duiding_and_revision(second_run: Path, tmp_path: Path) -> None:
     result = runner.invoke(main, [*args, "--revision", "correctie", str(corrected)])
     assert result.exit_code == 0, result.output
 
-    # the previous figures stay downloadable, the new ones replace them
-    assert (site / "2025" / "data" / "revisie-1" / "jeugd.csv").read_bytes() == old_csv
+    # every 15th respondent removed: in many cells fewer than onthulling_n respondents differ, so the
+    # previous figures leave the site (their difference would show answers, issue 16) and stay in uitvoer/
+    assert not (site / "2025" / "data" / "revisie-1").exists()
+    assert (root / "uitvoer" / "2025" / "revisies" / "revisie-1" / "jeugd.csv").read_bytes() == old_csv
     assert (site / "2025" / "data" / "jeugd.csv").read_bytes() != old_csv
     meta = json.loads((site / "2025" / "data" / "jeugd.json").read_text(encoding="utf-8"))
     assert meta["revisie"] == 2 and [r["reden"] for r in meta["revisies"]] == ["eerste publicatie", "correctie"]
     # the other surveys of the edition are untouched
     assert json.loads((site / "2025" / "data" / "wmo.json").read_text(encoding="utf-8"))["revisie"] == 1
 
-    # the site shows the version history, with the old figures linked
+    # the site shows the version history, with why the old figures were withdrawn
     accounting = (site / "2025" / "verantwoording.md").read_text(encoding="utf-8")
     history = re.search(r"## Cliëntervaringsonderzoek Jeugd.*?### Versiegeschiedenis\n\n(<table.*?</table>)",
                         accounting, re.S)
     assert history, "no version history for CEO Jeugd 2025"
     assert "<caption>CEO Jeugd 2025: versiegeschiedenis</caption>" in history.group(1)
     assert "<td>correctie</td>" in history.group(1) and "1 februari 2026" in history.group(1)
-    assert '<a href="../data/revisie-1/jeugd.csv">revisie-1/jeugd.csv</a>' in history.group(1)
+    assert "revisie-1/jeugd.csv" not in history.group(1)
+    assert "van de site gehaald op 2026-02-01" in history.group(1)
     text = page.read_text(encoding="utf-8")
     assert "CEO Jeugd: revisie 2, verwerkt op 1 februari 2026" in text
     assert "CEO Wmo: revisie 1, verwerkt op 15 januari 2026" in text
@@ -587,10 +607,10 @@ def test_duiding_and_revision(second_run: Path, tmp_path: Path) -> None:
     assert "nan" not in result.output
     assert "CEO Wmo 2025: revisie 1, er is nog geen eerdere revisie." in result.output
 
-    # the revised site still builds, with the archived figures downloadable
+    # the revised site still builds, without the withdrawn figures
     build = mkdocs_build(root)
     assert build.returncode == 0, build.stdout + build.stderr
     public = root / "public" / "2025"
-    assert (public / "data" / "revisie-1" / "jeugd.csv").read_bytes() == old_csv
+    assert not (public / "data" / "revisie-1").exists()
     assert "Versiegeschiedenis" in (public / "verantwoording" / "index.html").read_text(encoding="utf-8")
     assert "Wachttijden" in (public / "gemeente" / "dordrecht" / "index.html").read_text(encoding="utf-8")

@@ -338,6 +338,156 @@ def main() -> None:
     if broken.count("\n") != codebook.count("\n") or broken == codebook:
         raise RuntimeError("surveys/wmo.yaml changed; adjust the broken copy")
     write("vragenlijst_kapot", "project/surveys/wmo.yaml", broken)
+    typo_keys(base, sav, codebook)
+
+    values_and_limits(base)
+
+
+def typo_keys(base: pd.DataFrame, sav: bytes, codebook: str) -> None:
+    """Misspelt and misplaced keys: before they were refused, each was silently ignored (and changed what
+    was published: the run used logit and 30, respondent_id stopped being required, v01 lost its theme)."""
+    root = Path(__file__).resolve().parents[3]
+    config = (root / "ceo.yaml").read_text(encoding="utf-8")
+    typos = (config.replace("bi_methode: logit ", "bi_methdoe: wilson")
+             .replace("  minimum_n: 30 ", "  minimun_n: 5  "))
+    if typos.count("\n") != config.count("\n") or typos.count("onbekend") or "minimun_n: 5" not in typos \
+            or "bi_methdoe: wilson" not in typos:
+        raise RuntimeError("ceo.yaml changed; adjust the copy with typos")
+    write_csv("ceo_yaml_tikfouten", "wmo_2025.csv", base)
+    write("ceo_yaml_tikfouten", "project/ceo.yaml", typos)
+    cb_typos = (codebook.replace("{id: respondent_id, type: id, verplicht: true,", "{id: respondent_id, type: id, "
+                                                                                    "verplight: true,")
+                .replace("  - {id: v01, kop: \"wisten waar ze moesten zijn met hun hulpvraag\",\n     thema: toegang,",
+                         "  - {id: v01, kop: \"wisten waar ze moesten zijn met hun hulpvraag\",\n     tema: toegang,"))
+    if cb_typos.count("verplight") != 1 or cb_typos.count("tema:") != 1:
+        raise RuntimeError("surveys/wmo.yaml changed; adjust the copy with typos")
+    write_csv("vragenlijst_tikfouten", "wmo_2025.csv", base)
+    write("vragenlijst_tikfouten", "project/surveys/wmo.yaml", cb_typos)
+    # 'negeren' indented under 'codes' (so VERSIE would not be ignored) and a remark written as a key
+    write("mapping_tikfouten", "wmo_2025.sav", sav)
+    write("mapping_tikfouten", "mapping_wmo.yaml",
+          MAPPING.replace("negeren: [VERSIE]", "  negeren: [VERSIE]")
+          .replace("onderzoek: wmo\n", "onderzoek: wmo\nopmerking: levering van Panelwerk, maart 2025\n"))
+
+
+def values_and_limits(base: pd.DataFrame) -> None:
+    """Every delivered value is what the file says or a located error; limits; checked ceo.yaml."""
+    from openpyxl.utils.cell import get_column_letter
+
+    # --- Excel: formulas whose result was never saved (written by a script, not by Excel)
+    def formulas(ws) -> None:
+        ws.append(COLUMNS)
+        for row in base.itertuples(index=False, name=None):
+            ws.append([v.item() if hasattr(v, "item") else v for v in row])
+        col = get_column_letter(COLUMNS.index("v02") + 1)
+        for r in (4, 9):  # v02 "the same as v01" as a formula, without a cached value
+            ws[f"{col}{r}"] = f"=B{r}*0+C{r}"
+    write("xlsx_formule_zonder_waarde", "wmo_2025.xlsx", xlsx_bytes(formulas))
+
+    # --- Excel: a yes/no column typed as TRUE/FALSE
+    def booleans(ws) -> None:
+        ws.append(COLUMNS)
+        for k, row in enumerate(base.itertuples(index=False, name=None)):
+            cells = [v.item() if hasattr(v, "item") else v for v in row]
+            if k in (2, 5):
+                cells[COLUMNS.index("v05")] = k == 2  # TRUE and FALSE
+            ws.append(cells)
+    write("xlsx_waar_onwaar", "wmo_2025.xlsx", xlsx_bytes(booleans))
+
+    # --- respondent numbers of 18 digits that differ only in the last digits (exit 0: no rounding)
+    long_ids = base.copy()
+    long_ids["respondent_id"] = [str(202500000000000000 + 7 * i) for i in range(len(base))]
+    write_csv("lange_respondentnummers", "wmo_2025.csv", long_ids)
+
+    # --- weights: infinite and absurd; and one respondent carrying a gemeente
+    weights = base.copy().astype(object)
+    weights["gewicht"] = [f"{w:.4f}" for w in np.linspace(0.6, 1.8, len(base))]
+    weights.loc[2, "gewicht"] = "inf"
+    weights.loc[7, "gewicht"] = "1e308"
+    weights.loc[20, "gewicht"] = "-Infinity"
+    write_csv("gewicht_oneindig", "wmo_2025.csv", weights)
+    heavy = base.copy().astype(object)
+    heavy["gewicht"] = "1"
+    heavy.loc[5, "gewicht"] = "400"  # Dordrecht: one respondent of 18 carries 96 %
+    write_csv("gewicht_bij_een_respondent", "wmo_2025.csv", heavy)
+
+    # --- population and benchmark with impossible numbers
+    write_csv("populatie_onmogelijk_groot", "wmo_2025.csv", base)
+    write("populatie_onmogelijk_groot", "populatie_wmo_2025.csv",
+          csv_text(["gemeentecode", "aantal"], [["GM0505", "1e308"], ["GM0642", "2610"]]))
+    write_csv("benchmark_oneindig", "wmo_2025.csv", base)
+    write("benchmark_oneindig", "benchmark_nederland_2024.csv", csv_text(
+        ["indicator", "waarde", "se", "naam"],
+        [["v01", "81,2", "inf", "Nederland"], ["v02", "inf", "", "Nederland"],
+         ["rapportcijfer", "1e308", "", "Nederland"]]))
+
+    # --- identifiers in values: BSNs as respondent numbers; e-mail, phone, postcode in open answers
+    bsn = base.copy()
+    bsn["respondent_id"] = [_bsn(i) for i in range(len(base))]
+    write_csv("bsn_als_respondentnummer", "wmo_2025.csv", bsn)
+    pro = pd.DataFrame({
+        "respondent_id": np.arange(1, 41), "gemeentecode": ["GM0505"] * 20 + ["GM0642"] * 20,
+        "tevredenheid": np.tile([1, 2, 3, 4], 10), "rapportcijfer": np.tile([6, 7, 8, 9, 7], 8),
+        **{f"p0{k}": np.tile([1, 2, 2, 3, 8], 8) for k in range(1, 5)},
+        "beroepsgroep": np.tile([1, 2, 3, 4], 10),
+        "organisatie": ["Wijkteam Noord"] * 40})
+    pro = pro.astype(object)
+    pro.loc[3, "organisatie"] = "Wijkteam Noord, mail gerust: p.devries@wijkteam-noord.nl"
+    pro.loc[11, "organisatie"] = "Jeugdteam (bel 06-12345678)"
+    pro.loc[25, "organisatie"] = "Praktijk Molenstraat 1, 3311 AB"
+    write_csv("identificerend_in_open_antwoord", "professionals_2025.csv", pro)
+
+    # --- terminal escape sequences in a delivered value
+    escape = base.copy().astype(object)
+    escape.loc[4, "gemeentecode"] = "\x1b[2J\x1b[31mDordrecht\x1b[0m"
+    write_csv("escapetekens_in_waarde", "wmo_2025.csv", escape)
+
+    # --- limits: a cell of 20,000 characters; more columns and a larger unpacked .xlsx than allowed
+    long_cell = base.copy().astype(object)
+    long_cell["opmerking"] = ""
+    long_cell.loc[6, "opmerking"] = "heel lang verhaal " * 1112
+    write_csv("cel_te_lang", "wmo_2025.csv", long_cell)
+    config = (Path(__file__).resolve().parents[3] / "ceo.yaml").read_text(encoding="utf-8")
+    write_csv("te_veel_kolommen", "wmo_2025.csv", base)
+    write("te_veel_kolommen", "project/ceo.yaml", config + "\nlimieten:\n  max_kolommen: 12\n")
+
+    def big_sheet(ws) -> None:  # (a cell holds at most 32,767 characters: 40 long remarks)
+        ws.append(COLUMNS + ["opmerking"])
+        for k, row in enumerate(base.itertuples(index=False, name=None)):
+            ws.append([v.item() if hasattr(v, "item") else v for v in row] + ["x" * (32_767 - k)])
+    write("xlsx_te_groot_uitgepakt", "wmo_2025.xlsx", xlsx_bytes(big_sheet))
+    write("xlsx_te_groot_uitgepakt", "project/ceo.yaml", config + "\nlimieten:\n  max_xlsx_uitgepakt_mb: 1\n")
+
+    # --- ceo.yaml: not UTF-8; an infinite threshold and a number for a list; unusable region ids
+    for case in ("ceo_yaml_geen_utf8", "ceo_yaml_ongeldige_waarden", "regio_ids_onbruikbaar"):
+        write_csv(case, "wmo_2025.csv", base)
+    write("ceo_yaml_geen_utf8", "project/ceo.yaml", config, encoding="cp1252")  # saved in Windows-1252
+    write("ceo_yaml_ongeldige_waarden", "project/ceo.yaml",
+          config.replace("minimum_n: 30 ", "minimum_n: .inf").replace(
+              "gemeenten: [GM0482, GM0505, GM0531, GM0590, GM0610, GM0642]\n  - id: zhz",
+              "gemeenten: 5\n  - id: zhz"))
+    write("regio_ids_onbruikbaar", "project/ceo.yaml", _with_regions(config))
+
+
+def _with_regions(config: str) -> str:
+    extra = ("  - id: GM0505\n    naam: Dordrecht en omstreken\n    gemeenten: [GM0505, GM0642]\n"
+             "  - id: totaal\n    naam: Alles\n    gemeenten: [GM0505, GM0642]\n"
+             "  - id: '***'\n    naam: Sterren\n    gemeenten: [GM0505, GM0642]\n"
+             "  - id: DrechtSteden\n    naam: Drechtsteden (kopie)\n    gemeenten: [GM0505, GM0642]\n")
+    head, tail = config.split("\ndrempels:", 1)
+    return head.rstrip("\n") + "\n" + extra + "\ndrempels:" + tail
+
+
+def _bsn(i: int) -> str:
+    """The i-th nine-digit number from 100000000 on that passes the BSN eleven test (made up)."""
+    from ceo.privacy import is_bsn
+
+    n, found = 100_000_000 + 37 * i * 11, None
+    while found is None:
+        if is_bsn(str(n)):
+            found = str(n)
+        n += 1
+    return found
 
 
 if __name__ == "__main__":

@@ -1,0 +1,646 @@
+"""Statistical disclosure control of the results table: primary and complementary suppression,
+and an automatic attacker that audits the final tables.
+
+The model (as in τ-ARGUS / sdcTable, worked in count space): every headline figure of the results
+table is the ratio of two weighted totals; an attacker who knows the weights (the worst case) turns
+each published figure into a published total. Totals are additive:
+
+- within an area and a subgroup variable ("family"): the everyone-figure is the sum of the
+  subgroup values plus the implicit cell of respondents whose subgroup value is missing (never
+  published);
+- between areas: every region and the total is the sum of its gemeenten (nested and overlapping
+  regions included; ``totaal − region`` is a consequence);
+- comparison columns: the rest of the region published next to a gemeente is the sum of the other
+  gemeenten of that region;
+- other published tables (the group tests) publish group statistics; those count as published.
+
+A cell is *disclosive* when it holds 1 ≤ n < ``onthulling_n`` respondents, or when the weighting
+puts it on fewer than ``onthulling_n`` effective respondents (Kish n_eff). The requirement: no
+disclosive cell, and no union of suppressed cells with fewer than ``onthulling_n`` respondents
+together, can be recomputed exactly from what is published.
+
+Suppression works per indicator on the headline rows (the answer distribution of a cell follows
+its headline, so every category has the same pattern and the same protection):
+
+1. primary: n < ``minimum_n`` (unreliable) or disclosive;
+2. complementary: for every relation whose total is known, the suppressed parts that cannot be
+   recomputed must hold 0 or at least ``onthulling_n`` respondents together. A suppressed part that
+   is the only unknown of another relation is recomputable and protects nothing; then that other
+   relation gets a second suppressed cell. Complements are chosen by least information loss:
+   cells already unpublished count first, then region/total subgroup cells, gemeente subgroup
+   cells, region/total headline figures, a gemeente's headline figure last; within that the value
+   with the fewest respondents in the total (so that complements line up in one column and protect
+   each other); a cell that would itself be recomputable at once is avoided. Complements chosen in
+   parallel that the rule turns out not to need are published again (most costly first).
+3. audit: the linear attacker (:func:`find_leaks`) over all relations; cells it can still
+   recompute get further complements (a few rounds), and :func:`audit` stops a run that leaks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+
+from ceo.problems import InputError
+
+REASON_SMALL = "te weinig respondenten (n < {n})"
+REASON_N_EFF = "de weging laat het cijfer op te weinig personen rusten (effectieve n < {n})"
+REASON_COMPLEMENT = "aanvullend onderdrukt, anders is een onderdrukte waarde terug te rekenen"
+
+MISSING = "\x00ontbreekt"  # the value of the implicit cell of respondents without a subgroup value
+_TOL = 1e-9
+
+
+@dataclass
+class System:
+    """All cells (variables) and additive relations of one results table.
+
+    ``var`` has one row per headline cell of the table (``row`` its position) and per implicit
+    missing-subgroup cell (``row`` = -1); ``parts`` is relations × variables (1 = part),
+    ``whole[r]`` the variable that is the total of relation r, or -1 when that total is published
+    elsewhere (a comparison or group-test figure)."""
+
+    var: pd.DataFrame
+    parts: sp.csr_matrix
+    whole: np.ndarray
+    label: list[str]
+
+    @cached_property
+    def members(self) -> sp.csr_matrix:
+        k = len(self.whole)
+        has = self.whole >= 0
+        w = sp.csr_matrix((np.ones(has.sum()), (np.flatnonzero(has), self.whole[has])),
+                          shape=(k, len(self.var)))
+        return (self.parts + w).tocsr()
+
+
+# --------------------------------------------------------------------------------------------
+# the relations
+
+
+def build_system(table: pd.DataFrame, areas: Sequence, extra_known: pd.DataFrame | None = None,
+                 thin_mass: float | None = None) -> System:
+    """Variables and relations of ``table`` (a results table with its original row index).
+
+    ``extra_known``: keys (``gebied_code, indicator, subgroep, subgroep_waarde``) of cells that
+    another published table states (group-test statistics); each becomes a one-member relation."""
+    head = table[table["categorie"].fillna("") == ""]
+    level = {a.code: a.level for a in areas}
+    cells = pd.DataFrame({
+        "row": head.index.to_numpy(),
+        "ind": head["indicator"].to_numpy(),
+        "area": head["gebied_code"].astype(str).to_numpy(),
+        "fam": head["subgroep"].fillna("").astype(str).to_numpy(),
+        "val": head["subgroep_waarde"].fillna("").astype(str).to_numpy(),
+        "n": pd.to_numeric(head["n"], errors="coerce").fillna(0).to_numpy(dtype="float64"),
+        "n_eff": pd.to_numeric(head["n_eff"], errors="coerce").to_numpy(dtype="float64")
+        if "n_eff" in head else np.nan,
+    })
+    if thin_mass is not None and "reden" in head:
+        # the final table has no n_eff for suppressed rows: a cell the weighting puts on too few people
+        # counts as ``thin_mass`` (the audit uses onthulling_n - 1: never stricter than the suppression,
+        # which used the actual n_eff, and any union with another cell must still reach onthulling_n)
+        thin = (head["reden"].fillna("").astype(str).str.contains("effectieve n <", regex=False).to_numpy()
+                & np.isnan(cells["n_eff"].to_numpy()))
+        cells.loc[thin, "n_eff"] = thin_mass
+    # the implicit cells of respondents without a value of the subgroup variable
+    everyone = cells[cells["fam"] == ""][["ind", "area", "n"]].rename(columns={"n": "n_all"})
+    sums = cells[cells["fam"] != ""].groupby(["ind", "area", "fam"], sort=False)["n"].sum().reset_index()
+    miss = sums.merge(everyone, on=["ind", "area"], how="inner")
+    miss["n"] = (miss["n_all"] - miss["n"]).clip(lower=0)
+    miss = miss[["ind", "area", "fam"]].assign(val=MISSING, n=miss["n"].to_numpy(), n_eff=np.nan, row=-1)
+    var = pd.concat([cells, miss[cells.columns]], ignore_index=True)
+    var["level"] = var["area"].map(level).fillna("totaal")
+    var["miss"] = var["val"] == MISSING
+    var["mass"] = np.fmin(var["n"].to_numpy(), np.where(np.isnan(var["n_eff"]), np.inf, var["n_eff"]))
+    vid = pd.Series(np.arange(len(var)), index=pd.MultiIndex.from_frame(var[["ind", "area", "fam", "val"]]))
+
+    rel_rows: list[np.ndarray] = []
+    rel_cols: list[np.ndarray] = []
+    wholes: list[np.ndarray] = []
+    labels: list[str] = []
+
+    def add(whole: np.ndarray, parts_of: list[np.ndarray], names: list[str]) -> None:
+        base = sum(len(w) for w in wholes)
+        for i, p in enumerate(parts_of):
+            rel_rows.append(np.full(len(p), base + i, dtype=np.int64))
+            rel_cols.append(p)
+        wholes.append(whole)
+        labels.extend(names)
+
+    # (i) within an area: everyone = values + missing, per family
+    sub = var[var["fam"] != ""]
+    key = pd.MultiIndex.from_arrays([sub["ind"], sub["area"], pd.Series("", index=sub.index),
+                                     pd.Series("", index=sub.index)])
+    sub = sub.assign(_whole=vid.reindex(key).to_numpy())
+    sub = sub[sub["_whole"].notna()]
+    g = sub.groupby(["ind", "area", "fam"], sort=False)
+    codes = g.ngroup().to_numpy()
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(codes.max() + 1 if len(codes) else 0))
+    parts_all = np.split(sub.index.to_numpy()[order], bounds[1:]) if len(codes) else []
+    first = sub.groupby(codes, sort=True).first()
+    if len(codes):
+        add(first["_whole"].to_numpy(dtype=np.int64), parts_all,
+            [f"{a} · {i} · uitsplitsing naar {f}" for i, a, f in
+             zip(first["ind"], first["area"], first["fam"], strict=True)])
+
+    # (ii) between areas: region / total = sum of its largest disjoint sub-regions and the other
+    # gemeenten, for every cell key (the same row space as "sum of its gemeenten", as every region
+    # has its own relation, but with far smaller connected components)
+    members = pd.DataFrame(_children(areas), columns=["area", "member"])
+    if len(members):
+        big = var[var["level"] != "gemeente"][["ind", "area", "fam", "val"]].reset_index()
+        big = big.rename(columns={"index": "_whole"})
+        pairs = big.merge(members, on="area").drop(columns="area").rename(columns={"member": "area"})
+        pkey = pd.MultiIndex.from_frame(pairs[["ind", "area", "fam", "val"]])
+        pairs["_part"] = vid.reindex(pkey).to_numpy()
+        pairs = pairs[pairs["_part"].notna()]
+        codes = pairs["_whole"].to_numpy()
+        uniq, inv = np.unique(codes, return_inverse=True)
+        order = np.argsort(inv, kind="stable")
+        bounds = np.searchsorted(inv[order], np.arange(len(uniq)))
+        parts_all = np.split(pairs["_part"].to_numpy(dtype=np.int64)[order], bounds[1:])
+        info = var.loc[uniq]
+        add(uniq.astype(np.int64), parts_all,
+            [_cell_name(r, "som van de gemeenten en regio's erin") for r in info.itertuples()])
+
+    # (iii) the rest of the region published next to a gemeente
+    if "waarde_rest_regio" in table:
+        rest = head[head["waarde_rest_regio"].notna() & (head["regio"].fillna("") != "")]
+        if len(rest):
+            region_members = pd.DataFrame([(a.code, m) for a in areas for m in a.members],
+                                          columns=["regio", "area"])
+            rr = pd.DataFrame({"_r": rest.index.to_numpy(), "regio": rest["regio"].to_numpy(),
+                               "_gm": rest["gebied_code"].astype(str).to_numpy()})
+            rr = rr.merge(region_members, on="regio")
+            rr = rr[rr["area"] != rr["_gm"]][["_r", "area"]].reset_index(drop=True)
+            src = head.loc[rr["_r"]]
+            rkey = pd.MultiIndex.from_arrays([src["indicator"].to_numpy(), rr["area"].to_numpy(),
+                                              src["subgroep"].fillna("").to_numpy(),
+                                              src["subgroep_waarde"].fillna("").to_numpy()])
+            rr["_part"] = vid.reindex(rkey).to_numpy()
+            rr = rr[rr["_part"].notna()]
+            uniq, inv = np.unique(rr["_r"].to_numpy(), return_inverse=True)
+            order = np.argsort(inv, kind="stable")
+            bounds = np.searchsorted(inv[order], np.arange(len(uniq)))
+            parts_all = np.split(rr["_part"].to_numpy(dtype=np.int64)[order], bounds[1:])
+            add(np.full(len(uniq), -1, dtype=np.int64), parts_all,
+                [f"{head.at[r, 'gebied_code']} · {head.at[r, 'indicator']}: rest van de regio" for r in uniq])
+
+    # (iv) cells stated by another published table
+    if extra_known is not None and len(extra_known):
+        ek = extra_known.copy()
+        ekey = pd.MultiIndex.from_arrays([ek["indicator"], ek["gebied_code"].astype(str),
+                                          ek["subgroep"].fillna(""), ek["subgroep_waarde"].fillna("")])
+        ids = vid.reindex(ekey).to_numpy()
+        ids = np.unique(ids[~np.isnan(ids)].astype(np.int64))
+        if len(ids):
+            add(np.full(len(ids), -1, dtype=np.int64), [np.array([i]) for i in ids],
+                [_cell_name(r, "groepsstatistiek in de toetsentabel") for r in var.loc[ids].itertuples()])
+
+    n_rel = sum(len(w) for w in wholes)
+    r = np.concatenate(rel_rows) if rel_rows else np.zeros(0, dtype=np.int64)
+    c = np.concatenate(rel_cols).astype(np.int64) if rel_cols else np.zeros(0, dtype=np.int64)
+    parts = sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(n_rel, len(var)))
+    parts.data[:] = 1.0  # a part listed twice is still one part
+    whole = np.concatenate(wholes).astype(np.int64) if wholes else np.zeros(0, dtype=np.int64)
+    return System(var=var, parts=parts, whole=whole, label=labels)
+
+
+def _children(areas: Sequence) -> list[tuple[str, str]]:
+    """(area, child) for every region and the total: its largest pairwise disjoint regions that lie
+    strictly inside it, and its gemeenten that none of those covers."""
+    sets = {a.code: frozenset(a.members) for a in areas}
+    regions = [a.code for a in areas if a.level != "gemeente"]
+    out = []
+    for a in regions:
+        inside = sorted((r for r in regions if r != a and sets[r] < sets[a]), key=lambda r: (-len(sets[r]), r))
+        covered: set[str] = set()
+        for r in inside:
+            if not sets[r] & covered:
+                out.append((a, r))
+                covered |= sets[r]
+        out += [(a, g) for g in sorted(sets[a] - covered)]
+    return out
+
+
+def _cell_name(r, what: str) -> str:
+    val = "" if not r.fam else f" · {r.fam} = {'onbekend' if r.val == MISSING else r.val}"
+    return f"{r.area} · {r.ind}{val}: {what}"
+
+
+# --------------------------------------------------------------------------------------------
+# what an attacker can recompute
+
+
+def _peel(members: sp.csr_matrix, unknown: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unknowns that are the only unknown of some relation, repeatedly (exactly recomputable), and
+    the relation that gives each away."""
+    det = np.zeros(len(unknown), dtype=bool)
+    by = np.full(len(unknown), -1, dtype=np.int64)
+    while True:
+        eff = (unknown & ~det).astype("float64")
+        cnt = members @ eff
+        one = np.flatnonzero(np.abs(cnt - 1) < 0.5)
+        if not len(one):
+            return det, by
+        hit = members[one].multiply(eff[None, :]).tocoo()
+        nz = hit.data != 0
+        hit = sp.coo_matrix((hit.data[nz], (hit.row[nz], hit.col[nz])), shape=hit.shape)
+        cols = hit.col
+        rels = one[hit.row]
+        new = ~det[cols]
+        if not new.any():
+            return det, by
+        cols, rels = cols[new], rels[new]
+        cols, first = np.unique(cols, return_index=True)
+        det[cols] = True
+        by[cols] = rels[first]
+
+
+@dataclass
+class Leak:
+    cells: np.ndarray   # variable ids
+    mass: float
+    relation: str
+
+
+def find_leaks(system: System, suppressed: np.ndarray, disclosure_n: int) -> list[Leak]:
+    """The automatic attacker: every disclosive cell and every union of unknown cells with fewer than
+    ``disclosure_n`` respondents that the published figures determine exactly.
+
+    Exact linear algebra over the relations restricted to the unknown cells: a set T is determined
+    iff the sum of the indicator vectors of T is orthogonal to the null space. Cells that are the
+    only unknown of a relation are peeled off first (exactly, in sparse form); the remaining system
+    is solved per connected component with a dense SVD. Checked: every single cell, the unknown
+    parts of every relation, and every pair within a component."""
+    var = system.var
+    mass = var["mass"].to_numpy()
+    unknown = suppressed & (var["n"].to_numpy() > 0)
+    members = system.members
+    det, by = _peel(members, unknown)
+    sensitive = unknown & (mass < disclosure_n)
+    leaks: list[Leak] = []
+    for j in np.flatnonzero(det & sensitive):
+        leaks.append(Leak(np.array([j]), float(mass[j]), system.label[by[j]]))
+    rest = unknown & ~det
+    # unions: the unknown parts of every relation whose total is known
+    whole_known = np.ones(len(system.whole), dtype=bool)
+    hw = system.whole >= 0
+    whole_known[hw] = ~rest[system.whole[hw]]
+    eff = rest.astype("float64")
+    cnt = system.parts @ eff
+    m_sum = system.parts @ (eff * np.where(np.isfinite(mass), mass, 0))
+    bad = np.flatnonzero(whole_known & (cnt >= 2) & (m_sum < disclosure_n))
+    for r in bad:
+        row = system.parts[r]
+        cells = row.indices[rest[row.indices]]
+        leaks.append(Leak(cells, float(m_sum[r]), system.label[r]))
+    # the rest: null space per connected component
+    cols = np.flatnonzero(rest)
+    if not len(cols):
+        return leaks
+    sub = members[:, cols].tocsr()
+    keep = np.flatnonzero(np.diff(sub.indptr) > 0)
+    sub = sub[keep]
+    signs = _signed(system, keep, cols)
+    graph = sp.bmat([[None, sub], [sub.T, None]]).tocsr()
+    n_comp, comp = connected_components(graph, directed=False)
+    comp_var = comp[len(keep):]
+    comp_rel = comp[:len(keep)]
+    rng = np.random.default_rng(20260101)
+    cache: dict = {}
+    order_v = np.argsort(comp_var, kind="stable")
+    order_r = np.argsort(comp_rel, kind="stable")
+    vb = np.searchsorted(comp_var[order_v], np.arange(n_comp + 1))
+    rb = np.searchsorted(comp_rel[order_r], np.arange(n_comp + 1))
+    for c in range(n_comp):
+        vi = order_v[vb[c]:vb[c + 1]]
+        ri = order_r[rb[c]:rb[c + 1]]
+        if len(vi) == 0:
+            continue
+        a = signs[ri][:, vi].toarray()
+        key = (a.shape, a.tobytes())
+        z = cache.get(key)  # indicators with the same pattern have the same component
+        if z is None:
+            null = _null_space(a) if len(ri) else np.eye(len(vi))
+            if null.shape[1] == 0:
+                z = np.zeros((len(vi), 4))
+            else:
+                z = null @ rng.standard_normal((null.shape[1], 4))
+                z /= max(1.0, np.abs(z).max())
+            cache[key] = z
+        gid = cols[vi]
+        sens = sensitive[gid]
+        single = np.abs(z).max(axis=1) < _TOL
+        for j in np.flatnonzero(single & sens):
+            leaks.append(Leak(np.array([gid[j]]), float(mass[gid[j]]), _relations_of(system, gid[j])))
+        # pairs of small cells whose sum is determined
+        s_idx = np.flatnonzero(sens & ~single)
+        if len(s_idx) >= 2:
+            zs = z[s_idx]
+            ms = mass[gid[s_idx]]
+            for start in range(0, len(s_idx), 512):
+                blk = zs[start:start + 512]
+                tot = np.abs(blk[:, None, :] + zs[None, :, :]).max(axis=2)
+                ii, jj = np.nonzero(tot < _TOL)
+                ii = ii + start
+                ok = (ii < jj) & (ms[ii] + ms[jj] < disclosure_n)
+                for a_, b_ in zip(ii[ok], jj[ok], strict=True):
+                    pair = gid[[s_idx[a_], s_idx[b_]]]
+                    leaks.append(Leak(pair, float(ms[a_] + ms[b_]), _relations_of(system, pair[0])))
+    return leaks
+
+
+def _null_space(a: np.ndarray) -> np.ndarray:
+    """An orthonormal basis of the null space of ``a`` (SVD; the components are small, and the relations
+    have coefficients ±1, so the rank decision is clear-cut)."""
+    _, s, vh = np.linalg.svd(a, full_matrices=True)
+    rank = int((s > 1e-9 * max(1.0, s.max(initial=0.0))).sum())
+    return vh[rank:].T
+
+
+def _signed(system: System, keep: np.ndarray, cols: np.ndarray) -> sp.csr_matrix:
+    """The relations (rows ``keep``) with sign +1 for the total and -1 for the parts, on ``cols``."""
+    k = len(system.whole)
+    has = system.whole >= 0
+    w = sp.csr_matrix((np.ones(has.sum()), (np.flatnonzero(has), system.whole[has])),
+                      shape=(k, len(system.var)))
+    return (w - system.parts).tocsr()[keep][:, cols].tocsr()
+
+
+def _relations_of(system: System, j: int) -> str:
+    rels = system.members[:, [j]].tocoo().row
+    return "; ".join(system.label[r] for r in rels[:3])
+
+
+# --------------------------------------------------------------------------------------------
+# suppression
+
+
+def protect(table: pd.DataFrame, areas: Sequence, th, extra_known: pd.DataFrame | None = None) -> None:
+    """Primary and complementary suppression of ``table`` (in place): sets ``onderdrukt`` and ``reden``."""
+    if table.empty:
+        return
+    n = pd.to_numeric(table["n"], errors="coerce").fillna(0).to_numpy()
+    n_eff = pd.to_numeric(table["n_eff"], errors="coerce").to_numpy() if "n_eff" in table else np.full(len(n), np.nan)
+    onderdrukt = np.where(n < th.min_n, "ja", "nee").astype(object)
+    reden = np.where(n < th.min_n, REASON_SMALL.format(n=th.min_n), "").astype(object)
+    tiny = (n >= 1) & (n < th.disclosure_n)
+    reden[tiny] = REASON_SMALL.format(n=th.disclosure_n)
+    thin = (n >= th.disclosure_n) & (n_eff < th.disclosure_n)
+    onderdrukt[thin] = "ja"
+    reden[thin] = REASON_N_EFF.format(n=th.disclosure_n)
+    table["onderdrukt"] = onderdrukt
+    table["reden"] = reden
+
+    system = build_system(table, areas, extra_known)
+    var = system.var
+    row = var["row"].to_numpy()
+    is_cell = row >= 0
+    pos = table.index.get_indexer(row[is_cell])
+    sup = np.ones(len(var), dtype=bool)  # the missing cells are never published
+    sup[is_cell] = onderdrukt[pos] == "ja"
+    # cost of suppressing a published cell: region/total breakdown, gemeente breakdown, region/total
+    # headline, gemeente headline; then n
+    big = (var["level"] != "gemeente").to_numpy()
+    breakdown = (var["fam"] != "").to_numpy()
+    tier = np.select([big & breakdown, ~big & breakdown, big & ~breakdown], [0, 1, 2], 3)
+    # within a tier, every gemeente prefers the same value (the one with the fewest respondents in the
+    # total): complements in one column protect each other, complements spread over columns pair up
+    # tiny cells whose sum could then be recomputed
+    top = var[var["level"] == "totaal"].groupby(["ind", "fam", "val"])["n"].max()
+    n_top = top.reindex(pd.MultiIndex.from_frame(var[["ind", "fam", "val"]])).fillna(0).to_numpy()
+    cost = tier * 1e13 + np.minimum(n_top, 9e6) * 1e6 + np.minimum(var["n"].to_numpy(), 9e5)
+    cost[~is_cell] = np.inf
+
+    extra = _complements(system, sup, cost, th.disclosure_n)
+    fixed = sup.copy()  # the attacker's complements stay: the local rule cannot see why they are needed
+    for _ in range(12):  # the attacker's findings close what the local rule missed
+        leaks = find_leaks(system, sup | extra, th.disclosure_n)
+        if not leaks:
+            break
+        more = _repair(system, sup | extra, cost, leaks)
+        if not more.any():
+            break
+        fixed |= more
+        extra = (extra | more) & ~sup
+        extra |= _complements(system, fixed | extra, cost, th.disclosure_n) | (fixed & ~sup)
+    comp = extra & ~sup & is_cell
+    rows = row[comp]
+    _mark(table, rows)
+
+
+def _mark(table: pd.DataFrame, rows: np.ndarray) -> None:
+    """Suppress the headline rows ``rows`` as complements, with their answer distributions."""
+    if not len(rows):
+        return
+    key = ["gebied_code", "indicator", "subgroep", "subgroep_waarde"]
+    cells = table.loc[rows, key].drop_duplicates()
+    hit = table[key].merge(cells.assign(_hit=True), on=key, how="left")["_hit"].fillna(False).to_numpy(dtype=bool)
+    hit &= (table["onderdrukt"] == "nee").to_numpy()
+    table.loc[hit, "onderdrukt"] = "ja"
+    table.loc[hit, "reden"] = REASON_COMPLEMENT
+
+
+def _complements(system: System, sup: np.ndarray, cost: np.ndarray, disclosure_n: int) -> np.ndarray:
+    """Complementary suppressions by the local rule (see the module docstring), to a fixed point.
+
+    A relation whose total is known (published or recomputable) violates the rule when its unknown
+    parts that cannot be recomputed otherwise hold fewer than ``disclosure_n`` respondents (but more
+    than 0), or when none is left and one of them is disclosive. Each violation gets one more
+    suppressed cell per round (see :func:`_choose`)."""
+    var = system.var
+    n = var["n"].to_numpy()
+    mass = np.where(np.isfinite(var["mass"].to_numpy()), var["mass"].to_numpy(), 0)
+    extra = np.zeros(len(var), dtype=bool)
+    for _ in range(500):
+        unknown = (sup | extra) & (n > 0)
+        viol, det, by = _violations(system, unknown, mass, disclosure_n)
+        if not len(viol):
+            break
+        new = _choose(system, viol, unknown, det, by, cost)
+        if not new.any():
+            break
+        extra |= new
+    return _prune(system, sup, extra, cost, mass, disclosure_n)
+
+
+def _violations(system: System, unknown: np.ndarray, mass: np.ndarray,
+                disclosure_n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The relations that break the local rule, with the recomputable unknowns and their relations."""
+    parts = system.parts
+    det, by = _peel(system.members, unknown)
+    und = unknown & ~det
+    sensitive = unknown & (mass < disclosure_n)
+    hw = system.whole >= 0
+    whole_known = np.ones(len(system.whole), dtype=bool)
+    whole_known[hw] = ~und[system.whole[hw]]
+    p_cnt = parts @ unknown.astype("float64")
+    t_cnt = parts @ und.astype("float64")
+    t_mass = parts @ (und * mass)
+    s_det = parts @ (det & sensitive).astype("float64")
+    viol = np.flatnonzero(whole_known & (p_cnt >= 1)
+                          & (((t_cnt >= 1) & (t_mass < disclosure_n)) | ((t_cnt == 0) & (s_det >= 1))))
+    return viol, det, by
+
+
+def _prune(system: System, sup: np.ndarray, extra: np.ndarray, cost: np.ndarray, mass: np.ndarray,
+           disclosure_n: int) -> np.ndarray:
+    """Publish again every complement the rule does not need (chosen in parallel, some are redundant):
+    the most costly first, one per indicator at a time (indicators share no relation)."""
+    n = system.var["n"].to_numpy()
+    comp = np.flatnonzero(extra & ~sup & (n > 0))
+    if not len(comp):
+        return extra
+    layer = pd.factorize(system.var["ind"])[0]
+    members = system.members
+    first = members.indices[members.indptr[:-1]]
+    rel_layer = layer[first]
+    order = comp[np.lexsort((-comp, -cost[comp], layer[comp]))]
+    lay = layer[order]
+    start = np.searchsorted(lay, np.unique(lay))
+    rank = np.arange(len(order)) - np.repeat(start, np.diff(np.append(start, len(order))))
+    extra = extra.copy()
+    for step in range(int(rank.max()) + 1):
+        batch = order[rank == step]
+        trial = extra.copy()
+        trial[batch] = False
+        viol, _, _ = _violations(system, (sup | trial) & (n > 0), mass, disclosure_n)
+        bad = np.unique(rel_layer[viol])
+        keep = batch[np.isin(layer[batch], bad)]
+        trial[keep] = True
+        extra = trial
+    return extra
+
+
+def _choose(system: System, rels: np.ndarray, unknown: np.ndarray, det: np.ndarray, by: np.ndarray,
+            cost: np.ndarray) -> np.ndarray:
+    """One more cell to suppress for each relation in ``rels``: the best of its published parts, its
+    published total, and the published cells of the relations that make one of its suppressed parts
+    recomputable (a part that can be recomputed protects nothing until that relation has a second
+    unknown). Best = not recomputable at once (it would not be the only unknown of a relation with a
+    known total), then the least information loss (``cost``)."""
+    n = system.var["n"].to_numpy()
+    members = system.members
+    # debts: the relations in which a candidate would be the only unknown (each needs another cell later)
+    empty_rel = ((members @ unknown.astype("float64")) == 0).astype("float64")
+    debts = members.T @ empty_rel
+    published = ~unknown & (n > 0) & np.isfinite(cost)
+    score = np.where(published, np.minimum(debts, 9) * 1e15 + cost, np.inf)
+    # (relation position, candidate) pairs
+    m = members[rels].tocoo()
+    pos, cand = [m.row], [m.col]
+    dp = system.parts[rels].multiply(det[None, :].astype("float64")).tocoo()
+    nz = dp.data != 0
+    dp = sp.coo_matrix((dp.data[nz], (dp.row[nz], dp.col[nz])), shape=dp.shape)
+    if dp.nnz:
+        other = by[dp.col]
+        ok = (other >= 0) & (other != rels[dp.row])
+        if ok.any():
+            om = members[other[ok]].tocoo()
+            pos.append(dp.row[ok][om.row])
+            cand.append(om.col)
+    # a total that is recomputable through another relation: give that relation a second unknown
+    w = system.whole[rels]
+    wd = np.flatnonzero((w >= 0) & det[np.maximum(w, 0)])
+    if len(wd):
+        other = by[w[wd]]
+        ok = (other >= 0) & (other != rels[wd])
+        if ok.any():
+            om = members[other[ok]].tocoo()
+            pos.append(wd[ok][om.row])
+            cand.append(om.col)
+    pos_a, cand_a = np.concatenate(pos), np.concatenate(cand)
+    s = score[cand_a]
+    keep = np.isfinite(s)
+    pos_a, cand_a, s = pos_a[keep], cand_a[keep], s[keep]
+    out = np.zeros(len(n), dtype=bool)
+    if len(pos_a):
+        o = np.lexsort((cand_a, s, pos_a))
+        lead = np.ones(len(o), dtype=bool)
+        lead[1:] = pos_a[o][1:] != pos_a[o][:-1]
+        out[cand_a[o][lead]] = True
+    return out
+
+
+def _repair(system: System, sup: np.ndarray, cost: np.ndarray, leaks: list[Leak]) -> np.ndarray:
+    """For every leak, one more complement in a relation of one of its cells (see :func:`_choose`)."""
+    n = system.var["n"].to_numpy()
+    unknown = sup & (n > 0)
+    det, by = _peel(system.members, unknown)
+    cells = np.unique(np.concatenate([lk.cells for lk in leaks]))
+    rels = np.unique(system.members[:, cells].tocoo().row)
+    # one relation per leak is enough: take, per leaking cell, its relation with the most unknowns
+    return _choose(system, rels, unknown, det, by, cost) if len(rels) else np.zeros(len(n), dtype=bool)
+
+
+# --------------------------------------------------------------------------------------------
+# publishing and the audit
+
+
+def withhold_derived(table: pd.DataFrame, areas: Sequence) -> None:
+    """The rest of the region is shown next to a gemeente only when the region's own figure is
+    published (otherwise it gives that figure away), in place."""
+    if "waarde_rest_regio" not in table or not (table["regio"].fillna("") != "").any():
+        return
+    key = ["gebied_code", "indicator", "subgroep", "subgroep_waarde", "categorie"]
+    reg = table[key + ["onderdrukt"]].rename(columns={"gebied_code": "regio", "onderdrukt": "_reg_sup"})
+    m = table[["regio"] + key[1:]].merge(reg, on=["regio"] + key[1:], how="left")
+    hide = ((table["regio"].fillna("") != "").to_numpy() & (m["_reg_sup"].fillna("ja") == "ja").to_numpy())
+    if hide.any():
+        table.loc[hide, ["waarde_rest_regio", "verschil_regio"]] = np.nan
+        table.loc[hide, ["regio", "significant_regio"]] = ""
+
+
+def publishable(table: pd.DataFrame) -> pd.DataFrame:
+    """The table as published: suppressed rows carry no exact counts (``n``, ``n_geen_oordeel``),
+    which could otherwise be recomputed by differencing like the figures."""
+    out = table.copy()
+    sup = (out["onderdrukt"] == "ja").to_numpy()
+    for c in ("n", "n_geen_oordeel"):
+        if c in out:
+            out[c] = out[c].astype("Int64")
+            out.loc[sup, c] = pd.NA
+    return out
+
+
+def audit(table: pd.DataFrame, areas: Sequence, th, extra_known: pd.DataFrame | None = None) -> int:
+    """Run the attacker on the final table; raise :class:`InputError` naming the leaking relations.
+    Returns the number of unknown (suppressed) cells examined."""
+    system = build_system(table, areas, extra_known, thin_mass=th.disclosure_n - 1)
+    var = system.var
+    row = var["row"].to_numpy()
+    sup = np.ones(len(var), dtype=bool)
+    is_cell = row >= 0
+    sup[is_cell] = (table.loc[row[is_cell], "onderdrukt"] == "ja").to_numpy()
+    # the answer distribution must follow its headline: then every category has the same protection
+    dist = table[table["categorie"].fillna("") != ""]
+    if len(dist):
+        key = ["gebied_code", "indicator", "subgroep", "subgroep_waarde"]
+        h = table[table["categorie"].fillna("") == ""][key + ["onderdrukt"]]
+        m = dist[key + ["onderdrukt"]].merge(h, on=key, how="left", suffixes=("", "_kop"))
+        odd = m[(m["onderdrukt"] == "nee") & (m["onderdrukt_kop"] == "ja")]
+        if len(odd):
+            r = odd.iloc[0]
+            raise InputError(f"onthullingscontrole: de antwoordverdeling van {r['gebied_code']} · "
+                             f"{r['indicator']} is gepubliceerd terwijl het hoofdcijfer is onderdrukt; "
+                             "er is niets gepubliceerd")
+    leaks = find_leaks(system, sup, th.disclosure_n)
+    if leaks:
+        def cells(lk: Leak) -> str:
+            return " + ".join(_cell_name(r, "").rstrip(": ") for r in var.loc[lk.cells].itertuples())
+
+        shown = "; ".join(f"{cells(lk)} (via {lk.relation})" for lk in leaks[:3])
+        more = f"; en nog {len(leaks) - 3}" if len(leaks) > 3 else ""
+        raise InputError(f"onthullingscontrole: {len(leaks)} onderdrukte cijfers (of sommen ervan) van minder dan "
+                         f"{th.disclosure_n} respondenten zijn exact terug te rekenen uit wat gepubliceerd wordt: "
+                         f"{shown}{more}. Er is niets gepubliceerd; meld dit aan de beheerder van ceo")
+    return int((sup & (var["n"].to_numpy() > 0)).sum())
