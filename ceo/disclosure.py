@@ -53,6 +53,8 @@ REASON_SMALL = "te weinig respondenten (n < {n})"
 REASON_N_EFF = "de weging laat het cijfer op te weinig personen rusten (effectieve n < {n})"
 REASON_COMPLEMENT = "aanvullend onderdrukt, anders is een onderdrukte waarde terug te rekenen"
 
+#: ``subgroep`` of the standardised pooled rows of surveys with variants (see :mod:`ceo.results`)
+STANDARDISED = "vaste_samenstelling"
 MISSING = "\x00ontbreekt"  # the value of the implicit cell of respondents without a subgroup value
 _TOL = 1e-9
 
@@ -91,6 +93,10 @@ def build_system(table: pd.DataFrame, areas: Sequence, extra_known: pd.DataFrame
     ``extra_known``: keys (``gebied_code, indicator, subgroep, subgroep_waarde``) of cells that
     another published table states (group-test statistics); each becomes a one-member relation."""
     head = table[table["categorie"].fillna("") == ""]
+    # the pooled figure of all questionnaire variants at a fixed composition is no sum of published cells
+    # with coefficient 1 (it reweights the variant cells); results._standardised_publishable checks it
+    # against this system with its own coefficients, so it is no relation here
+    head = head[head["subgroep"].fillna("").astype(str) != STANDARDISED]
     level = {a.code: a.level for a in areas}
     cells = pd.DataFrame({
         "row": head.index.to_numpy(),

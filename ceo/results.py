@@ -21,6 +21,7 @@ import pandas as pd
 
 from ceo.codebook import Codebook, Subgroup
 from ceo.disclosure import REASON_COMPLEMENT, REASON_N_EFF, REASON_SMALL, protect, withhold_derived  # noqa: F401
+from ceo.disclosure import STANDARDISED as _STANDARDISED
 from ceo.estimation import (
     Calibration,
     add_confidence_intervals,
@@ -57,7 +58,7 @@ DEFAULT_THRESHOLDS = Thresholds()
 
 #: ``subgroep`` of the rows with the figure of all questionnaire variants together, standardised to the
 #: codebook's fixed composition (``kop_per``); ``subgroep_waarde`` states the composition
-STANDARDISED = "vaste_samenstelling"
+STANDARDISED = _STANDARDISED
 REASON_STANDARDISED = ("de cijfers van {names} apart zijn hier of in een gemeente van dit gebied niet allemaal "
                        "gepubliceerd, en dan zou dit cijfer ze prijsgeven")
 
