@@ -333,3 +333,18 @@ def test_results_table_uses_the_calibration():
     assert both.sum() > 20
     np.testing.assert_allclose(m.loc[both, "waarde_plain"], m.loc[both, "waarde_cal"], rtol=1e-12)
     assert (np.abs(m.loc[both, "se_cal"] / m.loc[both, "se_plain"] - 1) > 1e-3).any()
+
+
+def test_raking_equals_r_calibrate_with_raking_calfun():
+    """The researcher may declare the same raking with ``calibrate(calfun = "raking")`` (GREG residuals
+    instead of rake()'s sweeps): at convergence R gives the same weights and SEs, and so does ceo
+    (fixture made by make_calibrate.R, all gemeenten, lonely "adjust")."""
+    r = pd.read_csv(FIXTURES / "r_calibrate.csv", dtype={"group": str}).fillna({"by": "", "group": ""})
+    ours = _ours("raking", "adjust")
+    merged = r.merge(ours[ours["area"] == "NL"], on=["by", "group", "variable"], suffixes=("_r", ""),
+                     how="left", validate="one_to_one")
+    assert len(merged) == 8 and merged["estimate"].notna().all()
+    np.testing.assert_allclose(merged["estimate"], merged["estimate_r"], rtol=1e-8, atol=0)
+    np.testing.assert_allclose(merged["se"], merged["se_r"], rtol=1e-6, atol=0)
+    # and R's two declarations agree with each other (otherwise ceo could only equal one of them)
+    np.testing.assert_allclose(merged["se_r"], merged["se_rake"], rtol=1e-9)
