@@ -1,4 +1,4 @@
-"""Benchmark of ceo.estimation at national scale, and the same estimates in R `survey`.
+"""Benchmark of ceo.stats.estimation at national scale, and the same estimates in R `survey`.
 
     python bench/bench_estimation.py                     # R on 2 of the 11 variables, scaled
     python bench/bench_estimation.py --r-variables all   # R on all variables (several minutes)
@@ -37,7 +37,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ceo import estimation as E  # noqa: E402
+from ceo.stats import estimation as E  # noqa: E402
 
 STATEMENTS = [f"v{i:02d}" for i in range(1, 11)]
 VARIABLES = [*STATEMENTS, "rapportcijfer"]

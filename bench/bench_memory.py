@@ -36,7 +36,7 @@ ORGANISATIONS = np.array(["Wijkteam Noord", "Jeugdteam", "Basisschool De Regenbo
 
 def generate(path: Path, n: int, seed: int = 2025) -> Path:
     """A professionals delivery of ``n`` respondents, spread over every gemeente."""
-    from ceo.registry import registry
+    from ceo.validate.registry import registry
 
     rng = np.random.default_rng(seed)
     codes = np.array(sorted(registry().gemeenten))

@@ -24,12 +24,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import national  # noqa: E402
 from national import best  # noqa: E402
 
-from ceo.codebook import get_codebook  # noqa: E402
-from ceo.harmonise import harmonise  # noqa: E402
+from ceo.io.readers import read_table  # noqa: E402
 from ceo.pipeline import ProcessOptions, estimate, process  # noqa: E402
-from ceo.project import load_project  # noqa: E402
-from ceo.readers import read_table  # noqa: E402
-from ceo.weighting import compute_weights, read_population  # noqa: E402
+from ceo.stats.weighting import compute_weights, read_population  # noqa: E402
+from ceo.validate.codebook import get_codebook  # noqa: E402
+from ceo.validate.harmonise import harmonise  # noqa: E402
+from ceo.validate.project import load_project  # noqa: E402
 
 
 def main() -> None:

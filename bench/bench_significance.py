@@ -26,9 +26,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ceo.codebook import get_codebook  # noqa: E402
-from ceo.registry import Region, registry  # noqa: E402
-from ceo.results import build_areas, estimate_results  # noqa: E402
+from ceo.stats.results import build_areas, estimate_results  # noqa: E402
+from ceo.validate.codebook import get_codebook  # noqa: E402
+from ceo.validate.registry import Region, registry  # noqa: E402
 
 STATEMENTS = [f"v{i:02d}" for i in range(1, 11)]
 

@@ -45,8 +45,8 @@ from national import best  # noqa: E402
 
 from ceo import __version__  # noqa: E402
 from ceo.pipeline import ProcessOptions, process  # noqa: E402
-from ceo.project import load_project  # noqa: E402
-from ceo.site import render_site  # noqa: E402
+from ceo.site.render import render_site  # noqa: E402
+from ceo.validate.project import load_project  # noqa: E402
 
 LIMIT = 1.5
 WORDS = (

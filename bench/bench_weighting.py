@@ -1,4 +1,4 @@
-"""Benchmark of ceo.weighting at national scale: raking within 342 gemeenten, ~120,000 respondents.
+"""Benchmark of ceo.stats.weighting at national scale: raking within 342 gemeenten, ~120,000 respondents.
 
     python bench/bench_weighting.py
     python bench/bench_weighting.py --method poststratificatie --repeat 5
@@ -25,9 +25,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ceo.codebook import get_codebook  # noqa: E402
-from ceo.registry import registry  # noqa: E402
-from ceo.weighting import Population, compute_weights  # noqa: E402
+from ceo.stats.weighting import Population, compute_weights  # noqa: E402
+from ceo.validate.codebook import get_codebook  # noqa: E402
+from ceo.validate.registry import registry  # noqa: E402
 
 DIMENSIONS = ("leeftijdsklasse", "geslacht", "voorziening")
 AGE = np.array([0.30, 0.25, 0.28, 0.17])

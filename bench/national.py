@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ceo.registry import registry
+from ceo.validate.registry import registry
 
 ROOT = Path(__file__).resolve().parent.parent
 STATEMENTS = [f"v{i:02d}" for i in range(1, 11)]

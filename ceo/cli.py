@@ -20,7 +20,7 @@ import click
 
 from ceo import __version__
 from ceo.click_nl import install as _install_dutch
-from ceo.problems import CeoError, Problem
+from ceo.core.problems import CeoError, Problem
 
 _install_dutch()
 
@@ -69,7 +69,7 @@ class CeoGroup(click.Group):
     """Turns input errors into Dutch messages with exit code 2, never a traceback."""
 
     def invoke(self, ctx: click.Context):
-        from ceo import publish
+        from ceo.output import publish
 
         publish.commits, publish.unfinished = 0, False  # what this command published (for a truthful message)
         for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8 never crashes a message
@@ -209,10 +209,10 @@ def process(survey: str, edition: int, mapping: Path | None, population: Path | 
     worden samengevoegd. Alle problemen in de invoer worden in één keer gemeld, met bestand, rij,
     kolom en waarde; dan wordt er niets geschreven (afsluitcode 2).
     """
+    from ceo.output.publish import project_lock
     from ceo.pipeline import ProcessOptions
     from ceo.pipeline import process as run
-    from ceo.project import find_project, load_project
-    from ceo.publish import project_lock
+    from ceo.validate.project import find_project, load_project
 
     root = find_project(project_dir)
     with project_lock(root):  # one run at a time, from before anything is read
@@ -263,7 +263,7 @@ def _processing_date(value) -> date:
 
 
 def _summary(result) -> None:
-    from ceo.registry import registry
+    from ceo.validate.registry import registry
 
     reg = registry()
     n, k = result.n_respondents, len(result.per_gemeente)
@@ -305,9 +305,9 @@ def inspect(file: Path, survey: str | None, output: Path | None, project_dir: Pa
     vraagteksten van de vragenlijst. Controleer het voorstel en geef het bij 'ceo process' op
     met --mapping.
     """
-    from ceo.codebook import get_codebook
-    from ceo.inspect import describe, mapping_to_yaml, propose_mapping, render_description
-    from ceo.readers import read_table
+    from ceo.io.readers import read_table
+    from ceo.validate.codebook import get_codebook
+    from ceo.validate.inspect import describe, mapping_to_yaml, propose_mapping, render_description
 
     raw = read_table(file)
     click.echo(render_description(raw, describe(raw)))
@@ -339,10 +339,10 @@ def demo(project_dir: Path, seed: int, processing_date) -> None:
     Een eerdere demo-uitvoer van dezelfde edities in site/ en uitvoer/ wordt eerst opgeruimd.
     """
     from ceo.demo import write_demo_files
+    from ceo.output.publish import project_lock
     from ceo.pipeline import ProcessOptions, remove_editions
     from ceo.pipeline import process as run
-    from ceo.project import find_project, load_project
-    from ceo.publish import project_lock
+    from ceo.validate.project import find_project, load_project
 
     root = find_project(project_dir)
     with project_lock(root):
@@ -369,9 +369,9 @@ def site_command(project_dir: Path) -> None:
     """Maak de pagina's van alle edities opnieuw uit de opgeslagen cijfers, bijvoorbeeld nadat u een
     duiding in duiding/JAAR/GEMEENTE.md hebt geschreven. De cijfers zelf veranderen niet.
     """
+    from ceo.output.publish import project_lock
     from ceo.pipeline import rerender
-    from ceo.project import find_project, load_project
-    from ceo.publish import project_lock
+    from ceo.validate.project import find_project, load_project
 
     root = find_project(project_dir)
     with project_lock(root):
@@ -383,7 +383,7 @@ def site_command(project_dir: Path) -> None:
 
 def _policy_notice(root: Path) -> None:
     """A project from before the Content-Security-Policy: say how to switch it on (on stderr)."""
-    from ceo.site import policy_notice
+    from ceo.site.render import policy_notice
 
     notice = policy_notice(root)
     if notice:
@@ -398,7 +398,7 @@ def _policy_notice(root: Path) -> None:
 def diff(edition: int, survey: str | None, project_dir: Path) -> None:
     """Toon welke gepubliceerde cijfers van een editie zijn veranderd tussen de laatste twee revisies."""
     from ceo.pipeline import revision_diff
-    from ceo.project import load_project
+    from ceo.validate.project import load_project
 
     project = load_project(project_dir)
     for line in revision_diff(project, edition, survey):

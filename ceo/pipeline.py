@@ -15,16 +15,16 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
-import pyreadstat
 
 from ceo import __version__
-from ceo.codebook import Codebook, get_codebook
-from ceo.disclosure import publishable
-from ceo.harmonise import Harmonised, harmonise
-from ceo.mapping import load_mapping
-from ceo.problems import CeoError, InputError, Problem
-from ceo.project import Project
-from ceo.readers import RawTable, read_table
+from ceo.core.problems import CeoError, InputError, Problem
+from ceo.io.readers import RawTable, read_table
+from ceo.output.exports import archive_microdata, write_csv, write_microdata
+from ceo.stats.disclosure import publishable
+from ceo.validate.codebook import Codebook, get_codebook
+from ceo.validate.harmonise import Harmonised, harmonise
+from ceo.validate.mapping import load_mapping
+from ceo.validate.project import Project
 
 
 @dataclass
@@ -62,9 +62,9 @@ def read_inputs(paths: list[Path], codebook: Codebook, mapping_path: Path | None
                 population_path: Path | None = None, benchmark_path: Path | None = None, limits=None):
     """Read every input file, the mapping, the population and the benchmark, collecting the problems
     of all of them before giving up."""
-    from ceo.benchmark import read_benchmark
-    from ceo.readers import NOT_REGULAR
-    from ceo.weighting import read_population
+    from ceo.io.readers import NOT_REGULAR
+    from ceo.stats.benchmark import read_benchmark
+    from ceo.stats.weighting import read_population
 
     problems: list[Problem] = []
     tables: list[RawTable] = []
@@ -143,7 +143,7 @@ def previous_results(project: Project, survey: str, edition: int) -> pd.DataFram
 def estimate(project: Project, codebook: Codebook, edition: int, data: pd.DataFrame, weighting,
              benchmark=None, previous: pd.DataFrame | None = None):
     """Areas, estimates, suppression and comparisons of one survey and edition."""
-    from ceo.results import build_areas, estimate_results
+    from ceo.stats.results import build_areas, estimate_results
 
     areas, notices = build_areas(data["gemeentecode"], project.regions)
     in_areas = {a.code for a in areas}
@@ -163,7 +163,7 @@ def estimate(project: Project, codebook: Codebook, edition: int, data: pd.DataFr
         calibration=getattr(weighting, "calibration", None))
     tests = None
     if codebook.group_test:
-        from ceo.groups import group_tests  # pingouin takes a second to import: only when needed
+        from ceo.stats.groups import group_tests  # pingouin takes a second to import: only when needed
 
         sg = next(s for s in codebook.subgroups if s.id == codebook.group_test)
         tests = group_tests(data, codebook, edition=edition, areas=areas, by=sg.variable,
@@ -178,11 +178,11 @@ def disclosure_audit(table: pd.DataFrame, tests: pd.DataFrame | None, codebook: 
     """The automatic attacker on the final tables (results and group tests): raises InputError (exit 2,
     nothing published) when a suppressed figure of fewer than ``onthulling_n`` respondents can be
     recomputed exactly."""
-    from ceo.disclosure import audit
+    from ceo.stats.disclosure import audit
 
     known = None
     if tests is not None and codebook.group_test:
-        from ceo.groups import group_cells
+        from ceo.stats.groups import group_cells
 
         known = group_cells(tests, codebook, codebook.group_test)
     audit(table, areas, thresholds, extra_known=known)
@@ -197,17 +197,17 @@ def process(project: Project, options: ProcessOptions, progress=None) -> Process
     Raises :class:`InputError` (nothing written) when any input is not usable. Both output
     directories are prepared completely next to the old ones and then swapped in, so a run that
     fails or is killed leaves both in their previous or both in their new state (see
-    :mod:`ceo.publish`). The project lock is held for the whole run.
+    :mod:`ceo.output.publish`). The project lock is held for the whole run.
     """
-    from ceo.publish import project_lock
+    from ceo.output.publish import project_lock
 
     with project_lock(project.root):
         return _process(project, options, progress)
 
 
 def _process(project: Project, options: ProcessOptions, progress=None) -> ProcessResult:
-    from ceo.publish import transaction
-    from ceo.weighting import check_against_sample, compute_weights
+    from ceo.output.publish import transaction
+    from ceo.stats.weighting import check_against_sample, compute_weights
 
     say = progress or (lambda _message: None)
     if not options.inputs:
@@ -233,7 +233,7 @@ def _process(project: Project, options: ProcessOptions, progress=None) -> Proces
     problems = check_against_sample(population, data, method=options.weighting_method) \
         if population is not None else []
     if options.weight_column:
-        from ceo.weighting import _weight_column
+        from ceo.stats.weighting import _weight_column
 
         try:
             _weight_column(data, options.weight_column, None)
@@ -316,7 +316,7 @@ def _headline_by_meta(cb: Codebook) -> dict | None:
     hb = cb.headline_by
     if hb is None:
         return None
-    from ceo.results import STANDARDISED
+    from ceo.stats.results import STANDARDISED
 
     labels = cb.labels(hb.variable)
     return {"subgroep": hb.subgroup,
@@ -327,7 +327,7 @@ def _headline_by_meta(cb: Codebook) -> dict | None:
 def changed_figures(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     """Published figures whose value or suppression differs between two revisions (the key columns,
     old and new value)."""
-    from ceo.results import KEY
+    from ceo.stats.results import KEY
 
     cols = KEY + ["waarde", "onderdrukt"]
     o = old[cols].copy()
@@ -351,10 +351,10 @@ def publish(staging: Path, project: Project, codebook: Codebook, edition: int, t
     A new revision archives the previous one's tables (in ``site/`` while they may stay published, and
     always in ``out_stage``, the new state of ``uitvoer/``). An earlier revision whose tables would let
     anyone recompute the answers of fewer than ``onthulling_n`` respondents by subtraction
-    (:mod:`ceo.revisions`), or every earlier revision with ``withdraw``, is withdrawn from the site.
+    (:mod:`ceo.output.revisions`), or every earlier revision with ``withdraw``, is withdrawn from the site.
     """
-    from ceo.revisions import append_note, archive_dir, disclosure_pairs, read_microdata, read_results
-    from ceo.site import editions_in, render_site
+    from ceo.output.revisions import append_note, archive_dir, disclosure_pairs, read_microdata, read_results
+    from ceo.site.render import editions_in, render_site
 
     sid = codebook.id
     new_edition = edition not in editions_in(staging)
@@ -449,26 +449,11 @@ def publish(staging: Path, project: Project, codebook: Codebook, edition: int, t
     return number
 
 
-def archive_microdata(site_stage: Path, out_stage: Path, survey_id: str, edition: int) -> None:
-    """Before a new revision overwrites them: keep the current microdata of the published revision in
-    ``uitvoer/<editie>/revisies/revisie-<k>/`` (for the disclosure check of later revisions)."""
-    from ceo.revisions import archive_dir
-
-    meta_path = site_stage / str(edition) / "data" / f"{survey_id}.json"
-    current = out_stage / str(edition) / f"{survey_id}.csv"
-    if not (meta_path.is_file() and current.is_file()):
-        return
-    k = int(json.loads(meta_path.read_text(encoding="utf-8")).get("revisie", 1))
-    target = archive_dir(out_stage / str(edition), k)
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(current, target / f"{survey_id}_microdata.csv")
-
-
 def stage_duiding(tx, project: Project) -> Path:
-    """A stand-in project root for :func:`ceo.site.render_site`, which creates missing duiding scaffolds
+    """A stand-in project root for :func:`ceo.site.render.render_site`, which creates missing duiding scaffolds
     in ``<root>/duiding/``: a staged copy of ``duiding/`` whose new files the transaction adds to the
     real ``duiding/`` (never overwriting) when it commits, so scaffolds follow the all-or-nothing rule."""
-    from ceo.publish import copy_tree
+    from ceo.output.publish import copy_tree
 
     real = project.root / "duiding"
     root = tx.stage_additions(real)
@@ -479,7 +464,7 @@ def stage_duiding(tx, project: Project) -> Path:
 
 def weighting_summary(weighting, min_n: int) -> pd.DataFrame:
     """Per gemeente: respondents, population, effective n, design effect (aggregates only)."""
-    from ceo.registry import registry
+    from ceo.validate.registry import registry
 
     pg = weighting.per_gemeente.copy()
     reg = registry()
@@ -488,74 +473,16 @@ def weighting_summary(weighting, min_n: int) -> pd.DataFrame:
     return pg
 
 
-def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """UTF-8, comma, decimal point, full precision (repr of floats), LF line ends."""
-    from ceo.safetext import neutralise_frame  # text that a spreadsheet would run as a formula
-
-    neutralise_frame(frame).to_csv(path, index=False, encoding="utf-8", lineterminator="\n", float_format=None)
-
-
-def export_frame(data: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
-    """The harmonised microdata as exported: bookkeeping columns renamed for SPSS."""
-    out = data.rename(columns={"_bron": "bronbestand", "_rij": "bronrij"})
-    cols = [c for c in out.columns if c not in ("bronbestand", "bronrij")]
-    return out[cols + [c for c in ("bronbestand", "bronrij") if c in out]]
-
-
-def write_microdata(out_stage: Path, codebook: Codebook, edition: int, harmonised: Harmonised, weighting,
-                    processing_date: date) -> list[Path]:
-    """Write ``<edition>/<survey>.sav`` and ``.csv`` (harmonised microdata with the weight) into
-    ``out_stage``, the new state of ``uitvoer/``."""
-    target = out_stage / str(edition)
-    target.mkdir(parents=True, exist_ok=True)
-    frame = export_frame(harmonised.data, codebook)
-    # a delivered weight column (--weight-column) is the weight itself: it is exported as 'gewicht'
-    frame = frame.drop(columns=[c for c in ("gewicht",) if c in frame])
-    frame.insert(2, "gewicht", weighting.weights.to_numpy(dtype="float64"))
-    labels = {c: codebook.question(c) for c in frame.columns
-              if c in codebook.variables or c in codebook.derived}
-    labels.update(bronbestand="Bronbestand", bronrij="Rij in het bronbestand",
-                  gewicht=f"Weegfactor ({weighting.method})")
-    value_labels = {c: {float(k): v for k, v in codebook.labels(c).items()}
-                    for c in frame.columns if codebook.labels(c)}
-    sav, csv = target / f"{codebook.id}.sav", target / f"{codebook.id}.csv"
-    pyreadstat.write_sav(frame, sav, column_labels=labels, variable_value_labels=value_labels)
-    stamp_sav(sav, processing_date)
-    from ceo.safetext import neutralise_frame  # open answers that a spreadsheet would run as a formula
-
-    neutralise_frame(frame).to_csv(csv, index=False, encoding="utf-8", lineterminator="\n")
-    return [sav, csv]
-
-
 def _count(n: int, one: str, more: str) -> str:
     return f"{n} {one if n == 1 else more}"
-
-
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def stamp_sav(path: Path, day: date) -> None:
-    """Set the creation date in the header of an SPSS file to ``day`` 00:00:00.
-
-    readstat writes the wall-clock time there; with the processing date instead the same input
-    gives the same bytes (reproducible output). The header is ``$FL2``, 60 bytes product name,
-    five 4-byte integers and an 8-byte bias, then the date (``dd Mon yy``) and time (``hh:mm:ss``).
-    """
-    stamp = f"{day.day:02d} {_MONTHS[day.month - 1]} {day.year % 100:02d}00:00:00".encode("ascii")
-    with open(path, "r+b") as f:
-        head = f.read(4)
-        if head not in (b"$FL2", b"$FL3"):
-            return
-        f.seek(92)
-        f.write(stamp)
 
 
 def run_log(codebook: Codebook, edition: int, options: ProcessOptions, harmonised: Harmonised, weighting,
             table: pd.DataFrame, notices: list[str], meta: dict, revision: int) -> str:
     """The Dutch log of one run: what was read, excluded and why, how the weights were formed and
     what was suppressed. For the researcher only (``uitvoer/``), never published."""
-    from ceo.registry import registry
-    from ceo.texts import number
+    from ceo.core.texts import number
+    from ceo.validate.registry import registry
 
     reg = registry()
     lines = [f"ceo {__version__} — {codebook.short_title} {edition}, revisie {revision}",
@@ -600,8 +527,8 @@ def run_log(codebook: Codebook, edition: int, options: ProcessOptions, harmonise
 
 def remove_editions(project: Project, years: list[int]) -> None:
     """Remove the published editions ``years`` (site and uitvoer), both trees in one commit."""
-    from ceo.publish import transaction
-    from ceo.site import GENERATED_TOP, editions_in, render_site
+    from ceo.output.publish import transaction
+    from ceo.site.render import GENERATED_TOP, editions_in, render_site
 
     site, out = project.site_dir, project.output_dir
     if not any((d / str(y)).exists() for y in years for d in (site, out)):
@@ -626,8 +553,8 @@ def remove_editions(project: Project, years: list[int]) -> None:
 
 def rerender(project: Project) -> int:
     """Render every edition's pages again from the stored results (after writing a duiding)."""
-    from ceo.publish import transaction
-    from ceo.site import render_site
+    from ceo.output.publish import transaction
+    from ceo.site.render import render_site
 
     with transaction(project.root) as tx:
         staging = tx.stage(project.site_dir)
@@ -637,9 +564,9 @@ def rerender(project: Project) -> int:
 
 def revision_diff(project: Project, edition: int, survey: str | None = None) -> list[str]:
     """Dutch lines listing the published figures that changed in the last revision of ``edition``."""
-    from ceo.publish import JOURNAL_NAME, project_lock
-    from ceo.revisions import archive_dir, read_results
-    from ceo.texts import number
+    from ceo.core.texts import number
+    from ceo.output.publish import JOURNAL_NAME, project_lock
+    from ceo.output.revisions import archive_dir, read_results
 
     if (project.root / JOURNAL_NAME).exists():  # an interrupted run: complete it before reading
         with project_lock(project.root):

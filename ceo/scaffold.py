@@ -6,10 +6,10 @@ from pathlib import Path
 
 import jinja2
 
-from ceo.escape import html_attr, md_text
-from ceo.problems import InputError, Problem
-from ceo.registry import registry
-from ceo.schema import schema_path
+from ceo.core.escape import html_attr, md_text
+from ceo.core.problems import InputError, Problem
+from ceo.validate.registry import registry
+from ceo.validate.schema import schema_path
 
 PAGES = ("index.md", "methode.md", "toegankelijkheid.md", "colofon.md")
 
@@ -17,7 +17,7 @@ PAGES = ("index.md", "methode.md", "toegankelijkheid.md", "colofon.md")
 def init_project(directory: Path, *, name: str | None = None, publisher: str = "",
                  gemeenten: list[str] | None = None, region_name: str | None = None) -> list[Path]:
     """Write ``ceo.yaml``, ``mkdocs.yml`` and ``site/`` into ``directory``; never overwrites a file."""
-    from ceo.site import copy_theme
+    from ceo.site.render import copy_theme
 
     directory = Path(directory)
     problems: list[Problem] = []
@@ -42,7 +42,7 @@ def init_project(directory: Path, *, name: str | None = None, publisher: str = "
         rname = region_name or "Regio"
         rid = "".join(ch for ch in rname.lower() if ch.isalnum() or ch == "_") or "regio"
         region = {"id": rid, "name": rname, "members": sorted(codes)}
-    env = jinja2.Environment(loader=jinja2.PackageLoader("ceo", "templates/project"), keep_trailing_newline=True,
+    env = jinja2.Environment(loader=jinja2.PackageLoader("ceo.site", "templates/project"), keep_trailing_newline=True,
                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
     env.filters.update(md=md_text, html=html_attr)  # the name and publisher are shown literally
     # the JSON Schema of ceo.yaml in the installed package, for editors (yaml-language-server)

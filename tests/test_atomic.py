@@ -1,6 +1,6 @@
 """Atomic publishing: a run of ``ceo process`` killed at any moment (SIGKILL, SIGTERM or Ctrl-C) never
 leaves ``site/``, ``uitvoer/`` and ``duiding/`` at different revisions once the next ``ceo`` command has
-started (it completes or rolls back the interrupted commit first, see :mod:`ceo.publish`), and each tree
+started (it completes or rolls back the interrupted commit first, see :mod:`ceo.output.publish`), and each tree
 is complete on its own even before that; no stray temporary file stays inside them.
 
 Two kinds of kill points:
@@ -68,7 +68,7 @@ def _wait_for(proc: subprocess.Popen, text: str) -> float:
 
 def _recover(root: Path) -> None:
     """What every next ``ceo`` command does first (under the project lock)."""
-    from ceo.publish import project_lock
+    from ceo.output.publish import project_lock
 
     with project_lock(root):
         pass
@@ -202,7 +202,7 @@ def test_failing_run_writes_nothing(project, tmp_path, monkeypatch):
     """An error half-way (after the new microdata and pages were written into the staging
     directories, before the commit) leaves all trees untouched and removes the staging directories."""
     from ceo import pipeline
-    from ceo.project import load_project
+    from ceo.validate.project import load_project
 
     template, demo, old, _new, _ = project
     root = tmp_path / "project"

@@ -2,7 +2,7 @@
 
 The reference values were made with tests/fixtures/calibration/make_fixtures.R from the files
 made by tests/fixtures/calibration/make_input.py; R is not needed to run the tests. ceo's own
-weighting (:func:`ceo.weighting.compute_weights`) makes the weights and the calibration cells;
+weighting (:func:`ceo.stats.weighting.compute_weights`) makes the weights and the calibration cells;
 R post-stratifies and rakes to the cells written out by hand in input.csv.
 """
 
@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ceo import estimation as E
-from ceo.codebook import get_codebook
-from ceo.weighting import Population, compute_weights
+from ceo.stats import estimation as E
+from ceo.stats.weighting import Population, compute_weights
+from ceo.validate.codebook import get_codebook
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "calibration"
 DIMS = ("leeftijdsklasse", "geslacht")
@@ -314,7 +314,7 @@ def test_invalid_calibration_is_reported_in_dutch():
 
 def test_results_table_uses_the_calibration():
     """estimate_results passes the calibration on: the published SEs are the calibrated ones."""
-    from ceo.results import build_areas, estimate_results
+    from ceo.stats.results import build_areas, estimate_results
 
     wmo = get_codebook("wmo")
     fixture = pd.read_csv(Path(__file__).parent / "fixtures" / "results" / "input.csv",

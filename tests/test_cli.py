@@ -143,7 +143,7 @@ def test_second_run_in_same_project_waits_for_none(project_dir, tmp_path):
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import sys, time
         from pathlib import Path
-        from ceo.publish import project_lock
+        from ceo.output.publish import project_lock
         with project_lock(Path({str(project_dir)!r})):
             print("vast", flush=True)
             time.sleep(30)

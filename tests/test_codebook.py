@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from ceo.codebook import codebook_paths, get_codebook, load_codebook
-from ceo.problems import InputError
+from ceo.core.problems import InputError
+from ceo.validate.codebook import codebook_paths, get_codebook, load_codebook
 
 
 def test_builtin_codebooks_load():

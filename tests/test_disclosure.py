@@ -3,7 +3,7 @@ from what is published, complements cost little, and the audit inside ``ceo proc
 that leaks.
 
 Every protection check uses :func:`attack`, an attacker written here independently of
-``ceo.disclosure``: it rebuilds the additive relations of the published table in the plain form
+``ceo.stats.disclosure``: it rebuilds the additive relations of the published table in the plain form
 (every region and the total as the sum of its gemeenten; per area and subgroup variable the
 everyone-figure as the sum of the values plus the unpublished cell of respondents without a value),
 works in count space (the attacker knows the weights), and decides with numpy's SVD whether a set of
@@ -23,13 +23,13 @@ from click.testing import CliRunner
 from demo_project import new_project
 
 from ceo.cli import main
-from ceo.codebook import get_codebook
-from ceo.disclosure import REASON_COMPLEMENT, audit, publishable
-from ceo.groups import group_cells, group_tests
-from ceo.problems import InputError
-from ceo.project import Thresholds
-from ceo.registry import Region
-from ceo.results import build_areas, estimate_results
+from ceo.core.problems import InputError
+from ceo.stats.disclosure import REASON_COMPLEMENT, audit, publishable
+from ceo.stats.groups import group_cells, group_tests
+from ceo.stats.results import build_areas, estimate_results
+from ceo.validate.codebook import get_codebook
+from ceo.validate.project import Thresholds
+from ceo.validate.registry import Region
 
 D = 10  # onthulling_n
 MISSING = "<ontbreekt>"
@@ -270,7 +270,7 @@ def test_single_group_is_not_testable():
 
 
 def test_not_testable_is_said_on_the_page():
-    from ceo.site import _test_sentences
+    from ceo.site.render import _test_sentences
 
     cb = get_codebook("professionals")
     data = _professionals({1: 40, 2: 35, 3: 45}, flat=2)
@@ -370,7 +370,7 @@ def _wmo_csv(path: Path, sizes: dict[str, int], seed: int = 2) -> Path:
 
 
 def test_audit_stops_a_run_that_leaks(tmp_path, monkeypatch):
-    import ceo.disclosure as disclosure
+    import ceo.stats.disclosure as disclosure
 
     root = new_project(tmp_path / "p")
     data = _wmo_csv(tmp_path / "wmo.csv", {"GM0505": 80, "GM0531": 6})
@@ -440,7 +440,7 @@ def _realistic(directory: Path, seed: int = 11) -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def realistic(tmp_path_factory):
     from ceo.pipeline import ProcessOptions, process
-    from ceo.project import load_project
+    from ceo.validate.project import load_project
 
     tmp = tmp_path_factory.mktemp("realistic")
     root = new_project(tmp / "p")

@@ -1,4 +1,4 @@
-"""Tests of ceo.estimation against R `survey` 4.1.1 (committed fixtures) and by properties.
+"""Tests of ceo.stats.estimation against R `survey` 4.1.1 (committed fixtures) and by properties.
 
 The reference values were made with tests/fixtures/estimation/make_fixtures.R from
 tests/fixtures/estimation/input.csv (made by make_input.py); R is not needed to run the tests.
@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from ceo import estimation as E
+from ceo.stats import estimation as E
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "estimation"
 VARIABLES = ["q1", "q2", "cijfer"]

@@ -2,8 +2,8 @@
 
 Every mutation of a valid delivery (cut off, bytes overwritten, delimiters, quotes, NUL bytes and
 line breaks inserted, lines doubled or dropped, another encoding) goes through
-:func:`ceo.readers.read_table` and, when that returns a table, through :func:`ceo.harmonise.harmonise`
-with the Wmo codebook. Both must either return or raise :class:`ceo.problems.CeoError` with Dutch
+:func:`ceo.io.readers.read_table` and, when that returns a table, through :func:`ceo.validate.harmonise.harmonise`
+with the Wmo codebook. Both must either return or raise :class:`ceo.core.problems.CeoError` with Dutch
 problems that can be printed; any other exception (or a crash of the process) is a bug. Mutated
 codebooks and mapping files get the same treatment. The examples are fixed (``derandomize``), so a
 run is reproducible; explore further by raising ``max_examples`` locally.
@@ -20,11 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ceo.cli import format_problems
-from ceo.codebook import get_codebook
-from ceo.harmonise import harmonise
-from ceo.mapping import load_mapping
-from ceo.problems import CeoError
-from ceo.readers import RawTable, read_table
+from ceo.core.problems import CeoError
+from ceo.io.readers import RawTable, read_table
+from ceo.validate.codebook import get_codebook
+from ceo.validate.harmonise import harmonise
+from ceo.validate.mapping import load_mapping
 
 CORPUS = Path(__file__).resolve().parent / "data" / "bad"
 #: a valid ';'-separated Wmo delivery, cut to a header and 8 respondents (keeps every example quick)
@@ -206,7 +206,7 @@ _CODEBOOK = (Path(__file__).resolve().parent.parent / "surveys" / "wmo.yaml").re
 @given(mutated_yaml(_CODEBOOK))
 def test_mutated_codebook(text):
     """A project's own codebook with mistakes: loaded, or every mistake reported; never a crash."""
-    from ceo.codebook import load_codebook
+    from ceo.validate.codebook import load_codebook
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "wmo.yaml"

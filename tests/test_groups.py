@@ -1,9 +1,9 @@
-"""Numerical checks of ceo.groups against values computed independently in R (committed fixtures).
+"""Numerical checks of ceo.stats.groups against values computed independently in R (committed fixtures).
 
 tests/fixtures/groups/make_fixtures.R computes, from input.csv and areas.csv (made by
 make_input.py), Welch's ANOVA with ``oneway.test``, Games–Howell by hand (Welch t, Welch–
 Satterthwaite df, ``ptukey``), ``chisq.test`` with Cramér's V, and Cronbach's α by its formula,
-each with the rules of ceo.groups (substantive answers only, groups of at least 30). R is not
+each with the rules of ceo.stats.groups (substantive answers only, groups of at least 30). R is not
 needed to run the tests. Everything is checked to 1e-8: relative for statistics, degrees of
 freedom, means and effect sizes, and for the p-values of the F and χ² distributions; absolute for
 the Games–Howell p-values, because R's ``ptukey`` integrates numerically (it differs from scipy's
@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ceo.codebook import get_codebook
-from ceo.groups import group_tests
-from ceo.results import Area
+from ceo.stats.groups import group_tests
+from ceo.stats.results import Area
+from ceo.validate.codebook import get_codebook
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "groups"
 REL = 1e-8

@@ -16,17 +16,18 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from ceo import estimation, readers
 from ceo.cli import main
-from ceo.codebook import get_codebook
-from ceo.harmonise import harmonise
-from ceo.limits import Limits, parse_limits
-from ceo.privacy import identifiers_in_values
-from ceo.problems import InputError, Problem
-from ceo.project import load_project, slug
-from ceo.readers import read_table
-from ceo.safetext import neutralise, neutralise_frame, printable
-from ceo.weighting import _weight_column
+from ceo.core.problems import InputError, Problem
+from ceo.core.safetext import neutralise, neutralise_frame, printable
+from ceo.io import readers
+from ceo.io.limits import Limits, parse_limits
+from ceo.io.readers import read_table
+from ceo.stats import estimation
+from ceo.stats.weighting import _weight_column
+from ceo.validate.codebook import get_codebook
+from ceo.validate.harmonise import harmonise
+from ceo.validate.privacy import identifiers_in_values
+from ceo.validate.project import load_project, slug
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD = ROOT / "tests" / "data" / "bad"
@@ -212,7 +213,7 @@ def test_identifiers_in_open_answers():
 
 
 def test_respondent_numbers():
-    from ceo.privacy import is_bsn
+    from ceo.validate.privacy import is_bsn
 
     rng = np.random.default_rng(1)
     numbers = [str(x) for x in rng.integers(100_000_000, 999_999_999, 200)]
@@ -229,7 +230,7 @@ def test_an_open_answer_column_under_negeren_is_not_refused(tmp_path):
     cb = get_codebook("professionals")
     with pytest.raises(InputError):
         harmonise([read_table(delivery)], cb)
-    from ceo.mapping import load_mapping
+    from ceo.validate.mapping import load_mapping
 
     mapping = tmp_path / "mapping.yaml"
     mapping.write_text("onderzoek: professionals\nnegeren: [organisatie]\n", encoding="utf-8")
@@ -361,7 +362,7 @@ def test_region_ids_are_checked(tmp_path):
 
 
 def test_slug_is_the_page_name_of_the_site():
-    from ceo.site import slug as site_slug
+    from ceo.site.render import slug as site_slug
 
     for name in ("Drechtsteden", "Zuid-Holland Zuid", "Súdwest-Fryslân", "***", "a__b", "Totaal"):
         assert slug(name) == site_slug(name)

@@ -9,11 +9,11 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from ceo.codebook import get_codebook
-from ceo.harmonise import harmonise
-from ceo.inspect import ProposedMapping, describe, mapping_to_yaml, propose_mapping, render_description
-from ceo.mapping import load_mapping
-from ceo.readers import RawTable, read_table
+from ceo.io.readers import RawTable, read_table
+from ceo.validate.codebook import get_codebook
+from ceo.validate.harmonise import harmonise
+from ceo.validate.inspect import ProposedMapping, describe, mapping_to_yaml, propose_mapping, render_description
+from ceo.validate.mapping import load_mapping
 
 #: labels as an agency delivers them: typos, other case, no full stop, a question number
 LABELS = {

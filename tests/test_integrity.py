@@ -317,8 +317,8 @@ def test_revision_without_disclosure_keeps_the_earlier_tables(professionals, tmp
 
 def test_delta_n_from_microdata_and_from_the_tables():
     """Δn per cell: respondents whose record differs (microdata), else |n_new − n_old|."""
-    from ceo.codebook import get_codebook
-    from ceo.revisions import disclosure_pairs
+    from ceo.output.revisions import disclosure_pairs
+    from ceo.validate.codebook import get_codebook
 
     cb = get_codebook("professionals")
     ind = cb.indicators[0]
@@ -407,7 +407,7 @@ def test_sav_reader_child_dies_with_its_parent(demo, tmp_path):
     script = tmp_path / "slow.py"
     script.write_text(
         "import sys, time\n"
-        "from ceo import readers\n"
+        "from ceo.io import readers\n"
         "def slow(path):\n"
         "    print('kind', flush=True)\n"
         "    time.sleep(60)\n"

@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from ceo.codebook import get_codebook, load_codebook
-from ceo.estimation import Calibration, domain_estimates
-from ceo.problems import InputError
-from ceo.project import Thresholds
-from ceo.registry import Region
-from ceo.results import REASON_STANDARDISED, STANDARDISED, build_areas, estimate_results
+from ceo.core.problems import InputError
+from ceo.stats.estimation import Calibration, domain_estimates
+from ceo.stats.results import REASON_STANDARDISED, STANDARDISED, build_areas, estimate_results
+from ceo.validate.codebook import get_codebook, load_codebook
+from ceo.validate.project import Thresholds
+from ceo.validate.registry import Region
 
 GM = ("GM0505", "GM0531", "GM0590")
 REGION = Region("regio", "Testregio", "regio", GM)
@@ -225,9 +225,9 @@ def test_unreliable_variant_cell_does_not_withhold_the_standardised_figure(jeugd
 @pytest.mark.parametrize("sizes", [{"GM0531": 5, "GM0590": 20}, {"GM0531": 12, "GM0590": 20},
                                    {"GM0505": 3, "GM0531": 15, "GM0590": 25}, {"GM0531": 9}])
 def test_published_standardised_figures_give_nothing_protected_away(jeugd, sizes):
-    """The attacker of ceo.disclosure, told every variant cell that a published standardised figure is made
+    """The attacker of ceo.stats.disclosure, told every variant cell that a published standardised figure is made
     of (as if published), still recomputes no protected cell or small union."""
-    from ceo.disclosure import build_system, find_leaks
+    from ceo.stats.disclosure import build_system, find_leaks
 
     t = _run(_with_young(_data(0.7, n_per_gm=200), sizes), jeugd)
     areas, _ = build_areas(list(GM), [REGION])
@@ -257,7 +257,7 @@ def test_unreliable_cell_that_protects_a_tiny_one_is_not_given_away(jeugd):
     """A hand-made protected table: five young people in B are protected only because the 20 of C are
     unknown too (the region publishes their sum). The standardised figure of C would give the 20 away, and
     with them the five: it is withheld; A's (all its cells published) is not."""
-    from ceo.results import REASON_SMALL, Area, _standardised_publishable
+    from ceo.stats.results import REASON_SMALL, Area, _standardised_publishable
 
     areas = [Area("A", "A", "gemeente", ("A",)), Area("B", "B", "gemeente", ("B",)),
              Area("C", "C", "gemeente", ("C",)), Area("R", "R", "regio", ("A", "B", "C"))]
@@ -274,7 +274,7 @@ def test_unreliable_cell_that_protects_a_tiny_one_is_not_given_away(jeugd):
                           for a, sg, v, n, s in cells])
     rows = pd.DataFrame({"gebied_code": ["A", "B", "C", "R"], "indicator": "j01"})
     # the table itself is protected: the attacker finds nothing
-    from ceo.disclosure import build_system, find_leaks
+    from ceo.stats.disclosure import build_system, find_leaks
     system = build_system(table, areas)
     row = system.var["row"].to_numpy()
     sup = np.ones(len(row), dtype=bool)
@@ -290,7 +290,7 @@ def test_unreliable_cell_that_protects_a_tiny_one_is_not_given_away(jeugd):
 
 
 def test_benchmark_per_variant_compares_like_with_like(tmp_path: Path, jeugd):
-    from ceo.benchmark import read_benchmark
+    from ceo.stats.benchmark import read_benchmark
 
     path = tmp_path / "landelijk.csv"
     path.write_text("indicator,variant,waarde,naam\nj01,ouders,64,Nederland\nj01,jeugdigen,49,Nederland\n"
@@ -316,7 +316,7 @@ def test_benchmark_per_variant_compares_like_with_like(tmp_path: Path, jeugd):
     ("wmo", "ouders", "geen cijfers per variant"),
 ])
 def test_benchmark_with_unknown_variant_is_refused(tmp_path: Path, survey, variant, message):
-    from ceo.benchmark import read_benchmark
+    from ceo.stats.benchmark import read_benchmark
 
     path = tmp_path / "landelijk.csv"
     indicator = "j01" if survey == "jeugd" else "v06"
@@ -357,7 +357,7 @@ def test_factsheet_headlines_per_variant_and_pooled_only_as_labelled_extra(demo_
     row = table[(table["gebied_code"] == "drechtsteden") & (table["subgroep"] == STANDARDISED)
                 & (table["indicator"] == "j01")].iloc[0]
     assert row["onderdrukt"] == "nee"
-    from ceo import texts
+    from ceo.core import texts
     assert texts.pct(float(row["waarde"])) in pooled
     # the overview compares the areas per group
     overview = (demo_site / "2025" / "index.md").read_text(encoding="utf-8")

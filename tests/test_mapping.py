@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ceo.codebook import get_codebook
-from ceo.harmonise import harmonise
-from ceo.mapping import Mapping, apply_mapping, is_bsn, load_mapping, looks_like_identifier
-from ceo.problems import InputError
-from ceo.readers import RawTable
+from ceo.core.problems import InputError
+from ceo.io.readers import RawTable
+from ceo.validate.codebook import get_codebook
+from ceo.validate.harmonise import harmonise
+from ceo.validate.mapping import Mapping, apply_mapping, is_bsn, load_mapping, looks_like_identifier
 
 WMO_IDS = ("respondent_id, gemeentecode, v01, v02, v03, v04, v05, v06, v07, v08, v09, v10, rapportcijfer, "
            "leeftijd, geslacht, voorziening, hulp_invullen")

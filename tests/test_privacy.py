@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from demo_project import build_site, new_project, run_demo
 
 from ceo.cli import main
-from ceo.project import load_project
+from ceo.validate.project import load_project
 
 ID_COLUMNS = {"respondent_id", "bronrij", "bronbestand", "gewicht", "leeftijd", "organisatie", "bsn"}
 

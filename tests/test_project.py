@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from ceo.problems import InputError
-from ceo.project import load_project
+from ceo.core.problems import InputError
+from ceo.validate.project import load_project
 
 
 def test_demo_project(project: Path):

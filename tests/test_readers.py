@@ -12,8 +12,8 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from ceo.problems import InputError
-from ceo.readers import RawTable, read_table
+from ceo.core.problems import InputError
+from ceo.io.readers import RawTable, read_table
 
 WRONG_TYPE = "onbekend of verkeerd bestandstype; verwacht SPSS (.sav), CSV of Excel (.xlsx)"
 
@@ -388,7 +388,7 @@ def test_sav_with_a_damaged_dictionary(tmp_path):
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the reading library runs in a child process "
                                                                    "on Linux only")
 def test_a_crash_of_the_reading_library_is_an_input_error(tmp_path):
-    from ceo.readers import _isolated
+    from ceo.io.readers import _isolated
 
     def crash() -> None:
         os.kill(os.getpid(), signal.SIGSEGV)

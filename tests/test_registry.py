@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from ceo.registry import registry
+from ceo.validate.registry import registry
 
 
 def test_all_342_gemeenten_and_regions():

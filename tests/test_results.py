@@ -6,10 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ceo.codebook import get_codebook
-from ceo.project import Thresholds
-from ceo.registry import Region
-from ceo.results import (
+from ceo.stats.results import (
     REASON_COMPLEMENT,
     RESULT_COLUMNS,
     Area,
@@ -18,6 +15,9 @@ from ceo.results import (
     definition_fingerprint,
     estimate_results,
 )
+from ceo.validate.codebook import get_codebook
+from ceo.validate.project import Thresholds
+from ceo.validate.registry import Region
 
 FIXTURES = Path(__file__).parent / "fixtures" / "results"
 REGION = Region("regio", "Testregio", "regio", ("GM0505", "GM0531", "GM0590", "GM0610"))
@@ -170,7 +170,7 @@ def test_one_suppressed_gemeente_in_a_published_region_forces_a_second(wmo):
     # order of issue 10 the region/total figure before a gemeente's headline figure
     assert head.loc["r", "reden"] == REASON_COMPLEMENT
     assert (head.loc[["GM0505", "GM0531", "GM0590"], "onderdrukt"] == "nee").all()
-    from ceo.disclosure import audit
+    from ceo.stats.disclosure import audit
 
     areas, _ = build_areas(data["gemeentecode"], [region])
     audit(t, areas, Thresholds())  # nothing of the 7 can be recomputed
@@ -323,7 +323,7 @@ def test_flags_are_benjamini_hochberg_per_page_and_kind(wmo):
     kind; p_* keep the uncorrected p-values."""
     from scipy.stats import false_discovery_control
 
-    from ceo.results import benjamini_hochberg
+    from ceo.stats.results import benjamini_hochberg
 
     gm = {"GM0505": 250, "GM0531": 150, "GM0590": 120}
     region = Region("r", "R", "regio", tuple(gm))

@@ -13,19 +13,20 @@ import jsonschema
 import pytest
 import yaml
 
-import ceo.codebook
-import ceo.limits
-import ceo.mapping
-import ceo.project
-from ceo import schema
-from ceo.codebook import get_codebook, load_codebook
-from ceo.mapping import load_mapping
-from ceo.problems import InputError
-from ceo.project import load_project
+import ceo.io.limits
+import ceo.validate.codebook
+import ceo.validate.mapping
+import ceo.validate.project
+from ceo.core.problems import InputError
 from ceo.scaffold import init_project
+from ceo.validate import schema
+from ceo.validate.codebook import get_codebook, load_codebook
+from ceo.validate.mapping import load_mapping
+from ceo.validate.project import load_project
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_FILE = {"project": "ceo.schema.json", "codebook": "codebook.schema.json", "mapping": "mapping.schema.json"}
+SCHEMAS_DIR = ROOT / "ceo" / "validate" / "schemas"
 
 
 def messages(exc: pytest.ExceptionInfo) -> list[str]:
@@ -57,7 +58,7 @@ def mapping_problems(tmp_path: Path, text: str) -> list[str]:
 
 
 def validator(kind: str) -> jsonschema.Draft202012Validator:
-    published = json.loads((ROOT / "ceo" / "schemas" / SCHEMA_FILE[kind]).read_text(encoding="utf-8"))
+    published = json.loads((SCHEMAS_DIR / SCHEMA_FILE[kind]).read_text(encoding="utf-8"))
     return jsonschema.Draft202012Validator(published)
 
 
@@ -193,16 +194,16 @@ def test_case_of_a_key_is_a_typo_too(tmp_path: Path):
 # --------------------------------------------------------------------------- the published JSON Schemas
 
 def test_committed_schemas_equal_the_generated_ones():
-    committed = sorted(p.name for p in (ROOT / "ceo" / "schemas").glob("*.json"))
-    assert committed == sorted(schema.SCHEMAS), "run: python -m ceo.schema"
+    committed = sorted(p.name for p in SCHEMAS_DIR.glob("*.json"))
+    assert committed == sorted(schema.SCHEMAS), "run: python -m ceo.validate.schema"
     for name in schema.SCHEMAS:
-        assert (ROOT / "ceo" / "schemas" / name).read_text(encoding="utf-8") == schema.schema_text(name), \
-            f"ceo/schemas/{name} is out of date; run: python -m ceo.schema"
+        assert (SCHEMAS_DIR / name).read_text(encoding="utf-8") == schema.schema_text(name), \
+            f"ceo/validate/schemas/{name} is out of date; run: python -m ceo.validate.schema"
 
 
 @pytest.mark.parametrize("kind", SCHEMA_FILE)
 def test_schemas_are_valid_draft_2020_12(kind: str):
-    published = json.loads((ROOT / "ceo" / "schemas" / SCHEMA_FILE[kind]).read_text(encoding="utf-8"))
+    published = json.loads((SCHEMAS_DIR / SCHEMA_FILE[kind]).read_text(encoding="utf-8"))
     assert published["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     jsonschema.Draft202012Validator.check_schema(published)
 
@@ -255,11 +256,11 @@ def test_editors_flag_the_same_typos():
 # --------------------------------------------------------------------------- the schemas and the loaders agree
 
 def test_value_lists_are_those_of_the_loaders():
-    assert schema.CI_METHODS == ceo.project.CI_METHODS
-    assert schema.VARIABLE_TYPES == ceo.codebook.VARIABLE_TYPES
-    assert schema.INDICATOR_KINDS == ceo.codebook.INDICATOR_KINDS
-    assert schema.LIMIT_KEYS == tuple(ceo.limits.KEYS)
-    assert set(schema.PROJECT["properties"]["limieten"]["properties"]) == set(ceo.limits.KEYS)
+    assert schema.CI_METHODS == ceo.validate.project.CI_METHODS
+    assert schema.VARIABLE_TYPES == ceo.validate.codebook.VARIABLE_TYPES
+    assert schema.INDICATOR_KINDS == ceo.validate.codebook.INDICATOR_KINDS
+    assert schema.LIMIT_KEYS == tuple(ceo.io.limits.KEYS)
+    assert set(schema.PROJECT["properties"]["limieten"]["properties"]) == set(ceo.io.limits.KEYS)
 
 
 def _keys(node: object) -> set[str]:
@@ -275,9 +276,9 @@ def _keys(node: object) -> set[str]:
 
 
 @pytest.mark.parametrize("described, modules", [
-    (schema.PROJECT, [ceo.project, ceo.limits]),
-    (schema.CODEBOOK, [ceo.codebook]),
-    (schema.MAPPING, [ceo.mapping]),
+    (schema.PROJECT, [ceo.validate.project, ceo.io.limits]),
+    (schema.CODEBOOK, [ceo.validate.codebook]),
+    (schema.MAPPING, [ceo.validate.mapping]),
 ])
 def test_every_allowed_key_is_read_by_its_loader(described: dict, modules: list):
     """A key that the schema allows but no loader reads would be ignored without a word: the very bug."""

@@ -110,8 +110,8 @@ def test_oversized_yaml_is_refused_before_parsing(tmp_path: Path) -> None:
 
 
 def test_codebook_with_python_tag_is_refused(tmp_path: Path) -> None:
-    from ceo.codebook import load_codebook
-    from ceo.problems import InputError
+    from ceo.core.problems import InputError
+    from ceo.validate.codebook import load_codebook
 
     text = (ROOT / "surveys" / "wmo.yaml").read_text(encoding="utf-8")
     bad = tmp_path / "wmo.yaml"
@@ -124,8 +124,8 @@ def test_codebook_with_python_tag_is_refused(tmp_path: Path) -> None:
 
 def test_ordinary_yaml_still_loads(tmp_path: Path) -> None:
     """The limits leave room for real files: the built-in codebooks, the demo configuration, a few anchors."""
-    from ceo.codebook import load_codebook
-    from ceo.safeyaml import load_yaml
+    from ceo.io.safeyaml import load_yaml
+    from ceo.validate.codebook import load_codebook
 
     for p in sorted((ROOT / "surveys").glob("*.yaml")):
         load_codebook(p)
@@ -166,7 +166,7 @@ def test_new_project_with_payload_names_builds_with_the_policy(tmp_path: Path) -
 
     from demo_project import build_site
 
-    from ceo.site import CONTENT_SECURITY_POLICY
+    from ceo.site.render import CONTENT_SECURITY_POLICY
 
     target = tmp_path / "nieuw"
     name = "</title><script>alert(1)</script> \"x\" {: onclick=alert(2) } [x](javascript:alert(3))"
@@ -216,7 +216,7 @@ def _render(markdown_text: str) -> str:
 
 
 def test_researchers_markdown_keeps_its_formatting_and_loses_its_markup() -> None:
-    from ceo.escape import sanitise_markdown
+    from ceo.core.escape import sanitise_markdown
 
     good = ("# Wachttijden\n\nDe wachttijd is **korter**, zie [de raad](https://example.org/raad) of "
             "[methode](../../methode.md) en <https://example.org>.\n\n- één\n- twee <sup>2</sup> en `<code>`\n")
@@ -236,7 +236,7 @@ def test_researchers_markdown_keeps_its_formatting_and_loses_its_markup() -> Non
 def test_labels_cannot_leave_their_context() -> None:
     import json
 
-    from ceo.escape import front_matter, json_script, md_text
+    from ceo.core.escape import front_matter, json_script, md_text
 
     label = payload("x")
     html = _render(f"# {md_text(label)}\n\nTekst {md_text(label)}\n")

@@ -19,9 +19,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from ceo import texts
 from ceo.cli import main
-from ceo.site import THEME_ORDER
+from ceo.core import texts
+from ceo.site.render import THEME_ORDER
 
 ROOT = Path(__file__).resolve().parent.parent
 DATE = "2026-01-15"
@@ -125,7 +125,7 @@ def load(site: Path, year: int, survey: str) -> tuple[dict, pd.DataFrame]:
 
 def area_of(page: Path, table: pd.DataFrame) -> tuple[str, str] | None:
     """(code, name) of the area of a factsheet, or None when the survey does not cover it."""
-    from ceo.site import slug
+    from ceo.site.render import slug
 
     areas = table[["gebied_code", "gebied_naam", "gebied_niveau"]].drop_duplicates()
     for r in areas.itertuples(index=False):

@@ -1,4 +1,4 @@
-"""Tests of ceo.weighting: against R `survey` 4.1.1 (committed fixtures), by properties, and the
+"""Tests of ceo.stats.weighting: against R `survey` 4.1.1 (committed fixtures), by properties, and the
 Dutch messages of every check.
 
 The reference weights were made with tests/fixtures/weighting/make_fixtures.R from input.csv and
@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from ceo.codebook import get_codebook
-from ceo.problems import InputError
-from ceo.weighting import Population, check_against_sample, compute_weights, read_population
+from ceo.core.problems import InputError
+from ceo.stats.weighting import Population, check_against_sample, compute_weights, read_population
+from ceo.validate.codebook import get_codebook
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "weighting"
 DIMS = ("leeftijdsklasse", "geslacht", "voorziening")
@@ -514,8 +514,8 @@ def test_trimming_fixture_at_three_times_the_mean():
 
 
 def test_population_problems_name_the_rows_in_both_files(tmp_path):
-    from ceo.codebook import get_codebook
-    from ceo.weighting import read_population
+    from ceo.stats.weighting import read_population
+    from ceo.validate.codebook import get_codebook
 
     path = tmp_path / "populatie.csv"
     path.write_text("gemeentecode,leeftijdsklasse,aantal\n" + "".join(f"GM0505,{k},2\n" for k in (1, 2, 3, 4))

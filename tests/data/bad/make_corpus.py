@@ -480,7 +480,7 @@ def _with_regions(config: str) -> str:
 
 def _bsn(i: int) -> str:
     """The i-th nine-digit number from 100000000 on that passes the BSN eleven test (made up)."""
-    from ceo.privacy import is_bsn
+    from ceo.validate.privacy import is_bsn
 
     n, found = 100_000_000 + 37 * i * 11, None
     while found is None:

@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 import pingouin as pg
 
-from ceo.codebook import Codebook
-from ceo.results import Area
+from ceo.stats.results import Area
+from ceo.validate.codebook import Codebook
 
 TEST_COLUMNS = [
     "editie", "onderzoek", "gebied_code", "gebied_naam", "gebied_niveau", "toets", "variabele",

@@ -4,7 +4,7 @@
 of nested anchors and aliases ("billion laughs") describe billions of values, a recursive alias a
 structure without end, a deeply nested document a recursion error. :func:`load_yaml` refuses those
 while the document is being composed, before anything is built, with a Dutch message naming the
-file and line (exit code 2 via :class:`~ceo.problems.InputError`):
+file and line (exit code 2 via :class:`~ceo.core.problems.InputError`):
 
 - more than :data:`MAX_CHARS` characters;
 - more than :data:`MAX_ALIASES` aliases (``*naam``), an alias to its own anchor, or aliases that
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import yaml
 
-from ceo.problems import InputError, Problem, yaml_problem
+from ceo.core.problems import InputError, Problem, yaml_problem
 
 #: a codebook is a few kB; a mapping file for a questionnaire with hundreds of variables tens of kB
 MAX_CHARS = 1_000_000

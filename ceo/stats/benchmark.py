@@ -23,10 +23,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ceo.codebook import Codebook
-from ceo.problems import InputError, Problem
-from ceo.readers import read_table
-from ceo.results import Benchmark
+from ceo.core.problems import InputError, Problem
+from ceo.io.readers import read_table
+from ceo.stats.results import Benchmark
+from ceo.validate.codebook import Codebook
 
 KNOWN = ("indicator", "waarde", "se", "n", "naam", "onderzoek", "variant")
 

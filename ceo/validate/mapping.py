@@ -15,7 +15,7 @@ A mapping file is YAML with Dutch keys::
 Delivered column names match case-insensitively and without surrounding whitespace. A mapping may
 name columns that a file does not have (one mapping serves several files).
 
-Columns that directly identify a person are recognised in :mod:`ceo.privacy`
+Columns that directly identify a person are recognised in :mod:`ceo.validate.privacy`
 (:func:`looks_like_identifier` is re-exported here).
 """
 
@@ -28,13 +28,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ceo.codebook import Codebook, Variable
-from ceo.privacy import is_bsn, looks_like_identifier, name_tokens  # noqa: F401 (re-exported)
-from ceo.problems import InputError, Problem, format_value, yaml_lines
-from ceo.readers import RawTable
-from ceo.safeyaml import load_yaml
-from ceo.schema import MAPPING as MAPPING_SCHEMA
-from ceo.schema import key_problems
+from ceo.core.problems import InputError, Problem, format_value, yaml_lines
+from ceo.io.readers import RawTable
+from ceo.io.safeyaml import load_yaml
+from ceo.validate.codebook import Codebook, Variable
+from ceo.validate.privacy import is_bsn, looks_like_identifier, name_tokens  # noqa: F401 (re-exported)
+from ceo.validate.schema import MAPPING as MAPPING_SCHEMA
+from ceo.validate.schema import key_problems
 
 TOP_LEVEL_KEYS = tuple(MAPPING_SCHEMA["properties"])
 
@@ -230,7 +230,7 @@ def _did_you_mean(name: str, codebook: Codebook) -> str:
 
 
 def _yaml_key(value: object) -> str:
-    """A key as it is written in the YAML text (for :func:`~ceo.problems.yaml_lines`), as near as it
+    """A key as it is written in the YAML text (for :func:`~ceo.core.problems.yaml_lines`), as near as it
     can be told from the value PyYAML made of it."""
     if value is None:
         return "null"
@@ -265,7 +265,7 @@ def _target_code(var: Variable, value: object) -> tuple[float | str, str | None]
     if value is None:
         return math.nan, None
     if var.type == "gemeente":
-        from ceo.registry import registry
+        from ceo.validate.registry import registry
 
         res = registry().resolve(value)
         if res.code is None:

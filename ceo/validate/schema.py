@@ -5,11 +5,12 @@ Each description is a JSON Schema (draft 2020-12, only keywords that older draft
 with draft-07 support read it too) written as Python dicts. :func:`key_problems` walks a loaded YAML
 document along it and reports every key the description does not know, with the line it is on and
 the nearest valid key ("onbekende sleutel 'bi_methdoe'; bedoelt u 'bi_methode'?"). Values are not
-checked here: the loaders (:mod:`ceo.project`, :mod:`ceo.codebook`, :mod:`ceo.mapping`) check them
-with their own Dutch messages; the types and enums in the schemas only help an editor.
+checked here: the loaders (:mod:`ceo.validate.project`, :mod:`ceo.validate.codebook`,
+:mod:`ceo.validate.mapping`) check them with their own Dutch messages; the types and enums in the schemas
+only help an editor.
 
-``python -m ceo.schema`` writes the schemas into ``ceo/schemas/``; a test checks that the committed
-files equal what this module generates.
+``python -m ceo.validate.schema`` writes the schemas into ``ceo/validate/schemas/``; a test checks that the
+committed files equal what this module generates.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import difflib
 import json
 from pathlib import Path
 
-from ceo.problems import Problem
+from ceo.core.problems import Problem
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_DIR = Path(__file__).parent / "schemas"
@@ -210,7 +211,7 @@ MAPPING = _obj({
 }, "Mappingbestand van ceo: kolomnamen en codes van een veldwerkbureau naar de vragenlijst.",
     required=("onderzoek",))
 
-#: file name in ceo/schemas/ → (schema, title)
+#: file name in ceo/validate/schemas/ → (schema, title)
 SCHEMAS = {
     "ceo.schema.json": (PROJECT, "ceo.yaml"),
     "codebook.schema.json": (CODEBOOK, "ceo-vragenlijst"),
@@ -224,7 +225,7 @@ def json_schema(schema: dict, title: str) -> dict:
 
 
 def schema_text(name: str) -> str:
-    """The text of a published schema file (as committed in ``ceo/schemas/``)."""
+    """The text of a published schema file (as committed in ``ceo/validate/schemas/``)."""
     schema, title = SCHEMAS[name]
     return json.dumps(json_schema(schema, title), ensure_ascii=False, indent=2) + "\n"
 
@@ -248,7 +249,7 @@ def schema_path(name: str) -> Path:
 
 def key_problems(data: object, schema: dict, file: str, lines: dict[tuple, int]) -> list[Problem]:
     """A Dutch :class:`Problem` for every key in ``data`` that ``schema`` does not know, with its line
-    (from :func:`ceo.problems.yaml_lines`) and the nearest valid key."""
+    (from :func:`ceo.core.problems.yaml_lines`) and the nearest valid key."""
     defs = schema.get("$defs", {})
     problems: list[Problem] = []
 
@@ -298,7 +299,7 @@ def _join(where: str, key: str) -> str:
 
 
 def _key_text(key: object) -> str:
-    """A key as it is written in the YAML text (as :func:`~ceo.problems.yaml_lines` names it)."""
+    """A key as it is written in the YAML text (as :func:`~ceo.core.problems.yaml_lines` names it)."""
     if key is None:
         return "null"
     if isinstance(key, bool):

@@ -141,7 +141,7 @@ def project_lock(parent: Path) -> Iterator[None]:
     import fcntl
     from datetime import datetime
 
-    from ceo.problems import InputError
+    from ceo.core.problems import InputError
 
     path = parent / LOCK_NAME
     while True:

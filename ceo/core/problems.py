@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ceo.safetext import printable
+from ceo.core.safetext import printable
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ceo.codebook import Codebook
+from ceo.validate.codebook import Codebook
 
 
 @dataclass(frozen=True)

@@ -31,8 +31,8 @@ import jinja2
 import numpy as np
 import pandas as pd
 
-from ceo import escape, texts
-from ceo.escape import html_attr, html_text, json_script, md_text, plotly_text, sanitise_markdown
+from ceo.core import escape, texts
+from ceo.core.escape import html_attr, html_text, json_script, md_text, plotly_text, sanitise_markdown
 
 SURVEY_ORDER = ("wmo", "jeugd", "professionals")
 THEME_ORDER = ("toegang", "kwaliteit", "effect", "samenwerking", "rapportcijfer")
@@ -163,9 +163,9 @@ def editions_in(site_dir: Path) -> list[int]:
 @cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("ceo", "templates"),
+        loader=jinja2.PackageLoader("ceo.site", "templates"),
         # Markdown output: every text from data is escaped for its context where the page is put together
-        # (ceo.escape: md_text, html_text, ...); the plain-HTML templates (redirects) are autoescaped
+        # (ceo.core.escape: md_text, html_text, ...); the plain-HTML templates (redirects) are autoescaped
         autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
         trim_blocks=True,
         lstrip_blocks=True,
@@ -1186,7 +1186,7 @@ def _test_sentences(tests: pd.DataFrame | None, meta: dict) -> list[str]:
     labels = {q["variabele"]: q for q in meta.get("vragen", [])}
     for r in tests.to_dict("records"):
         t = r["toets"]
-        if r.get("significant") == "niet te toetsen":  # the reason is in toelichting (ceo.groups)
+        if r.get("significant") == "niet te toetsen":  # the reason is in toelichting (ceo.stats.groups)
             what = {"welch_anova": "Het verschil in rapportcijfer tussen de beroepsgroepen",
                     "chi2": "Het verschil in tevredenheid tussen de beroepsgroepen"}.get(t, "De betrouwbaarheid")
             out.append(f"{what} is {r['toelichting']}.")
@@ -1373,7 +1373,7 @@ def render_accounting(ctx: SiteContext, ed: Edition) -> str:
                         r["reden"],
                         r.get("gewijzigd_tekst", ""),
                         link(f"../data/{r['bestand']}", r["bestand"]) if r.get("bestand")
-                        else r.get("ingetrokken", ""),  # withdrawn from the site: why (ceo.revisions)
+                        else r.get("ingetrokken", ""),  # withdrawn from the site: why (ceo.output.revisions)
                     ]
                     for r in revs
                 ],
@@ -1421,8 +1421,8 @@ def _variants_text(kop: dict | None) -> str:
 
 def write_workbook(ed: Edition, path: Path) -> Path:
     """All results tables of the edition in one .xlsx (one sheet per survey), byte-reproducible."""
-    from ceo.safetext import neutralise_frame
-    from ceo.xlsx import write_xlsx
+    from ceo.core.safetext import neutralise_frame
+    from ceo.io.xlsx import write_xlsx
 
     sheets: dict[str, pd.DataFrame] = {}
     for s in ed.surveys:  # text a spreadsheet would take as a formula gets a leading '

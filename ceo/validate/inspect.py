@@ -5,7 +5,7 @@ value labels, missing-value codes, counts). :func:`propose_mapping` matches the 
 the codebook by name, by common names for the respondent number and gemeente, and by comparing
 variable labels with the literal question wording; it proposes recodes for "weet niet"-like codes
 and for answer scales that are numbered differently, and puts columns that identify a person under
-``negeren``. :func:`mapping_to_yaml` writes the proposal in the format :func:`ceo.mapping.load_mapping`
+``negeren``. :func:`mapping_to_yaml` writes the proposal in the format :func:`ceo.validate.mapping.load_mapping`
 reads, with the reason for every line as a comment.
 """
 
@@ -22,10 +22,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ceo.codebook import CODED_TYPES, Codebook, Variable
-from ceo.mapping import looks_like_identifier
-from ceo.readers import RawTable
-from ceo.safetext import printable
+from ceo.core.safetext import printable
+from ceo.io.readers import RawTable
+from ceo.validate.codebook import CODED_TYPES, Codebook, Variable
+from ceo.validate.mapping import looks_like_identifier
 
 #: a label must look at least this much like a question to be proposed
 THRESHOLD = 0.75
@@ -463,7 +463,7 @@ def _same_code(src: object, code: object) -> bool:
 def _gemeente_codes(raw: RawTable, col: str) -> tuple[dict, dict]:
     """Numeric gemeente codes with gemeente names as value labels: codes that are not the CBS code
     of the labelled gemeente become that CBS code."""
-    from ceo.registry import registry
+    from ceo.validate.registry import registry
 
     labels = raw.value_labels.get(col, {})
     if not labels:
@@ -516,7 +516,7 @@ def _lines_with_comments(pairs: list[tuple[str, str]], indent: str) -> list[str]
 
 
 def mapping_to_yaml(proposed: ProposedMapping) -> str:
-    """The proposal as a mapping file (the format :func:`ceo.mapping.load_mapping` reads)."""
+    """The proposal as a mapping file (the format :func:`ceo.validate.mapping.load_mapping` reads)."""
     lines = ["# Voorgestelde mapping — controleer voordat u hem gebruikt."]
     if proposed.source:
         lines.append(f"# Gemaakt door 'ceo inspect' uit {_comment(proposed.source)} voor "

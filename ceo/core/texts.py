@@ -171,6 +171,6 @@ def date_nl(iso: str) -> str:
 
 def md_safe(text: object) -> str:
     """Text that Markdown shows literally (no emphasis, links, attribute lists or HTML from data)."""
-    from ceo.escape import md_text
+    from ceo.core.escape import md_text
 
     return md_text(text)

@@ -8,11 +8,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ceo.limits import Limits, parse_limits
-from ceo.problems import InputError, Problem, yaml_lines
-from ceo.registry import Region, registry
-from ceo.schema import LIMIT_KEYS, key_problems
-from ceo.schema import PROJECT as PROJECT_SCHEMA
+from ceo.core.problems import InputError, Problem, yaml_lines
+from ceo.io.limits import Limits, parse_limits
+from ceo.validate.registry import Region, registry
+from ceo.validate.schema import LIMIT_KEYS, key_problems
+from ceo.validate.schema import PROJECT as PROJECT_SCHEMA
 
 CONFIG_NAME = "ceo.yaml"
 CI_METHODS = ("logit", "beta", "wilson")
@@ -80,7 +80,7 @@ def load_project(root: str | Path = ".") -> Project:
                                  "Kladblok: Opslaan als, codering UTF-8)", file, line,
                                  value=raw_bytes.splitlines()[line - 1].decode("cp1252", "replace").strip()
                                  if raw_bytes.splitlines() else None)) from None
-    from ceo.safeyaml import load_yaml
+    from ceo.io.safeyaml import load_yaml
 
     data = load_yaml(text, CONFIG_NAME) or {}
     if not isinstance(data, dict):
@@ -206,7 +206,7 @@ def load_project(root: str | Path = ".") -> Project:
 
 
 def slug(name: str) -> str:
-    """The page name of an id (the same as :func:`ceo.site.slug`)."""
+    """The page name of an id (the same as :func:`ceo.site.render.slug`)."""
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 

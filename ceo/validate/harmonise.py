@@ -1,7 +1,7 @@
 """Validate delivered tables against a codebook and turn them into one harmonised DataFrame.
 
 Every problem in every file is collected (file, row, column, value, what was expected) and raised
-together as one :class:`~ceo.problems.InputError`; nothing is written when there is any problem.
+together as one :class:`~ceo.core.problems.InputError`; nothing is written when there is any problem.
 
 The harmonised frame has one row per respondent and the columns ``respondent_id`` (str),
 ``gemeentecode`` (CBS code), every codebook variable present (float codes; NaN = no answer;
@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ceo.codebook import CODED_TYPES, Codebook, Variable
-from ceo.mapping import Mapping, apply_mapping, looks_like_identifier
-from ceo.privacy import MAX_VALUE_PROBLEMS, VALUE_ADVICE, identifiers_in_values
-from ceo.problems import InputError, Problem
-from ceo.readers import RawTable
-from ceo.registry import registry
+from ceo.core.problems import InputError, Problem
+from ceo.io.readers import RawTable
+from ceo.validate.codebook import CODED_TYPES, Codebook, Variable
+from ceo.validate.mapping import Mapping, apply_mapping, looks_like_identifier
+from ceo.validate.privacy import MAX_VALUE_PROBLEMS, VALUE_ADVICE, identifiers_in_values
+from ceo.validate.registry import registry
 
 #: columns that are internal bookkeeping, never published
 INTERNAL_COLUMNS = ("_bron", "_rij")
@@ -155,7 +155,7 @@ def _report_rows(problems: list[Problem], file: str, rows: np.ndarray, column: s
 def _identifiers(values: pd.Series, kind: str, file: str, rows: np.ndarray, column: str,
                  problems: list[Problem]) -> None:
     """Problems for values of an exported text column that identify a person (see
-    :func:`ceo.privacy.identifiers_in_values`)."""
+    :func:`ceo.validate.privacy.identifiers_in_values`)."""
     found, column_reason = identifiers_in_values(values, kind)
     if column_reason:
         problems.append(Problem(f"{column_reason}; {VALUE_ADVICE.split('. ')[0]}", file, column=column))

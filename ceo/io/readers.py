@@ -2,7 +2,7 @@
 
 The format is recognised by the file's content (its first bytes), the extension only decides
 between the remaining possibilities. Everything that is wrong with a file is collected and raised
-as one :class:`~ceo.problems.InputError` with Dutch messages that name the file (and row/column
+as one :class:`~ceo.core.problems.InputError` with Dutch messages that name the file (and row/column
 where that helps); no traceback and no ``UnicodeDecodeError`` ever reaches the user.
 
 Column names are the delivered names without surrounding whitespace. Row numbers are the numbers
@@ -25,10 +25,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ceo.limits import DEFAULT as DEFAULT_LIMITS
-from ceo.limits import HINT as LIMIT_HINT
-from ceo.limits import Limits
-from ceo.problems import InputError, Problem
+from ceo.core.problems import InputError, Problem
+from ceo.io.limits import DEFAULT as DEFAULT_LIMITS
+from ceo.io.limits import HINT as LIMIT_HINT
+from ceo.io.limits import Limits
 
 SAV_EXTENSIONS = (".sav", ".zsav")
 EXCEL_EXTENSIONS = (".xlsx", ".xlsm")
@@ -99,7 +99,7 @@ class RawTable:
 def read_table(path: str | Path, limits: Limits | None = None) -> RawTable:
     """Read one delivered file; raise :class:`InputError` listing every problem found in it.
 
-    ``limits`` (default: :data:`ceo.limits.DEFAULT`) bound the cells, columns, rows and unpacked
+    ``limits`` (default: :data:`ceo.io.limits.DEFAULT`) bound the cells, columns, rows and unpacked
     size of an .xlsx: a file beyond them is refused while it is read."""
     path = Path(path)
     limits = limits or DEFAULT_LIMITS

@@ -67,8 +67,8 @@ Per gemeente the result reports ``n``, ``N``, Kish's effective sample size
 smallest and largest weight, the number of trimmed weights and the number of respondents with a
 missing weighting characteristic. With raking and post-stratification the result also carries the
 calibration cells of every respondent (``WeightingResult.calibration``), so that
-:func:`ceo.estimation.domain_estimates` gives the SEs of R's ``rake()``/``postStratify()`` design
-(see "Calibrated weights" in :mod:`ceo.estimation`, also for trimming and merged categories).
+:func:`ceo.stats.estimation.domain_estimates` gives the SEs of R's ``rake()``/``postStratify()`` design
+(see "Calibrated weights" in :mod:`ceo.stats.estimation`, also for trimming and merged categories).
 """
 
 from __future__ import annotations
@@ -84,10 +84,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ceo.codebook import Codebook
-from ceo.estimation import Calibration
-from ceo.problems import InputError, Problem
-from ceo.registry import registry
+from ceo.core.problems import InputError, Problem
+from ceo.stats.estimation import Calibration
+from ceo.validate.codebook import Codebook
+from ceo.validate.registry import registry
 
 __all__ = [
     "Population",
@@ -556,7 +556,7 @@ class WeightingResult:
     for raking and post-stratification) gives the calibration cell of every respondent per margin
     (after merging; respondents with a missing weighting characteristic form one extra cell per
     gemeente in every margin), for the calibration-aware variance of
-    :func:`ceo.estimation.domain_estimates`; ``None`` for fixed weights (delivered, design or
+    :func:`ceo.stats.estimation.domain_estimates`; ``None`` for fixed weights (delivered, design or
     none).
     """
 

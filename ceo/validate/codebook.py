@@ -13,10 +13,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ceo.problems import InputError, Problem, yaml_lines
-from ceo.safeyaml import load_yaml
-from ceo.schema import CODEBOOK as CODEBOOK_SCHEMA
-from ceo.schema import key_problems
+from ceo.core.problems import InputError, Problem, yaml_lines
+from ceo.io.safeyaml import load_yaml
+from ceo.validate.schema import CODEBOOK as CODEBOOK_SCHEMA
+from ceo.validate.schema import key_problems
 
 VARIABLE_TYPES = (
     "id", "gemeente", "likert5", "ja_nee", "cijfer_1_10", "categorisch", "numeriek", "open",
@@ -330,7 +330,7 @@ class _Checker:
         return value
 
 
-#: the keys a codebook may have (every key at every level is described in :data:`ceo.schema.CODEBOOK`)
+#: the keys a codebook may have (every key at every level is described in :data:`ceo.validate.schema.CODEBOOK`)
 TOP_LEVEL_KEYS = tuple(CODEBOOK_SCHEMA["properties"])
 
 
@@ -479,7 +479,7 @@ def _load_headline_by(chk: _Checker, raw: Any, subgroups: list[Subgroup], variab
     if not isinstance(raw, dict):
         chk.fail(where, "'kop_per' moet de sleutels 'subgroep', 'varianten' en 'samenstelling' hebben")
         return None
-    # (an unknown key in kop_per is reported by ceo.schema.key_problems, with the nearest valid key)
+    # (an unknown key in kop_per is reported by ceo.validate.schema.key_problems, with the nearest valid key)
     sid = chk.get(raw, "subgroep", where, str)
     names = chk.get(raw, "varianten", where, dict, default={})
     shares = chk.get(raw, "samenstelling", where, dict, default={})

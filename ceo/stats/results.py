@@ -3,7 +3,7 @@
 One row per edition × survey × area × indicator × subgroup value × answer category, with the
 estimate, its SE and confidence interval, the quality flags, the suppression decision and the
 comparisons (rest of the region, previous edition, external benchmark). Everything is computed
-for all areas and cells at once with :mod:`ceo.estimation` (no Python loop per cell).
+for all areas and cells at once with :mod:`ceo.stats.estimation` (no Python loop per cell).
 
 Scale: percentages are on 0–100 (SE and differences in percentage points), means on their own
 scale. Numbers are kept at full precision; rounding belongs to the pages.
@@ -19,10 +19,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ceo.codebook import Codebook, Subgroup
-from ceo.disclosure import REASON_COMPLEMENT, REASON_N_EFF, REASON_SMALL, protect, withhold_derived  # noqa: F401
-from ceo.disclosure import STANDARDISED as _STANDARDISED
-from ceo.estimation import (
+from ceo.stats.disclosure import REASON_COMPLEMENT, REASON_N_EFF, REASON_SMALL, protect, withhold_derived  # noqa: F401
+from ceo.stats.disclosure import STANDARDISED as _STANDARDISED
+from ceo.stats.estimation import (
     Calibration,
     add_confidence_intervals,
     compare,
@@ -31,9 +30,10 @@ from ceo.estimation import (
     mean_test,
     proportion_test,
 )
-from ceo.project import Thresholds
-from ceo.registry import registry
-from ceo.targets import Target, analysis_columns, distribution_targets, headline_targets, non_substantive_counts
+from ceo.stats.targets import Target, analysis_columns, distribution_targets, headline_targets, non_substantive_counts
+from ceo.validate.codebook import Codebook, Subgroup
+from ceo.validate.project import Thresholds
+from ceo.validate.registry import registry
 
 #: the columns of ``site/<edition>/data/<survey>.csv``, in this order
 RESULT_COLUMNS = [
@@ -353,7 +353,7 @@ def _tidy(est: pd.DataFrame, cb: Codebook, meta: pd.DataFrame, areas: Sequence[A
 
 
 def _suppress(table: pd.DataFrame, areas: Sequence[Area], th: Thresholds) -> None:
-    """Primary and complementary suppression (in place): see :mod:`ceo.disclosure`."""
+    """Primary and complementary suppression (in place): see :mod:`ceo.stats.disclosure`."""
     protect(table, areas, th)
 
 
@@ -426,7 +426,7 @@ def _add_standardised(table: pd.DataFrame, work: pd.DataFrame, data: pd.DataFram
                     for d in rows["definitie"].unique()}
     rows["definitie"] = rows["definitie"].map(fingerprints)
 
-    # suppression: the primary rules of ceo.disclosure.protect, then the variant cells it is made of
+    # suppression: the primary rules of ceo.stats.disclosure.protect, then the variant cells it is made of
     n = rows["n"].to_numpy(dtype="float64")
     n_eff = rows["n_eff"].to_numpy(dtype="float64")
     reason = np.select([(n >= 1) & (n < th.disclosure_n), n < th.min_n, n_eff < th.disclosure_n],
@@ -451,7 +451,7 @@ def _standardised_publishable(table: pd.DataFrame, rows: pd.DataFrame, std_areas
 
     Published when all those cells are published; or when the suppressed ones are only unreliable
     (``minimum_n > n >= onthulling_n``, which may be derivable) and the attacker of
-    :mod:`ceo.disclosure`, with those cells counted as published, recomputes nothing that is protected
+    :mod:`ceo.stats.disclosure`, with those cells counted as published, recomputes nothing that is protected
     (checked per indicator; an indicator where it would is withheld)."""
     parts = pd.DataFrame([(a.code, m) for a in std_areas for m in dict.fromkeys((a.code, *a.members))],
                          columns=["gebied_code", "_part"])
@@ -473,7 +473,7 @@ def _standardised_publishable(table: pd.DataFrame, rows: pd.DataFrame, std_areas
     candidate = complete & hidden & soft
     if not candidate.any():
         return ok
-    from ceo.disclosure import build_system, find_leaks
+    from ceo.stats.disclosure import build_system, find_leaks
 
     system = build_system(table, areas)
     var = system.var

@@ -47,13 +47,13 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from ceo.problems import InputError
+from ceo.core.problems import InputError
 
 REASON_SMALL = "te weinig respondenten (n < {n})"
 REASON_N_EFF = "de weging laat het cijfer op te weinig personen rusten (effectieve n < {n})"
 REASON_COMPLEMENT = "aanvullend onderdrukt, anders is een onderdrukte waarde terug te rekenen"
 
-#: ``subgroep`` of the standardised pooled rows of surveys with variants (see :mod:`ceo.results`)
+#: ``subgroep`` of the standardised pooled rows of surveys with variants (see :mod:`ceo.stats.results`)
 STANDARDISED = "vaste_samenstelling"
 MISSING = "\x00ontbreekt"  # the value of the implicit cell of respondents without a subgroup value
 _TOL = 1e-9

@@ -119,7 +119,7 @@ def disclosure_pairs(old_table: pd.DataFrame, new_table: pd.DataFrame, codebook,
                      old_micro: pd.DataFrame | None = None, new_micro: pd.DataFrame | None = None) -> pd.DataFrame:
     """The cells published in both tables whose difference involves 1 ≤ Δn < ``threshold``
     respondents (key columns, both n and Δn). Empty when the two may be published side by side."""
-    from ceo.results import KEY
+    from ceo.stats.results import KEY
 
     o, n = _norm(old_table), _norm(new_table)
     o = o.assign(_pub=_published(o))[KEY + ["n", "_pub"]]

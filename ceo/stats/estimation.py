@@ -67,7 +67,7 @@ instead of :math:`\sqrt{\text{rounding error}} \approx 10^{-8}`.
 
 Calibrated weights
 ------------------
-When :func:`ceo.weighting.compute_weights` post-stratifies or rakes within each gemeente, its
+When :func:`ceo.stats.weighting.compute_weights` post-stratifies or rakes within each gemeente, its
 result carries a :class:`Calibration`: per respondent and margin the calibration cell
 (gemeente x category after merging small categories; respondents without a weighting
 characteristic keep :math:`N_h/n_h` and form one more cell per gemeente in every margin). The
@@ -148,7 +148,7 @@ Effective sample size
 ---------------------
 ``n_eff`` is Kish's :math:`(\sum w)^2 / \sum w^2` within the domain and ``deff = n / n_eff``
 (Kish's weighting effect, published as ``deff_gewicht``; the design effect of each estimate is
-computed in :mod:`ceo.results`). ``n_eff_fpc`` is
+computed in :mod:`ceo.stats.results`). ``n_eff_fpc`` is
 :math:`(\sum w)^2 / \sum_h f_h \sum_{i \in h} w_i^2`: the Kish size with the finite population
 correction (infinite when every stratum of the domain is a census). It is only used as the
 effective sample size of the fallback intervals below. Every effective size used by an interval
@@ -204,7 +204,7 @@ two editions; an external benchmark): difference :math:`\hat\theta_1 - \hat\thet
 :math:`se = \sqrt{se_1^2 + se_2^2}` and Welch's t: statistic diff / se with the
 Welch-Satterthwaite df :math:`se^4 / (se_1^4/df_1 + se_2^4/df_2)` (a side with SE 0 or infinite
 df drops out, so a fixed benchmark gives the df of the estimate), two-sided p-value; the flag in
-:func:`compare` is p < 1 - level (:mod:`ceo.results` corrects it for multiplicity). In a stratified
+:func:`compare` is p < 1 - level (:mod:`ceo.stats.results` corrects it for multiplicity). In a stratified
 design estimates from disjoint sets of strata have covariance exactly 0; difference and SE equal
 R's ``svyby(~y, ~in_gemeente, subset(des, region), svymean, covmat = TRUE)`` followed by
 ``svycontrast``. A benchmark has a given SE, an SE :math:`\sqrt{p(1-p)/n}` from its sample size
@@ -221,7 +221,7 @@ A fixed benchmark is tested with the dual of the published interval (:func:`prop
 :func:`mean_test`): significant exactly when the value lies outside the interval, e.g. for
 :math:`\hat p = 1` (35 of 35) the exact Clopper-Pearson test on the effective size.
 
-Between editions (:func:`compare_estimates`, and ``se_zonder_fpc`` in :mod:`ceo.results`), each
+Between editions (:func:`compare_estimates`, and ``se_zonder_fpc`` in :mod:`ceo.stats.results`), each
 edition is a draw from a super-population: estimate without the finite population correction,
 so that a census gemeente (SE 0 with fpc) is not "significant" by construction.
 """
@@ -268,7 +268,7 @@ class Calibration:
     ``cells`` has one row per respondent (aligned with the rows of the data) and one column per
     margin (one column for post-stratification): an integer code of the calibration cell of the
     respondent in that margin, nested within the strata (a code never occurs in two gemeenten).
-    Made by :func:`ceo.weighting.compute_weights`.
+    Made by :func:`ceo.stats.weighting.compute_weights`.
     """
 
     method: Literal["poststratificatie", "raking"]
@@ -715,7 +715,7 @@ def domain_estimates(
         belong to no subgroup (but still count in :math:`n_h`). ``None``: everyone.
     calibration
         How the weights were calibrated (:class:`Calibration`, from
-        :func:`ceo.weighting.compute_weights`), for the calibration-aware variance; ``None``:
+        :func:`ceo.stats.weighting.compute_weights`), for the calibration-aware variance; ``None``:
         fixed weights.
     lonely_psu
         A stratum with one respondent: ``"average"`` (default) or ``"adjust"``, as R's

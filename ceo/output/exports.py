@@ -1,0 +1,89 @@
+"""What a run writes for the researcher and the site's downloads: CSV tables and the harmonised microdata
+(``uitvoer/<editie>/<vragenlijst>.sav`` and ``.csv``), with text that a spreadsheet would run as a formula
+neutralised, and a reproducible ``.sav`` header.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pyreadstat
+
+from ceo.core.safetext import neutralise_frame
+from ceo.validate.codebook import Codebook
+from ceo.validate.harmonise import Harmonised
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """UTF-8, comma, decimal point, full precision (repr of floats), LF line ends; text that a spreadsheet would
+    run as a formula neutralised."""
+    neutralise_frame(frame).to_csv(path, index=False, encoding="utf-8", lineterminator="\n", float_format=None)
+
+
+def export_frame(data: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """The harmonised microdata as exported: bookkeeping columns renamed for SPSS."""
+    out = data.rename(columns={"_bron": "bronbestand", "_rij": "bronrij"})
+    cols = [c for c in out.columns if c not in ("bronbestand", "bronrij")]
+    return out[cols + [c for c in ("bronbestand", "bronrij") if c in out]]
+
+
+def write_microdata(out_stage: Path, codebook: Codebook, edition: int, harmonised: Harmonised, weighting,
+                    processing_date: date) -> list[Path]:
+    """Write ``<edition>/<survey>.sav`` and ``.csv`` (harmonised microdata with the weight) into
+    ``out_stage``, the new state of ``uitvoer/``."""
+    target = out_stage / str(edition)
+    target.mkdir(parents=True, exist_ok=True)
+    frame = export_frame(harmonised.data, codebook)
+    # a delivered weight column (--weight-column) is the weight itself: it is exported as 'gewicht'
+    frame = frame.drop(columns=[c for c in ("gewicht",) if c in frame])
+    frame.insert(2, "gewicht", weighting.weights.to_numpy(dtype="float64"))
+    labels = {c: codebook.question(c) for c in frame.columns
+              if c in codebook.variables or c in codebook.derived}
+    labels.update(bronbestand="Bronbestand", bronrij="Rij in het bronbestand",
+                  gewicht=f"Weegfactor ({weighting.method})")
+    value_labels = {c: {float(k): v for k, v in codebook.labels(c).items()}
+                    for c in frame.columns if codebook.labels(c)}
+    sav, csv = target / f"{codebook.id}.sav", target / f"{codebook.id}.csv"
+    pyreadstat.write_sav(frame, sav, column_labels=labels, variable_value_labels=value_labels)
+    stamp_sav(sav, processing_date)
+    # open answers that a spreadsheet would run as a formula are neutralised
+    neutralise_frame(frame).to_csv(csv, index=False, encoding="utf-8", lineterminator="\n")
+    return [sav, csv]
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def stamp_sav(path: Path, day: date) -> None:
+    """Set the creation date in the header of an SPSS file to ``day`` 00:00:00.
+
+    readstat writes the wall-clock time there; with the processing date instead the same input
+    gives the same bytes (reproducible output). The header is ``$FL2``, 60 bytes product name,
+    five 4-byte integers and an 8-byte bias, then the date (``dd Mon yy``) and time (``hh:mm:ss``).
+    """
+    stamp = f"{day.day:02d} {_MONTHS[day.month - 1]} {day.year % 100:02d}00:00:00".encode("ascii")
+    with open(path, "r+b") as f:
+        head = f.read(4)
+        if head not in (b"$FL2", b"$FL3"):
+            return
+        f.seek(92)
+        f.write(stamp)
+
+
+def archive_microdata(site_stage: Path, out_stage: Path, survey_id: str, edition: int) -> None:
+    """Before a new revision overwrites them: keep the current microdata of the published revision in
+    ``uitvoer/<editie>/revisies/revisie-<k>/`` (for the disclosure check of later revisions)."""
+    from ceo.output.revisions import archive_dir
+
+    meta_path = site_stage / str(edition) / "data" / f"{survey_id}.json"
+    current = out_stage / str(edition) / f"{survey_id}.csv"
+    if not (meta_path.is_file() and current.is_file()):
+        return
+    k = int(json.loads(meta_path.read_text(encoding="utf-8")).get("revisie", 1))
+    target = archive_dir(out_stage / str(edition), k)
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(current, target / f"{survey_id}_microdata.csv")
