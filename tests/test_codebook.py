@@ -71,7 +71,7 @@ def test_broken_yaml_names_the_line(tmp_path: Path):
         """)
     with pytest.raises(InputError) as exc:
         load_codebook(p)
-    assert messages(exc) == [f"{p}, rij 2: waarde 'titel: [niet afgesloten': geen geldige YAML: een '[' wordt niet "
+    assert messages(exc) == [f"{p}, regel 2: waarde 'titel: [niet afgesloten': geen geldige YAML: een '[' wordt niet "
                              "gesloten met ']'"]
 
 
@@ -117,7 +117,7 @@ def test_codebook_mistakes_are_all_reported(tmp_path: Path):
              "(type likert5)"),
         (20, "subgroepen[1]: onbekende variabele 'q9'"),
     ]
-    assert msgs == [f"{p}, rij {row}: {e}" for row, e in expected]
+    assert msgs == [f"{p}, regel {row}: {e}" for row, e in expected]
 
 
 def test_no_follow_up_messages_for_a_variable_that_did_not_load(tmp_path: Path):
@@ -129,7 +129,7 @@ def test_no_follow_up_messages_for_a_variable_that_did_not_load(tmp_path: Path):
         get_codebook("wmo", tmp_path)
     # named as in the project; the indicator of v05 is not reported as well
     [(msg)] = messages(exc)
-    assert msg.startswith("surveys/wmo.yaml, rij ")
+    assert msg.startswith("surveys/wmo.yaml, regel ")
     assert msg.endswith(": variabelen[7] (v05): onbekende schaal 'janee' (bekend: eens5, ja_nee_weetniet, cijfer)")
 
 

@@ -369,16 +369,16 @@ def test_slug_is_the_page_name_of_the_site():
 
 
 @pytest.mark.parametrize("text, expected", [
-    (b"naam: Cli\xebntervaringsonderzoek\n", "ceo.yaml, rij 1: waarde 'naam: Cliëntervaringsonderzoek': het "
+    (b"naam: Cli\xebntervaringsonderzoek\n", "ceo.yaml, regel 1: waarde 'naam: Cliëntervaringsonderzoek': het "
                                             "bestand is niet opgeslagen als UTF-8-tekst"),
-    ("drempels:\n  minimum_n: .inf\n", "ceo.yaml, rij 2: waarde 'inf': drempels: minimum_n moet een eindig geheel "
+    ("drempels:\n  minimum_n: .inf\n", "ceo.yaml, regel 2: waarde 'inf': drempels: minimum_n moet een eindig geheel "
                                        "getal zijn"),
-    ("drempels:\n  indicatief_n_eff: .nan\n", "ceo.yaml, rij 2: waarde 'nan': drempels: indicatief_n_eff moet een "
+    ("drempels:\n  indicatief_n_eff: .nan\n", "ceo.yaml, regel 2: waarde 'nan': drempels: indicatief_n_eff moet een "
                                               "eindig getal zijn"),
-    ("drempels:\n  onthulling_n: 2.5\n", "ceo.yaml, rij 2: waarde '2.5': drempels: onthulling_n moet een eindig "
+    ("drempels:\n  onthulling_n: 2.5\n", "ceo.yaml, regel 2: waarde '2.5': drempels: onthulling_n moet een eindig "
                                          "geheel getal zijn"),
-    ("regios: 5\n", "ceo.yaml, rij 1: waarde '5': regios moet een lijst van regio's zijn"),
-    ("limieten:\n  max_rijen: -1\n", "ceo.yaml, rij 1: waarde '-1': limieten: max_rijen moet een geheel getal van "
+    ("regios: 5\n", "ceo.yaml, regel 1: waarde '5': regios moet een lijst van regio's zijn"),
+    ("limieten:\n  max_rijen: -1\n", "ceo.yaml, regel 1: waarde '-1': limieten: max_rijen moet een geheel getal van "
                                      "minstens 1 zijn"),
 ])
 def test_config_mistakes_are_located(tmp_path, text, expected):

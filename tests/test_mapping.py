@@ -75,14 +75,14 @@ def test_missing_file(tmp_path, wmo):
 def test_invalid_yaml_names_the_line(tmp_path, wmo):
     path = write(tmp_path, "onderzoek: wmo\nvariabelen:\n  V1: v01\n  V2 v02\n  V3: v03\n")
     assert problems_of(path, wmo) == [
-        "mapping.yaml, rij 4: waarde 'V2 v02': geen geldige YAML: een ':' ontbreekt (schrijf 'sleutel: waarde')"]
+        "mapping.yaml, regel 4: waarde 'V2 v02': geen geldige YAML: een ':' ontbreekt (schrijf 'sleutel: waarde')"]
     path = write(tmp_path, "onderzoek: wmo\nnegeren: [NAAM, POSTCODE\nvariabelen:\n  V1: v01\n")
     assert problems_of(path, wmo) == [
-        "mapping.yaml, rij 2: waarde 'negeren: [NAAM, POSTCODE': geen geldige YAML: een '[' wordt niet gesloten "
+        "mapping.yaml, regel 2: waarde 'negeren: [NAAM, POSTCODE': geen geldige YAML: een '[' wordt niet gesloten "
         "met ']'"]
     path = write(tmp_path, "onderzoek: wmo\nvariabelen:\n\tV1: v01\n")
     assert problems_of(path, wmo) == [
-        "mapping.yaml, rij 3: waarde 'V1: v01': geen geldige YAML: een tab-teken; spring in met spaties"]
+        "mapping.yaml, regel 3: waarde 'V1: v01': geen geldige YAML: een tab-teken; spring in met spaties"]
 
 
 def test_not_a_mapping(tmp_path, wmo):
@@ -111,28 +111,28 @@ def test_all_mistakes_are_reported_together(tmp_path, wmo):
     path.write_text(path.read_text(encoding="utf-8").replace("negeren: NAAM, POSTCODE", "negeren: {NAAM: 1}"),
                     encoding="utf-8")
     assert problems_of(path, wmo) == [
-        "mapping.yaml, rij 2: onbekende sleutel 'variablen'; bedoelt u 'variabelen'?",
-        "mapping.yaml, rij 1: de mapping is voor onderzoek 'jeugd', maar verwerkt wordt CEO Wmo ('wmo')",
-        "mapping.yaml, rij 5, kolom 'VRAAG1': 'V1' en 'VRAAG1' verwijzen allebei naar 'v01'",
-        f"mapping.yaml, rij 6, kolom 'V11': 'V11' verwijst naar 'v11', maar die variabele bestaat niet in CEO Wmo; "
+        "mapping.yaml, regel 2: onbekende sleutel 'variablen'; bedoelt u 'variabelen'?",
+        "mapping.yaml, regel 1: de mapping is voor onderzoek 'jeugd', maar verwerkt wordt CEO Wmo ('wmo')",
+        "mapping.yaml, regel 5, kolom 'VRAAG1': 'V1' en 'VRAAG1' verwijzen allebei naar 'v01'",
+        f"mapping.yaml, regel 6, kolom 'V11': 'V11' verwijst naar 'v11', maar die variabele bestaat niet in CEO Wmo; "
         f"kies uit: {WMO_IDS}",
-        "mapping.yaml, rij 7, kolom 'V2': 'V2' verwijst nergens naar; geef een variabele of zet de kolom onder "
+        "mapping.yaml, regel 7, kolom 'V2': 'V2' verwijst nergens naar; geef een variabele of zet de kolom onder "
         "'negeren'",
-        "mapping.yaml, rij 8, kolom 'v1': 'V1' en 'v1' zijn dezelfde kolom (hoofdletters tellen niet mee)",
-        "mapping.yaml, rij 10: codes voor 'rapportcijfer': '0' -> '11': geen geldige code; verwacht een geheel "
+        "mapping.yaml, regel 8, kolom 'v1': 'V1' en 'v1' zijn dezelfde kolom (hoofdletters tellen niet mee)",
+        "mapping.yaml, regel 10: codes voor 'rapportcijfer': '0' -> '11': geen geldige code; verwacht een geheel "
         "cijfer van 1 tot en met 10 of 99",
-        "mapping.yaml, rij 11: codes voor 'RAPCIJF': die variabele bestaat niet in CEO Wmo",
-        "mapping.yaml, rij 12: codes voor 'v02': '6' -> '7': geen geldige code; verwacht een van de codes 1, 2, 3, "
+        "mapping.yaml, regel 11: codes voor 'RAPCIJF': die variabele bestaat niet in CEO Wmo",
+        "mapping.yaml, regel 12: codes voor 'v02': '6' -> '7': geen geldige code; verwacht een van de codes 1, 2, 3, "
         "4, 5, 8 of 9",
-        "mapping.yaml, rij 13: codes voor 'respondent_id': deze variabele heeft geen antwoordcodes",
-        "mapping.yaml, rij 14: 'negeren' moet een lijst van kolomnamen zijn, bijv. [NAAM, POSTCODE]",
+        "mapping.yaml, regel 13: codes voor 'respondent_id': deze variabele heeft geen antwoordcodes",
+        "mapping.yaml, regel 14: 'negeren' moet een lijst van kolomnamen zijn, bijv. [NAAM, POSTCODE]",
     ]
 
 
 def test_codes_for_a_delivered_name_get_a_hint(tmp_path, wmo):
     path = write(tmp_path, "onderzoek: wmo\nvariabelen: {RAPCIJF: rapportcijfer}\ncodes: {rapcijf: {0: 99}}\n")
     assert problems_of(path, wmo) == [
-        "mapping.yaml, rij 3: codes voor 'rapcijf': die variabele bestaat niet in CEO Wmo; gebruik de naam in de "
+        "mapping.yaml, regel 3: codes voor 'rapcijf': die variabele bestaat niet in CEO Wmo; gebruik de naam in de "
         "vragenlijst ('rapportcijfer')"]
 
 
@@ -140,7 +140,7 @@ def test_missing_survey_and_unknown_gemeente_code(tmp_path, wmo):
     path = write(tmp_path, "variabelen: {GEM: gemeentecode}\ncodes: {gemeentecode: {1: GM9999}}\n")
     assert problems_of(path, wmo) == [
         "mapping.yaml: 'onderzoek' ontbreekt (de vragenlijst waarvoor de mapping geldt, hier 'wmo')",
-        "mapping.yaml, rij 2: codes voor 'gemeentecode': '1' -> 'GM9999': onbekende gemeentecode GM9999 (verwacht "
+        "mapping.yaml, regel 2: codes voor 'gemeentecode': '1' -> 'GM9999': onbekende gemeentecode GM9999 (verwacht "
         "een CBS-code van een bestaande gemeente, zoals GM0505)",
     ]
 
@@ -148,7 +148,7 @@ def test_missing_survey_and_unknown_gemeente_code(tmp_path, wmo):
 def test_yaml_booleans_as_column_names(tmp_path, wmo):
     path = write(tmp_path, "onderzoek: wmo\nvariabelen: {NO: v01}\n")
     assert problems_of(path, wmo) == [
-        "mapping.yaml, rij 2: kolomnaam False wordt door YAML niet als tekst gelezen; zet de naam tussen "
+        "mapping.yaml, regel 2: kolomnaam False wordt door YAML niet als tekst gelezen; zet de naam tussen "
         "aanhalingstekens"]
 
 

@@ -83,9 +83,9 @@ def test_ceo_yaml_typos_are_refused_with_line_and_nearest_key(tmp_path: Path):
     assert text != CONFIG
     lines = text.splitlines()
     assert project_problems(tmp_path, text) == [
-        f"ceo.yaml, rij {lines.index(next(x for x in lines if 'minimun_n' in x)) + 1}: onbekende sleutel "
+        f"ceo.yaml, regel {lines.index(next(x for x in lines if 'minimun_n' in x)) + 1}: onbekende sleutel "
         "'minimun_n' in drempels; bedoelt u 'minimum_n'?",
-        f"ceo.yaml, rij {lines.index(next(x for x in lines if 'bi_methdoe' in x)) + 1}: onbekende sleutel "
+        f"ceo.yaml, regel {lines.index(next(x for x in lines if 'bi_methdoe' in x)) + 1}: onbekende sleutel "
         "'bi_methdoe'; bedoelt u 'bi_methode'?",
     ]
 
@@ -97,9 +97,9 @@ def test_codebook_typos_are_refused_with_line_and_nearest_key(tmp_path: Path):
     assert text.count("verplight") == 1 and text.count("tema:") == 1
     lines = text.splitlines()
     assert codebook_problems(tmp_path, text) == [
-        f"surveys/wmo.yaml, rij {next(i for i, x in enumerate(lines, 1) if 'verplight' in x)}: onbekende sleutel "
+        f"surveys/wmo.yaml, regel {next(i for i, x in enumerate(lines, 1) if 'verplight' in x)}: onbekende sleutel "
         "'verplight' in variabelen[1] (respondent_id); bedoelt u 'verplicht'?",
-        f"surveys/wmo.yaml, rij {next(i for i, x in enumerate(lines, 1) if 'tema:' in x)}: onbekende sleutel "
+        f"surveys/wmo.yaml, regel {next(i for i, x in enumerate(lines, 1) if 'tema:' in x)}: onbekende sleutel "
         "'tema' in variabelen[3] (v01); bedoelt u 'thema'?",
     ]
 
@@ -115,10 +115,10 @@ def test_mapping_keys_are_checked_at_every_level(tmp_path: Path):
           negeren: [VERSIE]
         negeeren: [NAAM]
         """) == [
-        "mapping.yaml, rij 8: onbekende sleutel 'negeeren'; bedoelt u 'negeren'?",
-        "mapping.yaml, rij 4: 'codes' staat ingesprongen onder 'variabelen', maar is een eigen onderdeel van het "
+        "mapping.yaml, regel 8: onbekende sleutel 'negeeren'; bedoelt u 'negeren'?",
+        "mapping.yaml, regel 4: 'codes' staat ingesprongen onder 'variabelen', maar is een eigen onderdeel van het "
         "mappingbestand; zet 'codes:' aan het begin van de regel (zonder spaties ervoor)",
-        "mapping.yaml, rij 7: 'negeren' staat ingesprongen onder 'codes', maar is een eigen onderdeel van het "
+        "mapping.yaml, regel 7: 'negeren' staat ingesprongen onder 'codes', maar is een eigen onderdeel van het "
         "mappingbestand; zet 'negeren:' aan het begin van de regel (zonder spaties ervoor)",
     ]
 
@@ -145,10 +145,10 @@ def test_nested_codebook_keys(tmp_path: Path):
 
     problems = codebook_problems(tmp_path, text)
     assert problems[:3] == [
-        f"surveys/wmo.yaml, rij {line('opmerking')}: onbekende sleutel 'opmerking' in jaren; toegestaan zijn: van, tot",
-        f"surveys/wmo.yaml, rij {line('geen_oordel:')}: onbekende sleutel 'geen_oordel' in schalen.eens5; bedoelt u "
+        f"surveys/wmo.yaml, regel {line('opmerking')}: onbekende sleutel 'opmerking' in jaren; toegestaan zijn: van, tot",
+        f"surveys/wmo.yaml, regel {line('geen_oordel:')}: onbekende sleutel 'geen_oordel' in schalen.eens5; bedoelt u "
         "'geen_oordeel'?",
-        f"surveys/wmo.yaml, rij {line('vanaf:')}: onbekende sleutel 'vanaf' in afgeleid[1].klassen[2]; bedoelt u "
+        f"surveys/wmo.yaml, regel {line('vanaf:')}: onbekende sleutel 'vanaf' in afgeleid[1].klassen[2]; bedoelt u "
         "'van'?",
     ]
 
@@ -162,7 +162,7 @@ def test_headline_by_variant_keys(tmp_path: Path):
     with pytest.raises(InputError) as exc:
         load_codebook(path, "jeugd.yaml")
     line = next(i for i, x in enumerate(text.splitlines(), 1) if "sammenstelling" in x)
-    assert messages(exc) == [f"jeugd.yaml, rij {line}: onbekende sleutel 'sammenstelling' in kop_per; bedoelt u "
+    assert messages(exc) == [f"jeugd.yaml, regel {line}: onbekende sleutel 'sammenstelling' in kop_per; bedoelt u "
                              "'samenstelling'?"]
 
 
@@ -178,17 +178,17 @@ def test_limits_and_regions_in_ceo_yaml(tmp_path: Path):
           max_rijen: 0
         1: een
         """) == [
-        "ceo.yaml, rij 5: onbekende sleutel 'centrum' in regios[1] (noord); bedoelt u 'centrumgemeente'?",
-        "ceo.yaml, rij 7: onbekende sleutel 'max_kolomen' in limieten; bedoelt u 'max_kolommen'?",
-        "ceo.yaml, rij 9: onbekende sleutel '1'; toegestaan zijn: naam, uitgever, ingebouwde_regios, regios, drempels, "
+        "ceo.yaml, regel 5: onbekende sleutel 'centrum' in regios[1] (noord); bedoelt u 'centrumgemeente'?",
+        "ceo.yaml, regel 7: onbekende sleutel 'max_kolomen' in limieten; bedoelt u 'max_kolommen'?",
+        "ceo.yaml, regel 9: onbekende sleutel '1'; toegestaan zijn: naam, uitgever, ingebouwde_regios, regios, drempels, "
         "betrouwbaarheid, bi_methode, significantieniveau, limieten",
-        "ceo.yaml, rij 6: waarde '0': limieten: max_rijen moet een geheel getal van minstens 1 zijn",
+        "ceo.yaml, regel 6: waarde '0': limieten: max_rijen moet een geheel getal van minstens 1 zijn",
     ]
 
 
 def test_case_of_a_key_is_a_typo_too(tmp_path: Path):
     assert project_problems(tmp_path, "naam: Test\nBi_Methode: beta\n") == [
-        "ceo.yaml, rij 2: onbekende sleutel 'Bi_Methode'; bedoelt u 'bi_methode'?"]
+        "ceo.yaml, regel 2: onbekende sleutel 'Bi_Methode'; bedoelt u 'bi_methode'?"]
 
 
 # --------------------------------------------------------------------------- the published JSON Schemas
@@ -289,5 +289,5 @@ def test_every_allowed_key_is_read_by_its_loader(described: dict, modules: list)
 
 def test_a_long_key_is_cut_short(tmp_path: Path):
     assert project_problems(tmp_path, "naam: Test\n" + "x" * 500 + ": 1\n") == [
-        "ceo.yaml, rij 2: onbekende sleutel '" + "x" * 37 + "...'; toegestaan zijn: naam, uitgever, ingebouwde_regios, "
+        "ceo.yaml, regel 2: onbekende sleutel '" + "x" * 37 + "...'; toegestaan zijn: naam, uitgever, ingebouwde_regios, "
         "regios, drempels, betrouwbaarheid, bi_methode, significantieniveau, limieten"]

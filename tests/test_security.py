@@ -57,7 +57,7 @@ def test_billion_laughs_in_ceo_yaml_is_refused_quickly(tmp_path: Path) -> None:
     assert code == 2, output
     assert elapsed < 1.0, elapsed
     # the message names the file and the line where the expansion passes the limit ('f: &f [...]')
-    assert "ceo.yaml, rij 7: waarde 'f: &f [*e, *e," in output, output
+    assert "ceo.yaml, regel 7: waarde 'f: &f [*e, *e," in output, output
     assert "geen toegestane YAML: de verwijzingen (*naam) naar ankers (&naam) maken het bestand groter dan " \
            "1.000.000 waarden" in output, output
     assert not (root / "site" / "assets").exists()
@@ -72,7 +72,7 @@ def test_billion_laughs_in_a_mapping_is_refused_quickly(tmp_path: Path, text: st
     code, output, elapsed = _run(_process_args(root, tmp_path, mapping))
     assert code == 2, output
     assert elapsed < 1.0, elapsed
-    assert "mapping_wmo.yaml, rij " in output, output
+    assert "mapping_wmo.yaml, regel " in output, output
     assert "geen toegestane YAML" in output
     assert "verwijzingen (*" in output
     assert not (root / "uitvoer").exists()
@@ -95,7 +95,7 @@ def test_dangerous_mapping_constructs_are_refused(tmp_path: Path, text: str, lin
     code, output, elapsed = _run(_process_args(root, tmp_path, mapping))
     assert code == 2, output
     assert elapsed < 1.0, elapsed
-    assert f"mapping_wmo.yaml, rij {line}: " in output, output
+    assert f"mapping_wmo.yaml, regel {line}: " in output, output
     assert words in output, output
 
 
@@ -119,7 +119,7 @@ def test_codebook_with_python_tag_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         load_codebook(bad, "surveys/wmo.yaml")
     message = str(info.value)
-    assert message.startswith("surveys/wmo.yaml, rij ") and "!!python/object/new:str" in message, message
+    assert message.startswith("surveys/wmo.yaml, regel ") and "!!python/object/new:str" in message, message
 
 
 def test_ordinary_yaml_still_loads(tmp_path: Path) -> None:

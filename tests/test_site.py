@@ -614,3 +614,15 @@ def test_duiding_and_revision(second_run: Path, tmp_path: Path) -> None:
     assert not (public / "data" / "revisie-1").exists()
     assert "Versiegeschiedenis" in (public / "verantwoording" / "index.html").read_text(encoding="utf-8")
     assert "Wachttijden" in (public / "gemeente" / "dordrecht" / "index.html").read_text(encoding="utf-8")
+
+
+def test_verantwoording_says_how_the_standard_errors_treat_the_weights() -> None:
+    from ceo.site.render import _variance_text
+
+    assert "vaste gewichten" in _variance_text("gewicht uit kolom 'w'")
+    assert "rake()" in _variance_text("gewogen naar leeftijdsklasse en geslacht (raking) binnen elke gemeente")
+    assert "postStratify()" in _variance_text("gewogen naar leeftijdsklasse × geslacht (poststratificatie) binnen "
+                                              "elke gemeente")
+    for exact in ("ongewogen", "ontwerpgewichten N/n per gemeente"):
+        text = _variance_text(exact)
+        assert "kalibratie" not in text and "vaste gewichten" not in text and "één respondent" in text

@@ -35,7 +35,9 @@ class Problem:
         if self.file:
             where.append(printable(self.file))
         if self.row is not None:
-            where.append(f"rij {self.row}")
+            # a YAML file (configuration, codebook, mapping) has lines; a data file has rows
+            line = str(self.file or "").lower().endswith((".yaml", ".yml"))
+            where.append(f"{'regel' if line else 'rij'} {self.row}")
         if self.column:
             where.append(f"kolom '{printable(self.column)}'")
         prefix = ", ".join(where)

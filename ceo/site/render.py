@@ -1359,6 +1359,7 @@ def render_accounting(ctx: SiteContext, ed: Edition) -> str:
             f"{method.get(m.get('bi_methode'), m.get('bi_methode'))}, gemiddelden met de t-verdeling; "
             "standaardfouten met Taylor-linearisatie voor de gestratificeerde steekproef met eindige-"
             "populatiecorrectie"
+            + _variance_text(str(m.get("weging", "")))
         )
         revs = m.get("revisies", [])
         revisions = ""
@@ -1401,6 +1402,21 @@ def render_accounting(ctx: SiteContext, ed: Edition) -> str:
         .get_template("verantwoording.md.j2")
         .render(year=y, surveys=surveys, methode=_rel(f"{y}/verantwoording.md", "methode.md"))
     )
+
+
+def _variance_text(weighting: str) -> str:
+    """What the verantwoording says about the standard errors, by how the weights were made."""
+    if weighting.startswith("gewicht uit kolom"):
+        calibration = ("; het gewicht is aangeleverd, dus ceo weet niet hoe het is gemaakt: de standaardfouten "
+                       "gaan uit van vaste gewichten. Is het gewicht gekalibreerd (bijvoorbeeld naar leeftijd en "
+                       "geslacht), dan kunnen de echte standaardfouten iets kleiner of groter zijn")
+    elif "(raking)" in weighting or "(poststratificatie)" in weighting:
+        calibration = ("; de standaardfouten houden rekening met de weging (kalibratie binnen elke gemeente, "
+                       "zoals R survey met rake() of postStratify())")
+    else:
+        calibration = ""
+    return (calibration + ". Heeft een gemeente maar één respondent, dan telt die in de regio en het totaal niet "
+            "met een eigen spreiding mee; de spreiding van de andere gemeenten wordt naar verhouding opgehoogd")
 
 
 def _variants_text(kop: dict | None) -> str:
