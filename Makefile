@@ -29,6 +29,7 @@ bench: $(BIN)/ceo
 	$(BIN)/python bench/bench_estimation.py
 	$(BIN)/python bench/bench_weighting.py
 	$(BIN)/python bench/bench_process.py
+	$(BIN)/python bench/bench_national.py
 	$(BIN)/python bench/bench_site.py --check
 
 clean:

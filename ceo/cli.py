@@ -13,6 +13,7 @@ import signal
 import sys
 import traceback
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -24,7 +25,6 @@ from ceo.core.problems import CeoError, Problem
 
 _install_dutch()
 
-EXIT_SUCCESS = 0
 EXIT_INTERNAL = 1
 EXIT_INPUT = 2
 
@@ -33,6 +33,22 @@ MAX_LINES_PER_KIND = 10
 
 SURVEY_HELP = "Welk onderzoek: wmo, jeugd, professionals (of een eigen vragenlijst in surveys/)."
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+# --------------------------------------------------------------------------- options shared by commands
+
+def project_option(help: str = "Projectmap (met ceo.yaml).") -> Callable:
+    return click.option("--project", "-p", "project_dir", type=click.Path(path_type=Path, file_okay=False),
+                        default=Path("."), show_default=True, metavar="MAP", help=help)
+
+
+def survey_option(help: str = SURVEY_HELP, required: bool = False) -> Callable:
+    return click.option("--survey", "-s", "survey", required=required, metavar="ONDERZOEK", help=help)
+
+
+def date_option(help: str) -> Callable:
+    return click.option("--date", "processing_date", type=click.DateTime(["%Y-%m-%d"]), metavar="JJJJ-MM-DD",
+                        help=help)
 
 
 def format_problems(problems: list[Problem]) -> list[str]:
@@ -67,6 +83,12 @@ def fail_input(exc: CeoError) -> None:
 
 class CeoGroup(click.Group):
     """Turns input errors into Dutch messages with exit code 2, never a traceback."""
+
+    def command(self, *args, **kwargs):
+        """A subcommand with the settings of every ceo command (-h, Dutch metavar, width)."""
+        kwargs.setdefault("context_settings", CONTEXT)
+        kwargs.setdefault("options_metavar", "[OPTIES]")
+        return super().command(*args, **kwargs)
 
     def invoke(self, ctx: click.Context):
         from ceo.output import publish
@@ -164,8 +186,8 @@ def main() -> None:
     """
 
 
-@main.command(context_settings=CONTEXT, options_metavar="[OPTIES]")
-@click.option("--survey", "-s", "survey", required=True, metavar="ONDERZOEK", help=SURVEY_HELP)
+@main.command()
+@survey_option(required=True)
 @click.option("--edition", "-e", "edition", required=True, type=click.IntRange(2000, 2100),
               metavar="JAAR", help="Editie (jaar van het onderzoek), bijv. 2025.")
 @click.option("--mapping", "-m", "mapping", type=click.Path(path_type=Path, dir_okay=False),
@@ -184,9 +206,7 @@ def main() -> None:
                    "poststratificatie op de volledige kruising.")
 @click.option("--benchmark", "benchmark", type=click.Path(path_type=Path, dir_okay=False), metavar="BESTAND",
               help="Vergelijkingscijfers (CSV: indicator, waarde, eventueel se of n, naam), bijv. landelijk.")
-@click.option("--project", "-p", "project_dir", type=click.Path(path_type=Path, file_okay=False),
-              default=Path("."), show_default=True, metavar="MAP",
-              help="Projectmap (met ceo.yaml).")
+@project_option()
 @click.option("--revision", "--revisie", "revision", metavar="REDEN",
               help="Verwerk een editie die al gepubliceerd is opnieuw, met deze reden; de vorige cijfers "
                    "blijven downloadbaar (tenzij het verschil personen herleidbaar maakt: dan worden ze "
@@ -195,9 +215,7 @@ def main() -> None:
               help="Verwerk een gepubliceerde editie opnieuw omdat gegevens moeten verdwijnen (ingetrokken "
                    "toestemming, verzoek om verwijdering): de cijfers van alle eerdere revisies worden van de "
                    "site gehaald (ze blijven alleen in uitvoer/) en de versiegeschiedenis zegt waarom.")
-@click.option("--date", "processing_date", type=click.DateTime(["%Y-%m-%d"]), metavar="JJJJ-MM-DD",
-              help="Verwerkingsdatum die in de uitvoer komt (standaard vandaag, of "
-                   "SOURCE_DATE_EPOCH).")
+@date_option("Verwerkingsdatum die in de uitvoer komt (standaard vandaag, of SOURCE_DATE_EPOCH).")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path),
                 metavar="INVOER...")
 def process(survey: str, edition: int, mapping: Path | None, population: Path | None,
@@ -249,7 +267,9 @@ class _Progress:
 
 
 def _seconds(s: float) -> str:
-    return f"{s:.1f} s".replace(".", ",")
+    from ceo.core.texts import number
+
+    return f"{number(s, 1)} s"
 
 
 def _processing_date(value) -> date:
@@ -287,17 +307,14 @@ def _summary(result) -> None:
         click.echo(f"geschreven: {p}")
 
 
-@main.command(context_settings=CONTEXT, options_metavar="[OPTIES]")
+@main.command()
 @click.argument("file", type=click.Path(path_type=Path), metavar="BESTAND")
-@click.option("--survey", "-s", "survey", metavar="ONDERZOEK",
-              help="Stel een mapping voor naar deze vragenlijst. " + SURVEY_HELP)
+@survey_option("Stel een mapping voor naar deze vragenlijst. " + SURVEY_HELP)
 @click.option("--output", "-o", "output", type=click.Path(path_type=Path, dir_okay=False),
               metavar="BESTAND",
               help="Schrijf de voorgestelde mapping (YAML) naar dit bestand "
                    "(standaard: mapping_ONDERZOEK.yaml naast het invoerbestand).")
-@click.option("--project", "-p", "project_dir", type=click.Path(path_type=Path, file_okay=False),
-              default=Path("."), show_default=True, metavar="MAP",
-              help="Projectmap (voor eigen vragenlijsten in surveys/).")
+@project_option("Projectmap (voor eigen vragenlijsten in surveys/).")
 def inspect(file: Path, survey: str | None, output: Path | None, project_dir: Path) -> None:
     """Bekijk een aangeleverd bestand: variabelen, labels, waardelabels en ontbrekende-waardecodes.
 
@@ -326,12 +343,10 @@ def inspect(file: Path, survey: str | None, output: Path | None, project_dir: Pa
                    "hem gebruikt.")
 
 
-@main.command(context_settings=CONTEXT, options_metavar="[OPTIES]")
-@click.option("--project", "-p", "project_dir", type=click.Path(path_type=Path, file_okay=False),
-              default=Path("."), show_default=True, metavar="MAP", help="Projectmap (met ceo.yaml).")
+@main.command()
+@project_option()
 @click.option("--seed", default=20251, show_default=True, metavar="GETAL", help="Startgetal van de toevalsgenerator.")
-@click.option("--date", "processing_date", type=click.DateTime(["%Y-%m-%d"]), metavar="JJJJ-MM-DD",
-              help="Verwerkingsdatum (standaard vandaag, of SOURCE_DATE_EPOCH).")
+@date_option("Verwerkingsdatum (standaard vandaag, of SOURCE_DATE_EPOCH).")
 def demo(project_dir: Path, seed: int, processing_date) -> None:
     """Maak realistische (verzonnen) veldwerkbestanden voor de zes Drechtsteden-gemeenten
     (edities 2023, 2024 en 2025) in invoer/demo/ en verwerk ze allemaal.
@@ -362,9 +377,8 @@ def demo(project_dir: Path, seed: int, processing_date) -> None:
                "Bouw de site met: mkdocs build")
 
 
-@main.command("site", context_settings=CONTEXT, options_metavar="[OPTIES]")
-@click.option("--project", "-p", "project_dir", type=click.Path(path_type=Path, file_okay=False),
-              default=Path("."), show_default=True, metavar="MAP", help="Projectmap (met ceo.yaml).")
+@main.command("site")
+@project_option()
 def site_command(project_dir: Path) -> None:
     """Maak de pagina's van alle edities opnieuw uit de opgeslagen cijfers, bijvoorbeeld nadat u een
     duiding in duiding/JAAR/GEMEENTE.md hebt geschreven. De cijfers zelf veranderen niet.
@@ -390,11 +404,10 @@ def _policy_notice(root: Path) -> None:
         click.echo(notice, err=True)
 
 
-@main.command(context_settings=CONTEXT, options_metavar="[OPTIES]")
+@main.command()
 @click.argument("edition", type=click.IntRange(2000, 2100), metavar="EDITIE")
-@click.option("--survey", "-s", "survey", metavar="ONDERZOEK", help="Alleen dit onderzoek. " + SURVEY_HELP)
-@click.option("--project", "-p", "project_dir", type=click.Path(path_type=Path, file_okay=False),
-              default=Path("."), show_default=True, metavar="MAP", help="Projectmap (met ceo.yaml).")
+@survey_option("Alleen dit onderzoek. " + SURVEY_HELP)
+@project_option()
 def diff(edition: int, survey: str | None, project_dir: Path) -> None:
     """Toon welke gepubliceerde cijfers van een editie zijn veranderd tussen de laatste twee revisies."""
     from ceo.pipeline import revision_diff
@@ -405,7 +418,7 @@ def diff(edition: int, survey: str | None, project_dir: Path) -> None:
         click.echo(line)
 
 
-@main.command(context_settings=CONTEXT, options_metavar="[OPTIES]")
+@main.command()
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False), metavar="MAP")
 @click.option("--naam", "name", metavar="TEKST",
               help="Naam van de publicatie, bijv. 'Cliëntervaringsonderzoek Gorinchem'.")

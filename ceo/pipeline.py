@@ -88,9 +88,12 @@ def read_inputs(paths: list[Path], codebook: Codebook, mapping_path: Path | None
             mapping = load_mapping(mapping_path, codebook)
         except CeoError as exc:
             problems.extend(exc.problems)
+    # respondent numbers keep the text of the file ('007' and '7' are two respondents): the mapping,
+    # read first, says which delivered column holds them
+    text_columns = id_columns(codebook, mapping)
     for p in paths:
         try:
-            tables.append(read_table(p, limits))
+            tables.append(read_table(p, limits, text_columns=text_columns))
         except CeoError as exc:
             problems.extend(exc.problems)
     if population_path is not None:
@@ -106,6 +109,17 @@ def read_inputs(paths: list[Path], codebook: Codebook, mapping_path: Path | None
     if problems:
         raise InputError(problems)
     return tables, mapping, population, benchmark
+
+
+def id_columns(codebook: Codebook, mapping=None) -> list[str]:
+    """The delivered columns that hold identifiers (the codebook's ``id`` variables, e.g.
+    ``respondent_id``, under their own name or the source column the mapping gives them)."""
+    ids = {v.id for v in codebook.variables.values() if v.type == "id"}
+    renamed = dict(mapping.variables) if mapping is not None else {}
+    folded = {str(src).strip().casefold(): var for src, var in renamed.items()}
+    columns = [src for src, var in renamed.items() if var in ids]
+    columns += [i for i in sorted(ids) if folded.get(i.casefold(), i) in ids]
+    return list(dict.fromkeys(columns))
 
 
 def _undecodable(name: str) -> bool:
@@ -440,7 +454,7 @@ def publish(staging: Path, project: Project, codebook: Codebook, edition: int, t
                       "gewijzigd": 0, "gewijzigd_tekst": ""}]
     meta = {**meta, "revisie": number, "revisies": revisions}
     write_csv(publishable(table), data_dir / f"{sid}.csv")
-    write_csv(weighting_summary(weighting, project.thresholds.min_n), data_dir / f"{sid}_weging.csv")
+    write_csv(weighting_summary(weighting), data_dir / f"{sid}_weging.csv")
     if tests is not None:
         write_csv(tests, data_dir / f"{sid}_toetsen.csv")
     meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
@@ -462,7 +476,7 @@ def stage_duiding(tx, project: Project) -> Path:
     return root
 
 
-def weighting_summary(weighting, min_n: int) -> pd.DataFrame:
+def weighting_summary(weighting) -> pd.DataFrame:
     """Per gemeente: respondents, population, effective n, design effect (aggregates only)."""
     from ceo.validate.registry import registry
 

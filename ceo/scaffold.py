@@ -1,17 +1,56 @@
-"""``ceo init``: a new publication project with configuration, MkDocs settings and hand-written pages."""
+"""``ceo init``: a new publication project with configuration, MkDocs settings and hand-written pages.
+
+The repository's own ``ceo.yaml``, ``mkdocs.yml`` and ``site/*.md`` are what these templates give with the
+values of the demo (:data:`DEMO`): ``python -m ceo.scaffold`` writes them, and a test fails when they differ,
+so a new project and the demo cannot drift apart.
+"""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import jinja2
 
-from ceo.core.escape import html_attr, md_text
+from ceo.core.escape import html_attr, md_text, yaml_text
 from ceo.core.problems import InputError, Problem
+from ceo.core.texts import slug
+from ceo.validate.project import region_id_problem
 from ceo.validate.registry import registry
 from ceo.validate.schema import schema_path
 
 PAGES = ("index.md", "methode.md", "toegankelijkheid.md", "colofon.md")
+#: what ``ceo init`` writes from ``ceo/site/templates/project/`` (path in the project; template: path name + .j2)
+FILES = ("ceo.yaml", "mkdocs.yml", *(f"site/{p}" for p in PAGES))
+
+_DRECHTSTEDEN = ["GM0482", "GM0505", "GM0531", "GM0590", "GM0610", "GM0642"]
+#: the repository's demo project: its files are :func:`render_project` of these values
+DEMO = {
+    "name": "Cliëntervaringsonderzoek Drechtsteden (demo)",
+    "publisher": "Onderzoekcentrum Drechtsteden (fictieve demo)",
+    "contact": "onderzoek@example.nl",
+    "demo": True,
+    "regions": [
+        {"id": "drechtsteden", "name": "Drechtsteden", "centre": "GM0505", "members": _DRECHTSTEDEN},
+        {"id": "zhz", "name": "Zuid-Holland-Zuid",
+         "members": [*_DRECHTSTEDEN, "GM0512", "GM0523", "GM1963", "GM1978"]},
+    ],
+    # relative to ceo.yaml in the repository (a new project gets the installed file)
+    "schema": "ceo/validate/schemas/ceo.schema.json",
+}
+
+
+def render_project(*, name: str, publisher: str = "", contact: str = "", regions: list[dict] | tuple = (),
+                   demo: bool = False, schema: str | None = None) -> dict[str, str]:
+    """The text of every file in :data:`FILES`. ``regions``: dicts with ``id``, ``name``, ``members`` and
+    optionally ``centre``; ``schema``: where editors find the JSON Schema of ``ceo.yaml``."""
+    env = jinja2.Environment(loader=jinja2.PackageLoader("ceo.site", "templates/project"), keep_trailing_newline=True,
+                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    # the name, publisher and contact are shown literally, in each context by its own escaper
+    env.filters.update(md=md_text, html=html_attr, yaml=yaml_text)
+    context = {"name": name, "publisher": publisher, "contact": contact, "regions": list(regions), "demo": demo,
+               "schema": schema or schema_path("ceo.schema.json").as_uri()}
+    return {f: env.get_template(Path(f).name + ".j2").render(**context) for f in FILES}
 
 
 def init_project(directory: Path, *, name: str | None = None, publisher: str = "",
@@ -29,7 +68,7 @@ def init_project(directory: Path, *, name: str | None = None, publisher: str = "
             problems.append(Problem(res.problem, value=g))
         else:
             codes.append(res.code)
-    targets = [directory / "ceo.yaml", directory / "mkdocs.yml"] + [directory / "site" / p for p in PAGES]
+    targets = [directory / f for f in FILES]
     for t in targets:
         if t.exists():
             problems.append(Problem("bestaat al; ceo init overschrijft geen bestanden", str(t)))
@@ -37,22 +76,19 @@ def init_project(directory: Path, *, name: str | None = None, publisher: str = "
         raise InputError(problems)
     if not name:
         name = ("Cliëntervaringsonderzoek " + reg.name(codes[0])) if len(codes) == 1 else "Cliëntervaringsonderzoek"
-    region = None
+    regions = []
     if len(codes) > 1:
         rname = region_name or "Regio"
-        rid = "".join(ch for ch in rname.lower() if ch.isalnum() or ch == "_") or "regio"
-        region = {"id": rid, "name": rname, "members": sorted(codes)}
-    env = jinja2.Environment(loader=jinja2.PackageLoader("ceo.site", "templates/project"), keep_trailing_newline=True,
-                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
-    env.filters.update(md=md_text, html=html_attr)  # the name and publisher are shown literally
-    # the JSON Schema of ceo.yaml in the installed package, for editors (yaml-language-server)
-    context = {"name": name, "publisher": publisher, "region": region,
-               "schema": schema_path("ceo.schema.json").as_uri()}
+        # the id names the region's page: from the name, unless that is no usable id (e.g. '0505')
+        rid = slug(rname)
+        if region_id_problem(rid):
+            rid = "regio"
+        regions.append({"id": rid, "name": rname, "members": sorted(codes)})
+    texts = render_project(name=name, publisher=publisher, regions=regions)
     written = []
-    for t in targets:
-        text = env.get_template(t.name + ".j2").render(**context)
+    for f, t in zip(FILES, targets, strict=True):
         t.parent.mkdir(parents=True, exist_ok=True)
-        t.write_text(text, encoding="utf-8")
+        t.write_text(texts[f], encoding="utf-8")
         written.append(t)
     # the theme override named in mkdocs.yml (a Content-Security-Policy in every page); 'ceo process' renews it
     written += copy_theme(directory / "site")
@@ -69,3 +105,19 @@ def init_project(directory: Path, *, name: str | None = None, publisher: str = "
                              encoding="utf-8")
         written.append(gitignore)
     return written
+
+
+def update_repo(root: Path) -> list[Path]:
+    """Write the demo project's files into the repository at ``root``; returns the files that changed."""
+    changed = []
+    for f, text in render_project(**DEMO).items():
+        path = Path(root) / f
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            changed.append(path)
+    return changed
+
+
+if __name__ == "__main__":
+    for p in update_repo(Path(sys.argv[1] if len(sys.argv) > 1 else ".")):
+        print(f"bijgewerkt: {p}")

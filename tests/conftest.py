@@ -4,8 +4,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Hypothesis' "too slow" health check times the data generation by the wall clock, which a loaded machine
+# stretches (CI shares its two cores): it is off everywhere; every property still runs all its examples
+# (tests that set suppress_health_check themselves replace this list: name too_slow there too)
+settings.register_profile("ceo", suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ceo")
 
 
 @pytest.fixture

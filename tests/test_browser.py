@@ -30,6 +30,36 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 NEWEST = 2025
 FACTSHEET = f"/{NEWEST}/gemeente/dordrecht/"
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+#: the outer limit of every wait in the browser (a page loaded, an element shown, all charts drawn). Each wait
+#: ends as soon as its event happens; the limit is generous because a loaded machine may be very slow.
+PATIENCE_MS = 180_000
+#: one poll while waiting for the charts: brings the first chart that has not started drawing into view
+#: (charts are drawn when they come into view) and tells whether ceo.js has drawn them all
+_ALL_DRAWN = """() => {
+    const charts = [...document.querySelectorAll('.ceo-chart')];
+    const next = charts.find(el => !el.getAttribute('data-drawn'));
+    if (next) next.scrollIntoView({block: 'center'});
+    return document.documentElement.getAttribute('data-ceo-charts') === 'drawn'
+        && charts.every(el => el.getAttribute('data-rendered') === '1' && el.querySelector('svg.main-svg'));
+}"""
+
+
+def draw_all_charts(page) -> int:
+    """Open every folded section (its charts are drawn when it opens) and bring each chart into view until
+    ceo.js says all are drawn (``<html data-ceo-charts="drawn">``); no budget per chart, only PATIENCE_MS.
+    Returns the number of charts."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    try:
+        page.wait_for_function(_ALL_DRAWN, polling=100, timeout=PATIENCE_MS)
+    except PlaywrightTimeout:
+        missing = page.evaluate("""() => [...document.querySelectorAll('.ceo-chart')]
+            .filter(el => el.getAttribute('data-rendered') !== '1').map(el => el.getAttribute('aria-label'))""")
+        raise AssertionError(f"{page.url}: after {PATIENCE_MS // 1000} s {len(missing)} charts are not drawn, "
+                             f"e.g. {missing[:3]}") from None
+    page.evaluate("() => window.scrollTo(0, 0)")
+    return page.locator(".ceo-chart").count()
 
 
 def _missing(what: str) -> None:
@@ -100,7 +130,7 @@ class Visit:
     def __init__(self, browser, base_url: str, tmp_path: Path) -> None:
         self.base = base_url
         self.context = browser.new_context(accept_downloads=True, locale="nl-NL")
-        self.context.set_default_timeout(15_000)
+        self.context.set_default_timeout(PATIENCE_MS)
         self.requests: list[str] = []
         self.errors: list[str] = []
         self.context.on("request", lambda r: self.requests.append(r.url))
@@ -114,21 +144,8 @@ class Visit:
         self.page.wait_for_load_state("load")
 
     def render_charts(self) -> int:
-        """Scroll through the page so every chart is drawn (lazily, when it comes into view), open every
-        folded section (its charts are drawn when it opens) and wait until all are rendered."""
-        page = self.page
-        page.evaluate("""async () => {
-            for (let y = 0; y < document.body.scrollHeight; y += 400) {
-                window.scrollTo(0, y);
-                await new Promise(r => setTimeout(r, 15));
-            }
-            document.querySelectorAll('details').forEach(d => { d.open = true; });
-            window.scrollTo(0, 0);
-        }""")
-        page.wait_for_function("""() => [...document.querySelectorAll('.ceo-chart')]
-            .every(el => el.getAttribute('data-rendered') === '1' && el.querySelector('svg.main-svg'))""",
-                               timeout=30_000)
-        return page.locator(".ceo-chart").count()
+        """Every chart of the page drawn (folded sections opened); the number of charts."""
+        return draw_all_charts(self.page)
 
     def check_privacy(self) -> None:
         hosts = {urlsplit(u).hostname for u in self.requests if not u.startswith(("data:", "blob:"))}

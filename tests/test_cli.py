@@ -141,13 +141,13 @@ def test_internal_error_is_reported_plainly(project_dir, tmp_path, monkeypatch):
 def test_second_run_in_same_project_waits_for_none(project_dir, tmp_path):
     """Two runs at once in one project: the second is refused with a clear message."""
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
-        import sys, time
+        import sys
         from pathlib import Path
         from ceo.output.publish import project_lock
         with project_lock(Path({str(project_dir)!r})):
             print("vast", flush=True)
-            time.sleep(30)
-        """)], stdout=subprocess.PIPE, text=True)
+            sys.stdin.read()  # holds the lock until the test is done with it, however slow the machine
+        """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "vast"
         data = _delivery(tmp_path / "wmo.csv", {"GM0505": 40})
@@ -156,6 +156,7 @@ def test_second_run_in_same_project_waits_for_none(project_dir, tmp_path):
         assert out.exit_code == 2
         assert "loopt al een verwerking van ceo" in out.output
     finally:
+        holder.stdin.close()
         holder.kill()
         holder.wait()
 
@@ -294,3 +295,17 @@ def test_gemeenten_numbered_with_value_labels(project_dir, tmp_path):
     assert out.exit_code == 0, out.output
     assert "GM0505 Dordrecht: 20" in out.output and "GM0642 Zwijndrecht: 20" in out.output
     assert "GM0518 's-Gravenhage: 20" in out.output
+
+
+def test_shared_options_are_declared_once():
+    """--project, --survey and --date mean the same in every command: one declaration each in ceo/cli.py."""
+    source = (ROOT / "ceo" / "cli.py").read_text(encoding="utf-8")
+    for flag in ('"--project"', '"--survey"', '"--date"'):
+        assert source.count(flag) == 1, flag
+    projects = {name: next(p for p in cmd.params if p.name == "project_dir")
+                for name, cmd in main.commands.items() if any(p.name == "project_dir" for p in cmd.params)}
+    assert sorted(projects) == ["demo", "diff", "inspect", "process", "site"]
+    shapes = {(tuple(p.opts), p.metavar, str(p.default), p.show_default, type(p.type)) for p in projects.values()}
+    assert len(shapes) == 1
+    for cmd in main.commands.values():  # every command has -h and the Dutch options placeholder
+        assert cmd.options_metavar == "[OPTIES]" and cmd.context_settings["help_option_names"] == ["-h", "--help"]

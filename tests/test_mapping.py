@@ -12,7 +12,8 @@ from ceo.core.problems import InputError
 from ceo.io.readers import RawTable
 from ceo.validate.codebook import get_codebook
 from ceo.validate.harmonise import harmonise
-from ceo.validate.mapping import Mapping, apply_mapping, is_bsn, load_mapping, looks_like_identifier
+from ceo.validate.mapping import Mapping, apply_mapping, load_mapping
+from ceo.validate.privacy import is_bsn, looks_like_identifier
 
 WMO_IDS = ("respondent_id, gemeentecode, v01, v02, v03, v04, v05, v06, v07, v08, v09, v10, rapportcijfer, "
            "leeftijd, geslacht, voorziening, hulp_invullen")

@@ -21,6 +21,7 @@ from click.testing import CliRunner
 
 from ceo.cli import main
 from ceo.core import texts
+from ceo.core.escape import md_text
 from ceo.site.render import THEME_ORDER
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -365,14 +366,14 @@ def test_every_factsheet_has_headline_question_base_and_source(demo: Path) -> No
             blocks = [b for theme, tb in split_sections(body, 3)
                       if theme not in ("Uitsplitsingen", "Verschillen tussen groepen")
                       for b in split_sections(tb, 4)]
-            assert [t for t, _ in blocks] == [texts.md_safe(e[3]) for e in expected], (page, survey)
+            assert [t for t, _ in blocks] == [md_text(e[3]) for e in expected], (page, survey)
             for (q, r, variant, _t), (_title, block) in zip(expected, blocks, strict=True):
                 lines = [line for line in block.splitlines() if line.strip()]
                 headline, question = lines[0], lines[2]
                 assert lines[1] == HEADLINE_CLASS, (page, lines[1])
                 # the headline sentence with the figure and its interval, in Dutch notation
                 if r["onderdrukt"] == "ja":
-                    assert headline.startswith(texts.md_safe(f"Geen cijfer: {r['reden']}")), (page, headline)
+                    assert headline.startswith(md_text(f"Geen cijfer: {r['reden']}")), (page, headline)
                 elif r["soort"] == "gemiddelde":
                     assert HEADLINE_MEAN.match(headline), (page, headline)
                     assert f"gemiddeld een {texts.number(r['waarde'], 1)} " in headline
@@ -392,7 +393,7 @@ def test_every_factsheet_has_headline_question_base_and_source(demo: Path) -> No
                     assert question.startswith(f"Vraag aan {variant}: "), (page, question)
                 assert question.startswith("Vraag"), (page, question)
                 for v in variants:
-                    assert f"‘{texts.md_safe(v)}’" in question, (page, question)
+                    assert f"‘{md_text(v)}’" in question, (page, question)
                 # a suppressed figure publishes no exact count
                 base = f" · {texts.n_text(r)}" if r["onderdrukt"] == "ja" else f" · n = {texts.number(r['n'])}"
                 assert base in question, (page, question)

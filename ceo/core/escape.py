@@ -9,6 +9,7 @@ link, an attribute list or a script. Use the helper of the context the text land
 :func:`html_attr`      an attribute value in double quotes
 :func:`md_text`        inline Markdown text (a heading, a sentence, the text of a link)
 :func:`front_matter`   a value in the YAML front matter of a page (MkDocs puts it into HTML unescaped)
+:func:`yaml_text`      a value in a YAML file (``ceo.yaml``; ``mkdocs.yml`` after :func:`html_attr`)
 :func:`json_script`    JSON inside a ``<script type="application/...json">`` element
 :func:`plotly_text`    a label plotly draws (plotly reads a little HTML in its labels)
 =====================  ==========================================================================
@@ -58,10 +59,25 @@ def md_text(text: object) -> str:
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+_YAML_PLAIN = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^#:'\"{}\[\],]*")
+
+
+def yaml_text(text: object) -> str:
+    """A YAML scalar on one line that reads back as exactly this text: plain when YAML takes it as that text
+    (``Drechtsteden``), otherwise double-quoted (a JSON string: ``"2025"``, ``"yes"``, ``"a: b"``, ``"# x"``)."""
+    s = one_line(text)
+    if _YAML_PLAIN.fullmatch(s) and s == s.strip() and s.isprintable():
+        import yaml
+
+        if yaml.safe_load(s) == s:
+            return s
+    return json.dumps(s, ensure_ascii=False).replace("\ufeff", "\\ufeff")
+
+
 def front_matter(text: object) -> str:
     """A YAML double-quoted scalar for the front matter of a page. MkDocs-material writes ``title`` and
     ``description`` into ``<title>`` and a ``content="..."`` attribute without escaping, so the value is
-    HTML-escaped first."""
+    HTML-escaped first (``site_name`` in ``mkdocs.yml`` likewise: ``yaml_text(html_attr(name))``)."""
     s = json.dumps(html.escape(one_line(text), quote=True), ensure_ascii=False)
     return s.replace("\ufeff", "\\ufeff")
 

@@ -7,8 +7,7 @@ problems of one run so the CLI can print them at once and exit with code 2.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 from ceo.core.safetext import printable
 
@@ -71,32 +70,6 @@ class CeoError(Exception):
 
 class InputError(CeoError):
     """The input files (data, codebook, mapping, population, configuration) are not usable."""
-
-
-@dataclass
-class Report:
-    """Collects problems and notices while reading; raise at the end if any problem was found."""
-
-    problems: list[Problem] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
-
-    def add(self, message: str, file: str | Path | None = None, row: int | None = None,
-            column: str | None = None, value: object = None) -> None:
-        self.problems.append(Problem(message, str(file) if file is not None else None,
-                                     row, column, value))
-
-    def extend(self, problems: list[Problem]) -> None:
-        self.problems.extend(problems)
-
-    def notice(self, message: str) -> None:
-        self.notices.append(message)
-
-    def raise_if_any(self) -> None:
-        if self.problems:
-            raise InputError(self.problems)
-
-    def __bool__(self) -> bool:
-        return bool(self.problems)
 
 
 # --------------------------------------------------------------------------- YAML files

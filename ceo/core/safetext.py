@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 #: what makes a spreadsheet cell a formula (OWASP "CSV injection")
@@ -46,22 +47,19 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
         series = frame.iloc[:, i]
         if not (series.dtype == object or pd.api.types.is_string_dtype(series.dtype)):
             continue
-        is_text = series.map(lambda v: isinstance(v, str), na_action="ignore").fillna(False).astype(bool)
-        if not is_text.any():
+        values = series.to_numpy(dtype=object)
+        try:  # each distinct value is looked at once (hashing in C; columns repeat their values)
+            distinct = pd.unique(values)
+        except TypeError:  # unhashable cells
+            distinct = values
+        bad = {v for v in distinct if isinstance(v, str) and is_formula_like(v)}
+        if not bad:
             continue
-        text = series[is_text].astype(str)
-        risky = text.str.match(_FORMULA_RE)
-        if not risky.any():
-            continue
-        candidates = text[risky]
-        number = candidates.str.strip().str.fullmatch(_NUMBER_RE.pattern)
-        fix = candidates[~number.to_numpy(dtype=bool)]
-        if fix.empty:
-            continue
+        fix = np.fromiter((isinstance(v, str) and v in bad for v in values), dtype=bool, count=len(values))
         if out is frame:
             out = frame.copy()
         column = out.iloc[:, i].astype(object).copy()
-        column.loc[fix.index] = ("'" + fix).to_numpy(dtype=object)
+        column.iloc[np.flatnonzero(fix)] = np.array(["'" + v for v in values[fix]], dtype=object)
         out.isetitem(i, column)
     names = [neutralise(c) if isinstance(c, str) else c for c in out.columns]
     if names != list(out.columns):

@@ -1,12 +1,17 @@
-"""Dutch wording of figures: number formatting and the sentences of the factsheets.
+"""Dutch text, in one place: numbers, lists, dates, names folded for matching, and the sentences of the
+factsheets.
 
-Every sentence is generated from the results table; nothing is typed per gemeente.
+Every sentence is generated from the results table; nothing is typed per gemeente. Messages elsewhere use
+these helpers rather than their own, so that a number, a list or a date reads the same everywhere.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import unicodedata
+from collections.abc import Iterable
+from datetime import date
 
 NBSP = "\u00a0"
 _DUTCH_SEPARATORS = str.maketrans(",.", ".,")
@@ -22,6 +27,16 @@ def number(x: float | int | None, decimals: int = 0) -> str:
     if is_missing(x):
         return "—"
     return f"{float(x):,.{decimals}f}".translate(_DUTCH_SEPARATORS)
+
+
+def plain_number(x: object) -> str:
+    """A value as a user types it (a code, a bound, a cell value): a whole number without a thousands
+    separator ('9999'), otherwise with a decimal comma ('0,5'); anything else as text."""
+    if isinstance(x, bool) or not isinstance(x, int | float):
+        return str(x)
+    if float(x).is_integer():
+        return str(int(x))
+    return str(x).replace(".", ",")
 
 
 def pct(x: float | None, decimals: int = 0) -> str:
@@ -140,11 +155,26 @@ def base_sentence(row: dict) -> str:
     return text
 
 
-def join_list(items: list[str]) -> str:
-    items = [i for i in items if i]
+def _join(items: Iterable[object], word: str) -> str:
+    items = [str(i) for i in items]
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + " en " + items[-1]
+    return ", ".join(items[:-1]) + f" {word} " + items[-1]
+
+
+def join_and(items: Iterable[object]) -> str:
+    """'a, b en c'."""
+    return _join(items, "en")
+
+
+def join_or(items: Iterable[object]) -> str:
+    """'a, b of c'."""
+    return _join(items, "of")
+
+
+def join_list(items: list[str]) -> str:
+    """'a, b en c' of the items that are not empty."""
+    return join_and(i for i in items if i)
 
 
 MONTHS = (
@@ -163,14 +193,28 @@ MONTHS = (
 )
 
 
-def date_nl(iso: str) -> str:
-    """'2025-11-21' → '21 november 2025'."""
-    y, m, d = (int(x) for x in str(iso)[:10].split("-"))
-    return f"{d} {MONTHS[m - 1]} {y}"
+def date_nl(day: str | date) -> str:
+    """'2025-11-21' (or that date) → '21 november 2025'."""
+    if not isinstance(day, date):
+        day = date(*(int(x) for x in str(day)[:10].split("-")))
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
-def md_safe(text: object) -> str:
-    """Text that Markdown shows literally (no emphasis, links, attribute lists or HTML from data)."""
-    from ceo.core.escape import md_text
+# --------------------------------------------------------------------------- names for matching and paths
 
-    return md_text(text)
+def fold_accents(text: object) -> str:
+    """The text without accents and other combining marks ('Cliëntervaring' → 'Clientervaring')."""
+    text = unicodedata.normalize("NFKD", str(text))
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+def normalise(text: object) -> str:
+    """For comparing names: lower case, no accents, no punctuation, single spaces."""
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", fold_accents(text).lower()).split())
+
+
+def slug(name: str) -> str:
+    """A page or file name from a name: ASCII letters, digits and '-', at most 80 characters (a region name
+    from ceo.yaml can be long; file systems allow 255 bytes)."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:80].strip("-")

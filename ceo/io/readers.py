@@ -10,7 +10,14 @@ the user sees: the line or sheet row for CSV and Excel (the header is row 1 when
 line), the case number for SPSS (the first respondent is case 1). Text cells are stripped; an
 empty cell is NaN. A column whose every filled value is a number becomes ``float64`` (codes ``"8"``
 become ``8.0``), except when a value starts with a zero followed by a digit (``"00123"``,
-``"0505"``): such columns are identifiers and stay text.
+``"0505"``): such columns are identifiers and stay text. Columns named in ``text_columns`` (the
+respondent number) always keep the text of the file.
+
+A CSV file is read by the csv module, row by row, which can say where and what is wrong in any
+file. A well-formed file (every row as many fields as the header, quotes around whole fields on one
+line, no cell near the limits) takes a fast path through pandas' C parser with exactly the same
+result (``tests/test_csv_fast_path.py`` compares both on generated files); anything unusual falls back
+to the diagnostic reader.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ceo.core.problems import InputError, Problem
+from ceo.core.texts import number
 from ceo.io.limits import DEFAULT as DEFAULT_LIMITS
 from ceo.io.limits import HINT as LIMIT_HINT
 from ceo.io.limits import Limits
@@ -96,11 +105,21 @@ class RawTable:
             self.row_numbers = np.asarray(self.row_numbers, dtype=np.int64)
 
 
-def read_table(path: str | Path, limits: Limits | None = None) -> RawTable:
+def read_table(path: str | Path, limits: Limits | None = None, *,
+               text_columns: Iterable[str] | bool | None = None, allow_no_rows: bool = False) -> RawTable:
     """Read one delivered file; raise :class:`InputError` listing every problem found in it.
 
     ``limits`` (default: :data:`ceo.io.limits.DEFAULT`) bound the cells, columns, rows and unpacked
-    size of an .xlsx: a file beyond them is refused while it is read."""
+    size of an .xlsx: a file beyond them is refused while it is read.
+
+    ``text_columns`` names columns (compared stripped and case-insensitively; ``True``: every column)
+    that keep the exact text of the file instead of becoming numbers: respondent numbers, where
+    ``007`` and ``7`` are different respondents. A CSV field or Excel text cell is kept as it is
+    (stripped; empty is NaN); a number by the file's own type (an Excel number cell, a numeric SPSS
+    variable) becomes its text, whole numbers without ``.0``.
+
+    ``allow_no_rows``: a file with a header and no rows gives an empty table instead of a problem
+    (for supplied tables whose reader says so in its own words)."""
     path = Path(path)
     limits = limits or DEFAULT_LIMITS
     name = path.name
@@ -128,15 +147,46 @@ def read_table(path: str | Path, limits: Limits | None = None) -> RawTable:
         what = {"sav": "een SPSS-bestand", "xlsx": "een Excel-bestand", "csv": "een tekstbestand (CSV)"}
         notices.append(f"{name}: de naam eindigt op {path.suffix}, maar het is {what[kind]}; "
                        "zo gelezen")
+    as_text = _text_predicate(text_columns)
     if kind == "sav":
-        raw = _read_sav(path, limits)
+        raw = _read_sav(path, limits, as_text, allow_no_rows)
     elif kind == "xlsx":
-        raw = _read_xlsx(path, limits)
+        raw = _read_xlsx(path, limits, as_text, allow_no_rows)
     else:
-        raw = _read_csv(path, limits)
+        raw = _read_csv(path, limits, as_text, allow_no_rows)
     _check_limits(raw, limits)
     raw.notices[:0] = notices
     return raw
+
+
+def _text_predicate(text_columns: Iterable[str] | bool | None) -> Callable[[str], bool]:
+    """Whether a (stripped) column name is one of ``text_columns``."""
+    if text_columns is True:
+        return lambda _name: True
+    if not text_columns:
+        return lambda _name: False
+    wanted = {str(c).strip().casefold() for c in text_columns}
+    return lambda name: name.strip().casefold() in wanted
+
+
+def _number_text(v: object) -> object:
+    """A cell value as text: a number by the file's own type as its shortest text (whole numbers without
+    ``.0``), text stripped, empty as NaN."""
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return np.nan
+    if isinstance(v, bool | np.bool_):
+        return v
+    if isinstance(v, int | np.integer):
+        return str(int(v))
+    if isinstance(v, float | np.floating):
+        v = float(v)
+        if not np.isfinite(v):
+            return np.nan
+        return str(int(v)) if v.is_integer() else repr(v)
+    if isinstance(v, str):
+        v = v.strip()
+        return v if v and v != _SPSS_SYSMIS else np.nan
+    return v
 
 
 # --------------------------------------------------------------------------- type detection
@@ -174,7 +224,8 @@ def _detect(path: Path, head: bytes) -> str:
 
 # --------------------------------------------------------------------------- SPSS
 
-def _read_sav(path: Path, limits: Limits = DEFAULT_LIMITS) -> RawTable:
+def _read_sav(path: Path, limits: Limits = DEFAULT_LIMITS, as_text: Callable[[str], bool] = lambda _name: False,
+              allow_no_rows: bool = False) -> RawTable:
     name = path.name
     reason = _sav_structure_problem(path)
     if reason is None:
@@ -200,11 +251,13 @@ def _read_sav(path: Path, limits: Limits = DEFAULT_LIMITS) -> RawTable:
     problems += [Problem(f"kolom '{n}' komt meer dan eens voor", name, column=n) for n in twice]
     if problems:
         raise InputError(problems)
-    if len(df) == 0:
+    if len(df) == 0 and not allow_no_rows:
         raise InputError(Problem(NO_RESPONDENTS, name))
     df.columns = names
     for col in df.columns:
-        if df[col].dtype.kind not in "fiubmM":  # text: strip, empty → missing
+        if as_text(col):
+            df[col] = _as_text_column(df[col])
+        elif df[col].dtype.kind not in "fiubmM":  # text: strip, empty → missing
             df[col] = _clean_text(df[col])
     variable_labels = {renames[k]: str(v) for k, v in (meta.column_names_to_labels or {}).items()
                        if k in renames and v not in (None, "")}
@@ -647,7 +700,8 @@ def _field_count_problem(line: str, n: int, n_header: int, n_keep: int, delimite
                    value=value)
 
 
-def _read_csv(path: Path, limits: Limits = DEFAULT_LIMITS) -> RawTable:
+def _read_csv(path: Path, limits: Limits = DEFAULT_LIMITS, as_text: Callable[[str], bool] = lambda _name: False,
+              allow_no_rows: bool = False) -> RawTable:
     name = path.name
     try:
         data = path.read_bytes()
@@ -704,52 +758,62 @@ def _read_csv(path: Path, limits: Limits = DEFAULT_LIMITS) -> RawTable:
         chunks.append([np.array(c, dtype=np.dtypes.StringDType()) for c in zip(*padded, strict=True)])
         pending.clear()
 
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    line_no = 0
-    # a field longer than the limit stops the reading there, before the table grows in memory
-    previous_limit = csv.field_size_limit(limits.max_cell_chars)
-    try:
-        for fields in reader:
-            start = line_no + 1
-            line_no = reader.line_num
-            if header is None:
-                if start < header_line_no or _blank(fields):
+    # a well-formed file (every row as many fields as the header, quotes only around whole fields
+    # on one line, no cell near the limits) is split by pandas' C parser; anything unusual is read
+    # by the csv module below, which says where and what is wrong
+    fast = _fast_records(text, header_line_no, delimiter, limits)
+    if fast is not None:
+        header, columns, record_rows = fast
+        chunks.append(columns)
+        n_records = len(record_rows)
+        lengths = [len(header)] * n_records
+    else:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        line_no = 0
+        # a field longer than the limit stops the reading there, before the table grows in memory
+        previous_limit = csv.field_size_limit(limits.max_cell_chars)
+        try:
+            for fields in reader:
+                start = line_no + 1
+                line_no = reader.line_num
+                if header is None:
+                    if start < header_line_no or _blank(fields):
+                        continue
+                    header = fields
+                    if len(header) > limits.max_columns:
+                        raise InputError(Problem(f"het bestand heeft {len(header)} kolommen, meer dan de grens van "
+                                                 f"{limits.max_columns} {LIMIT_HINT}", name, start))
                     continue
-                header = fields
-                if len(header) > limits.max_columns:
-                    raise InputError(Problem(f"het bestand heeft {len(header)} kolommen, meer dan de grens van "
-                                             f"{limits.max_columns} {LIMIT_HINT}", name, start))
-                continue
-            if not fields or (not fields[0].strip() and _blank(fields)):
-                continue
-            if n_records >= limits.max_rows:
-                raise InputError(Problem(f"het bestand heeft meer dan {limits.max_rows} rijen met respondenten, "
-                                         f"de grens {LIMIT_HINT}", name, start))
-            if len(fields) > len(header) and any(f.strip() for f in fields[len(header):]):
-                extra.append(n_records)
-            lengths.append(len(fields))
-            pending.append(fields)
-            record_rows.append(start)
-            n_records += 1
-            if len(pending) >= _CSV_CHUNK:
-                flush()
-            j = _swallowed(fields, delimiter, len(header)) if line_no > start else None
-            if j is not None:
-                first = _LINE_BREAK.split(fields[j])[0].strip()
-                problems.append(Problem(f"een aanhalingsteken wordt niet gesloten; de regels {start + 1} tot en met "
-                                        f"{line_no} zijn in dit veld terechtgekomen", name, start,
-                                        header[j].strip() or None if j < len(header) else None, first or None))
-    except csv.Error as exc:
-        if "field limit" in str(exc):
-            raise InputError(_long_field_problem(text, line_no + 1, delimiter, header, limits, name)) from None
-        problems.append(Problem("ongeldige CSV-opmaak: een veld is te lang of een aanhalingsteken "
-                                "wordt niet gesloten", name, line_no + 1))
-    finally:
-        csv.field_size_limit(previous_limit)
-    if header is None:  # only possible when the csv module and splitlines disagree
-        raise InputError(problems or Problem("het bestand is leeg", name))
-    if pending:
-        flush()
+                if not fields or (not fields[0].strip() and _blank(fields)):
+                    continue
+                if n_records >= limits.max_rows:
+                    raise InputError(Problem(f"het bestand heeft meer dan {limits.max_rows} rijen met respondenten, "
+                                             f"de grens {LIMIT_HINT}", name, start))
+                if len(fields) > len(header) and any(f.strip() for f in fields[len(header):]):
+                    extra.append(n_records)
+                lengths.append(len(fields))
+                pending.append(fields)
+                record_rows.append(start)
+                n_records += 1
+                if len(pending) >= _CSV_CHUNK:
+                    flush()
+                j = _swallowed(fields, delimiter, len(header)) if line_no > start else None
+                if j is not None:
+                    first = _LINE_BREAK.split(fields[j])[0].strip()
+                    problems.append(Problem(f"een aanhalingsteken wordt niet gesloten; de regels {start + 1} tot en "
+                                            f"met {line_no} zijn in dit veld terechtgekomen", name, start,
+                                            header[j].strip() or None if j < len(header) else None, first or None))
+        except csv.Error as exc:
+            if "field limit" in str(exc):
+                raise InputError(_long_field_problem(text, line_no + 1, delimiter, header, limits, name)) from None
+            problems.append(Problem("ongeldige CSV-opmaak: een veld is te lang of een aanhalingsteken "
+                                    "wordt niet gesloten", name, line_no + 1))
+        finally:
+            csv.field_size_limit(previous_limit)
+        if header is None:  # only possible when the csv module and splitlines disagree
+            raise InputError(problems or Problem("het bestand is leeg", name))
+        if pending:
+            flush()
 
     names = [h.strip().lstrip("\ufeff").strip() for h in header]
     n_header = len(names)
@@ -781,7 +845,7 @@ def _read_csv(path: Path, limits: Limits = DEFAULT_LIMITS) -> RawTable:
     if len(bad) > _MAX_ROW_PROBLEMS:
         problems.append(Problem(f"en nog {len(bad) - _MAX_ROW_PROBLEMS} rijen met een ander aantal "
                                 "velden dan de kop", name))
-    if not n_records:
+    if not n_records and not allow_no_rows:
         problems.append(Problem(NO_RESPONDENTS, name))
     if problems:
         raise InputError(problems)
@@ -792,12 +856,97 @@ def _read_csv(path: Path, limits: Limits = DEFAULT_LIMITS) -> RawTable:
         parts = [ch[j] for ch in chunks]
         for ch in chunks:
             ch[j] = None
+        if not parts:
+            return np.array([], dtype=np.dtypes.StringDType())
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
     allow_comma = delimiter in (";", "\t")
-    df = _columns(name, names, (_convert_text(column(j), allow_comma) for j in range(len(names))), notices)
+    df = _columns(name, names, (_convert_text(column(j), allow_comma, as_text(names[j]))
+                                for j in range(len(names))), notices)
     return RawTable(path=path, kind="csv", data=df, row_numbers=np.asarray(record_rows, dtype=np.int64),
                     notices=notices)
+
+
+def _quoted_fields(delimiter: str) -> re.Pattern:
+    """A field that is quoted as a whole, on one line: after a delimiter or at the start of a line,
+    up to a quote followed by a delimiter or the end of the line (a quote inside is doubled)."""
+    d = re.escape(delimiter)
+    return re.compile(rf'(?:^|(?<={d}))"(?:[^"\n]|"")*"(?={d}|$)', re.MULTILINE)
+
+
+def _fast_records(text: str, header_line_no: int, delimiter: str,
+                  limits: Limits) -> tuple[list[str], list[np.ndarray], np.ndarray] | None:
+    """The header, the columns (text arrays) and the row numbers of a well-formed CSV text, split by
+    pandas' C parser: exactly what the csv module gives, in a fraction of the time. None whenever the
+    file has anything the diagnostic reader must look at: a lone carriage return, a quote that does not
+    enclose a whole field on one line, a row with another number of fields than the header, a line
+    longer than the cell limit, more columns or rows than the limits."""
+    if "\x00" in text or text.count("\n") > limits.max_rows + 1000:  # (more lines than rows: see below)
+        return None
+    if "\r" in text:
+        if text.count("\r") != text.count("\r\n"):
+            return None
+        text = text.replace("\r\n", "\n")
+    start = 0
+    for _ in range(header_line_no - 1):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return None
+    body = text[start:]
+    del text
+    bare = body
+    if '"' in body:
+        bare = _quoted_fields(delimiter).sub("", body)
+        if '"' in bare:
+            return None
+    lines = bare.split("\n")
+    # every line within the limit on a cell (the diagnostic reader says which cell is too long), no
+    # more columns or rows than the limits: checked before the table is built
+    if max(map(len, lines)) > limits.max_cell_chars or "\n" not in body:
+        return None
+    n_header = lines[0].count(delimiter) + 1
+    n_lines = len(lines) - (1 if body.endswith("\n") else 0)
+    if n_header > limits.max_columns or n_lines - 1 > limits.max_rows:
+        return None
+    try:
+        frame = pd.read_csv(io.StringIO(body), sep=delimiter, header=None, dtype=object, na_filter=False,
+                            keep_default_na=False, engine="c", quotechar='"', doublequote=True, escapechar=None,
+                            comment=None, skipinitialspace=False, skip_blank_lines=False, index_col=False,
+                            low_memory=False)
+    except (pd.errors.ParserError, ValueError):  # e.g. a row with more fields than the header
+        return None
+    del body
+    if frame.shape != (n_lines, n_header):
+        return None
+    values = [frame[c].to_numpy(dtype=object) for c in frame.columns]
+    del frame
+    # blank rows (every field empty or whitespace) are skipped, as the csv reader does; the first
+    # field decides which rows to look at
+    string = np.dtypes.StringDType()
+    first = np.asarray(values[0], dtype=string)
+    candidates = np.flatnonzero(np.strings.strip(first) == "")
+    for col in values[1:]:
+        if not candidates.size:
+            break
+        sub = np.asarray(col[candidates], dtype=string)
+        candidates = candidates[np.strings.strip(sub) == ""]
+    if candidates.size and candidates[0] == 0:  # (the header is never blank: it has a name)
+        return None
+    # a row with fewer fields than the header is padded by pandas: the delimiters tell (a row with
+    # more fields is an error of the parser, above)
+    blank_delimiters = sum(lines[k].count(delimiter) for k in candidates.tolist())
+    if bare.count(delimiter) - blank_delimiters != (n_lines - len(candidates)) * (n_header - 1):
+        return None
+    del lines, bare
+    keep = np.ones(n_lines, dtype=bool)
+    keep[candidates] = False
+    keep[0] = False
+    rows = np.flatnonzero(keep)
+    header = [str(v) for v in (col[0] for col in values)]
+    all_rows = len(rows) == n_lines - 1
+    columns = [first[1:] if all_rows else first[rows]]
+    columns += [np.asarray(col[1:] if all_rows else col[rows], dtype=string) for col in values[1:]]
+    return header, columns, (header_line_no + rows).astype(np.int64)
 
 
 def _long_field_problem(text: str, row: int, delimiter: str, header: list[str] | None, limits: Limits,
@@ -885,6 +1034,21 @@ def _clean_text(col: pd.Series) -> pd.Series:
     return col.astype(object).map(clean).astype(object)
 
 
+def _as_text_column(col: pd.Series) -> pd.Series:
+    """A column of a text column (``text_columns``) as text: numbers by the file's own type (SPSS numeric,
+    Excel number cells) as their shortest text, whole numbers without ``.0``; text stripped; empty NaN."""
+    if col.dtype.kind in "fiu":
+        x = col.to_numpy(dtype=np.float64)
+        out = np.full(len(x), np.nan, dtype=object)
+        ok = np.isfinite(x)
+        small = ok & (x == np.trunc(x)) & (np.abs(x) < 2.0**53)
+        out[small] = x[small].astype(np.int64).astype(str).astype(object)
+        rest = np.flatnonzero(ok & ~small)
+        out[rest] = [_number_text(v) for v in x[rest].tolist()]
+        return pd.Series(out, index=col.index, dtype=object)
+    return pd.Series([_number_text(v) for v in col.tolist()], index=col.index, dtype=object)
+
+
 _LEADING_ZERO_RE = re.compile(_LEADING_ZERO)
 _DECIMAL_COMMA_RE = re.compile(_DECIMAL_COMMA)
 
@@ -907,9 +1071,10 @@ def _columns(name: str, names: list[str], converted, notices: list[str]) -> pd.D
     return pd.DataFrame(columns)
 
 
-def _convert_text(values: tuple[str, ...] | list[str], allow_comma: bool) -> tuple[pd.Series, bool, bool]:
-    """A column of CSV fields as float when every filled value is a number, else as stripped text
-    with NaN for empty cells (vectorised: a national file has 100,000+ rows).
+def _convert_text(values: tuple[str, ...] | list[str] | np.ndarray, allow_comma: bool,
+                  text: bool = False) -> tuple[pd.Series, bool, bool]:
+    """A column of CSV fields as float when every filled value is a number, else (and always with
+    ``text``) as stripped text with NaN for empty cells (vectorised: a national file has 100,000+ rows).
 
     Returns (column, decimal comma used, SPSS '#NULL!' seen)."""
     strings = np.strings.strip(np.asarray(values, dtype=np.dtypes.StringDType()))
@@ -918,11 +1083,12 @@ def _convert_text(values: tuple[str, ...] | list[str], allow_comma: bool) -> tup
     empty = (strings == "") | sysmis_mask
     filled = strings[~empty]
     if filled.size == 0:
-        return pd.Series(np.full(len(strings), np.nan)), False, sysmis
+        return pd.Series(np.full(len(strings), np.nan, dtype=object if text else np.float64)), False, sysmis
     zero_first = (np.strings.startswith(filled, "0") | np.strings.startswith(filled, "-0")
                   | np.strings.startswith(filled, "+0"))
     leading_zero = any(_LEADING_ZERO_RE.match(v) for v in filled[zero_first].tolist())
-    if not leading_zero and not (np.strings.find(filled, "_") >= 0).any() and not _long_integers(filled):
+    if (not text and not leading_zero and not (np.strings.find(filled, "_") >= 0).any()
+            and not _long_integers(filled)):
         try:
             numbers = filled.astype(np.float64)
         except ValueError:
@@ -1009,7 +1175,8 @@ def _cell_name(v: object) -> str:
     return str(v).strip()
 
 
-def _read_xlsx(path: Path, limits: Limits = DEFAULT_LIMITS) -> RawTable:
+def _read_xlsx(path: Path, limits: Limits = DEFAULT_LIMITS, as_text: Callable[[str], bool] = lambda _name: False,
+               allow_no_rows: bool = False) -> RawTable:
     name = path.name
     notices: list[str] = []
     _check_unpacked_size(path, limits)
@@ -1094,7 +1261,7 @@ def _read_xlsx(path: Path, limits: Limits = DEFAULT_LIMITS) -> RawTable:
         problems.append(Problem(f"samengevoegde cellen {ref}: alleen de eerste cel heeft een waarde, de "
                                 "andere zijn leeg. Maak de samenvoeging ongedaan en vul de waarde in elke cel in",
                                 name, min_row, column, first if filled(first) else None))
-    if not data_rows:
+    if not data_rows and not allow_no_rows:
         problems.append(Problem(NO_RESPONDENTS, name))
     # a formula whose result was never saved (the file was written by a program that does not
     # calculate): openpyxl reads it as an empty cell, which would silently become "geen antwoord"
@@ -1120,6 +1287,8 @@ def _read_xlsx(path: Path, limits: Limits = DEFAULT_LIMITS) -> RawTable:
                 f"cel {_column_letter(j)}{row_numbers[k]} bevat de Excel-waarde "
                 f"{'WAAR' if values.iat[k] else 'ONWAAR'} (ja/nee) in plaats van een code of tekst; vul de code in",
                 name, int(row_numbers[k]), names[j], "WAAR" if values.iat[k] else "ONWAAR"))
+        if as_text(names[j]):
+            return _as_text_column(values), False, False
         return _convert(values, True)
 
     data = _columns(name, names, (column(j) for j in range(len(names))), notices)
@@ -1147,7 +1316,7 @@ def _check_unpacked_size(path: Path, limits: Limits) -> None:
     except (zipfile.BadZipFile, OSError, ValueError):
         return  # reported as a damaged file by the reader
     if unpacked > limits.max_xlsx_bytes:
-        size = f"{unpacked / 1_000_000:.1f}".replace(".", ",")
+        size = number(unpacked / 1_000_000, 1)
         raise InputError(Problem(f"het Excel-bestand is uitgepakt {size} MB groot, meer dan de grens van "
                                  f"{limits.max_xlsx_mb} MB {LIMIT_HINT}", path.name))
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import yaml
 
 from ceo.core.problems import InputError, Problem, yaml_problem
+from ceo.core.texts import number
 
 #: a codebook is a few kB; a mapping file for a questionnaire with hundreds of variables tens of kB
 MAX_CHARS = 1_000_000
@@ -76,7 +77,7 @@ class _LimitedLoader(yaml.SafeLoader):
             size += sum(self._size.get(id(k), 1) + self._size.get(id(v), 1) for k, v in node.value)
         if size > MAX_NODES:
             raise _Refused(f"de verwijzingen (*naam) naar ankers (&naam) maken het bestand groter dan "
-                           f"{MAX_NODES:,} waarden".replace(",", ".") + "; schrijf de waarden uit", node.start_mark)
+                           f"{number(MAX_NODES)} waarden; schrijf de waarden uit", node.start_mark)
         self._size[id(node)] = size
         return node
 
@@ -87,8 +88,8 @@ def load_yaml(text: str, file: str) -> object:
     ``file`` is how messages name the file."""
     if len(text) > MAX_CHARS:
         lines = text.count("\n") + 1
-        raise InputError(Problem(f"het bestand is te groot voor een YAML-bestand van ceo: {len(text):,} tekens "
-                                 f"op {lines:,} regels; de grens is {MAX_CHARS:,} tekens".replace(",", "."), file))
+        raise InputError(Problem(f"het bestand is te groot voor een YAML-bestand van ceo: {number(len(text))} tekens "
+                                 f"op {number(lines)} regels; de grens is {number(MAX_CHARS)} tekens", file))
     loader = _LimitedLoader(text)
     try:
         return loader.get_single_data()

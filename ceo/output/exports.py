@@ -10,6 +10,7 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyreadstat
 
@@ -21,7 +22,31 @@ from ceo.validate.harmonise import Harmonised
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
     """UTF-8, comma, decimal point, full precision (repr of floats), LF line ends; text that a spreadsheet would
     run as a formula neutralised."""
-    neutralise_frame(frame).to_csv(path, index=False, encoding="utf-8", lineterminator="\n", float_format=None)
+    _to_csv(neutralise_frame(frame), path)
+
+
+#: rows formatted at a time by :func:`_to_csv` (bounds the memory of the formatted text)
+_CSV_ROWS = 32_768
+
+
+def _to_csv(frame: pd.DataFrame, path: Path) -> None:
+    """``frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\\n")``, byte for byte, faster.
+
+    pandas formats a float64 column with numpy's ``astype(str)`` (the shortest repr, as ``repr(float)``);
+    ``float.__repr__`` does the same in C several times faster. The rows go out in blocks so that only one
+    block's text is in memory."""
+    floats = [i for i, t in enumerate(frame.dtypes) if t == np.float64]
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        for start in range(0, max(len(frame), 1), _CSV_ROWS):
+            part = frame.iloc[start:start + _CSV_ROWS]
+            if floats:
+                part = part.copy()
+                for i in floats:
+                    values = part.iloc[:, i].to_numpy()
+                    text = np.array(list(map(repr, values.tolist())), dtype=object)
+                    text[np.isnan(values)] = None  # written as the empty na_rep, as pandas does for NaN
+                    part.isetitem(i, text)
+            part.to_csv(f, index=False, header=start == 0, lineterminator="\n")
 
 
 def export_frame(data: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
@@ -51,7 +76,7 @@ def write_microdata(out_stage: Path, codebook: Codebook, edition: int, harmonise
     pyreadstat.write_sav(frame, sav, column_labels=labels, variable_value_labels=value_labels)
     stamp_sav(sav, processing_date)
     # open answers that a spreadsheet would run as a formula are neutralised
-    neutralise_frame(frame).to_csv(csv, index=False, encoding="utf-8", lineterminator="\n")
+    _to_csv(neutralise_frame(frame), csv)
     return [sav, csv]
 
 

@@ -22,7 +22,6 @@ import json
 import re
 import shutil
 import textwrap
-import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -68,11 +67,7 @@ DATA_DTYPES = {
 }
 
 
-def slug(name: str) -> str:
-    """A file name from a name: ASCII letters, digits and '-', at most 80 characters (a region name from
-    ceo.yaml can be long; file systems allow 255 bytes)."""
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:80].strip("-")
+slug = texts.slug
 
 
 def read_results(path: Path) -> pd.DataFrame:
@@ -719,7 +714,9 @@ def records(frame: pd.DataFrame) -> list[dict]:
     """``frame.to_dict("records")`` (the same Python values) without pandas' boxing of every cell:
     each column becomes a Python list once."""
     columns = list(frame.columns)
-    values = [frame[c].tolist() for c in columns]
+    # a text column as its object array: the same values as tolist(), without one __getitem__ per cell
+    values = [frame[c].to_numpy(dtype=object).tolist() if isinstance(frame[c].dtype, pd.StringDtype)
+              else frame[c].tolist() for c in columns]
     return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
 
 
@@ -758,7 +755,7 @@ def _question_line(q: dict, variants: dict) -> str:
     if isinstance(v, dict):
         parts = [f"aan {md_text(variants.get(k, k).split(' (')[0])}: ‘{md_text(t)}’" for k, t in v.items()]
         return "Vraag " + "; ".join(parts)
-    return f"Vraag: ‘{texts.md_safe(v)}’"
+    return f"Vraag: ‘{md_text(v)}’"
 
 
 def render_edition(ctx: SiteContext, ed: Edition) -> list[Path]:
@@ -837,7 +834,7 @@ def render_factsheet(
         .render(
             page_title=f"{name} {y}",
             description=f"Resultaten cliëntervaringsonderzoek {y}, {kind} {name}",
-            heading=texts.md_safe(heading),
+            heading=md_text(heading),
             year=y,
             surveys=surveys,
             meta_line=meta_line,
@@ -936,7 +933,7 @@ def _indicator_block(ctx, ps, q, row, dist_rows, code, name, y, audience, ci_lev
     region_name = ps.region_names.get(row.get("regio") or "", None)
     comparisons = texts.comparison_sentences(row, region_name, bench_name) if row["onderdrukt"] == "nee" else []
     # one sentence rather than a bulleted list: every Markdown list costs tens of µs in 'mkdocs build'
-    comparison = texts.md_safe(texts.join_list(comparisons))
+    comparison = md_text(texts.join_list(comparisons))
     comparison = comparison[:1].upper() + comparison[1:] + "." if comparison else ""
     bi = texts.level_name(ci_level)
     bars = []
@@ -1008,12 +1005,12 @@ def _indicator_block(ctx, ps, q, row, dist_rows, code, name, y, audience, ci_lev
                 ),
             }
     # bold by its class (assets/ceo.css): Markdown's **strong** costs tens of µs per headline in 'mkdocs build'
-    headline_md = texts.md_safe(headline)
+    headline_md = md_text(headline)
     if indicative:
         headline_md += f" *(indicatief: {indicative})*"
     headline_md += "\n{: .ceo-headline }"
     return {
-        "title": texts.md_safe(title),
+        "title": md_text(title),
         "headline": headline_md,
         "question_line": (f"Vraag aan {md_text(audience)}: ‘{md_text(wording)}’" if variant is not None
                           else _question_line(q, ps.survey.meta.get("varianten", {})))
@@ -1035,7 +1032,7 @@ def _pooled_block(ps: PreparedSurvey, kop: dict, sub_rows: list[dict], name: str
     if not qs:
         return None
     names = [g["variant"] for g in kop["groepen"]]
-    both = " en ".join(names)
+    both = texts.join_and(names)
     notes = TableNotes([cell[q["indicator"]] for q in qs])
     rows = []
     for q in qs:
@@ -1053,16 +1050,16 @@ def _pooled_block(ps: PreparedSurvey, kop: dict, sub_rows: list[dict], name: str
         "meedoen. De cijfers per groep hierboven zijn de belangrijkste. Vergelijk dit cijfer alleen met "
         "hetzelfde cijfer van een ander jaar of een ander gebied."
     )
-    title = texts.md_safe(samen["label"][:1].upper() + samen["label"][1:])
+    title = md_text(samen["label"][:1].upper() + samen["label"][1:])
     if all(cell[q["indicator"]]["onderdrukt"] == "ja" for q in qs):
         reasons = " / ".join(dict.fromkeys(TableNotes.reason(cell[q["indicator"]]) or "" for q in qs))
-        return {"title": title, "intro": texts.md_safe(f"Geen cijfers voor {both} samen: {reasons}."), "table": ""}
+        return {"title": title, "intro": md_text(f"Geen cijfers voor {both} samen: {reasons}."), "table": ""}
     table = html_table(
         f"{name}: {samen['label']} ({samen['samenstelling']})",
         ["Vraag", f"Percentage of gemiddelde ({bi})", "Aantal"],
         rows, note=notes.html(), searchable=False,
     )
-    return {"title": title, "intro": texts.md_safe(intro), "table": table}
+    return {"title": title, "intro": md_text(intro), "table": table}
 
 
 def _distributions(blocks: list[dict], bi: str) -> list[dict]:
@@ -1175,7 +1172,7 @@ def _subgroup_block(ps: PreparedSurvey, sg: dict, sub: list[dict], name: str) ->
             chart_html = chart(comparison_chart(bars, percent), label)
     empty = ""
     if table is None:
-        empty = texts.md_safe(f"Geen cijfers naar {sg['label'].lower()}; alle cijfers zijn onderdrukt: {hidden_list}.")
+        empty = md_text(f"Geen cijfers naar {sg['label'].lower()}; alle cijfers zijn onderdrukt: {hidden_list}.")
     return {"label": sg["label"], "table": table, "chart": chart_html, "empty": empty}
 
 
@@ -1226,7 +1223,7 @@ def _test_sentences(tests: pd.DataFrame | None, meta: dict) -> list[str]:
             )
         if r.get("toelichting") and t in ("welch_anova",) and "niet meegenomen" in str(r["toelichting"]):
             out.append(str(r["toelichting"]).split(";")[0].capitalize() + ".")
-    return [texts.md_safe(s) for s in out]
+    return [md_text(s) for s in out]
 
 
 def render_overview(ctx: SiteContext, ed: Edition, prepared: list[PreparedSurvey]) -> str:
@@ -1234,10 +1231,10 @@ def render_overview(ctx: SiteContext, ed: Edition, prepared: list[PreparedSurvey
     me = f"{y}/index.md"
     areas = ed.areas()
     gemeenten = " · ".join(
-        f"[{texts.md_safe(n)}]({_rel(me, f'{y}/{ctx.pages[y][c]}')})" for c, n, lv in areas if lv == "gemeente"
+        f"[{md_text(n)}]({_rel(me, f'{y}/{ctx.pages[y][c]}')})" for c, n, lv in areas if lv == "gemeente"
     )
     regions = " · ".join(
-        f"[{texts.md_safe(n)}]({_rel(me, f'{y}/{ctx.pages[y][c]}')})" for c, n, lv in areas if lv != "gemeente"
+        f"[{md_text(n)}]({_rel(me, f'{y}/{ctx.pages[y][c]}')})" for c, n, lv in areas if lv != "gemeente"
     )
     surveys = []
     for ps in prepared:
@@ -1424,7 +1421,7 @@ def _variants_text(kop: dict | None) -> str:
     if not kop:
         return ""
     names = [g["variant"] for g in kop["groepen"]]
-    both = " en ".join(names)
+    both = texts.join_and(names)
     samen = kop["samen"]
     return (
         f"{both[:1].upper() + both[1:]} zijn verschillende groepen. Daarom staan de cijfers per groep, en "

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ceo.core.problems import InputError, Problem
+from ceo.core.texts import join_or, plain_number
 from ceo.io.readers import read_table
 from ceo.stats.results import Benchmark
 from ceo.validate.codebook import Codebook
@@ -32,7 +33,10 @@ KNOWN = ("indicator", "waarde", "se", "n", "naam", "onderzoek", "variant")
 
 
 def read_benchmark(path: Path, cb: Codebook) -> Benchmark:
-    raw = read_table(Path(path))
+    """Read and check a benchmark file (CSV in every encoding, delimiter and title-row layout the
+    fieldwork reader knows, or Excel/SPSS) with :func:`ceo.io.readers.read_table`, every column as the
+    file's text, so that a message shows the value as it was typed."""
+    raw = read_table(Path(path), text_columns=True)
     file = Path(path).name
     df = raw.data.rename(columns=lambda c: str(c).strip().lower())
     rows = np.asarray(raw.row_numbers)
@@ -64,7 +68,7 @@ def read_benchmark(path: Path, cb: Codebook) -> Benchmark:
         variant = str(r.get("variant", "")).strip() if "variant" in df else ""
         variant = "" if variant.lower() == "nan" else variant
         if variant and variant not in variants:
-            problems.append(Problem(f"onbekende variant; verwacht {' of '.join(variants)} (of leeg voor iedereen)"
+            problems.append(Problem(f"onbekende variant; verwacht {join_or(variants)} (of leeg voor iedereen)"
                                     if variants else "deze vragenlijst heeft geen cijfers per variant; laat "
                                     "'variant' leeg", file, row, "variant", variant))
             continue
@@ -143,8 +147,7 @@ def _scale(cb: Codebook, variable: str) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
-def _show(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else str(x).replace(".", ",")
+_show = plain_number
 
 
 def _number(value: object) -> float | None:

@@ -134,9 +134,10 @@ def build_system(table: pd.DataFrame, areas: Sequence, extra_known: pd.DataFrame
 
     def add(whole: np.ndarray, parts_of: list[np.ndarray], names: list[str]) -> None:
         base = sum(len(w) for w in wholes)
-        for i, p in enumerate(parts_of):
-            rel_rows.append(np.full(len(p), base + i, dtype=np.int64))
-            rel_cols.append(p)
+        if parts_of:
+            lengths = np.fromiter((len(p) for p in parts_of), dtype=np.int64, count=len(parts_of))
+            rel_rows.append(np.repeat(np.arange(base, base + len(parts_of), dtype=np.int64), lengths))
+            rel_cols.append(np.concatenate(parts_of))
         wholes.append(whole)
         labels.extend(names)
 
@@ -175,7 +176,7 @@ def build_system(table: pd.DataFrame, areas: Sequence, extra_known: pd.DataFrame
         parts_all = np.split(pairs["_part"].to_numpy(dtype=np.int64)[order], bounds[1:])
         info = var.loc[uniq]
         add(uniq.astype(np.int64), parts_all,
-            [_cell_name(r, "som van de gemeenten en regio's erin") for r in info.itertuples()])
+            _cell_names(info, "som van de gemeenten en regio's erin"))
 
     # (iii) the rest of the region published next to a gemeente
     if "waarde_rest_regio" in table:
@@ -198,7 +199,8 @@ def build_system(table: pd.DataFrame, areas: Sequence, extra_known: pd.DataFrame
             bounds = np.searchsorted(inv[order], np.arange(len(uniq)))
             parts_all = np.split(rr["_part"].to_numpy(dtype=np.int64)[order], bounds[1:])
             add(np.full(len(uniq), -1, dtype=np.int64), parts_all,
-                [f"{head.at[r, 'gebied_code']} · {head.at[r, 'indicator']}: rest van de regio" for r in uniq])
+                [f"{a} · {i}: rest van de regio" for a, i in
+                 zip(head.loc[uniq, "gebied_code"].to_numpy(), head.loc[uniq, "indicator"].to_numpy(), strict=True)])
 
     # (iv) cells stated by another published table
     if extra_known is not None and len(extra_known):
@@ -209,7 +211,7 @@ def build_system(table: pd.DataFrame, areas: Sequence, extra_known: pd.DataFrame
         ids = np.unique(ids[~np.isnan(ids)].astype(np.int64))
         if len(ids):
             add(np.full(len(ids), -1, dtype=np.int64), [np.array([i]) for i in ids],
-                [_cell_name(r, "groepsstatistiek in de toetsentabel") for r in var.loc[ids].itertuples()])
+                _cell_names(var.loc[ids], "groepsstatistiek in de toetsentabel"))
 
     n_rel = sum(len(w) for w in wholes)
     r = np.concatenate(rel_rows) if rel_rows else np.zeros(0, dtype=np.int64)
@@ -240,6 +242,13 @@ def _children(areas: Sequence) -> list[tuple[str, str]]:
 def _cell_name(r, what: str) -> str:
     val = "" if not r.fam else f" · {r.fam} = {'onbekend' if r.val == MISSING else r.val}"
     return f"{r.area} · {r.ind}{val}: {what}"
+
+
+def _cell_names(cells: pd.DataFrame, what: str) -> list[str]:
+    """:func:`_cell_name` of every row of ``cells`` (columns ind, area, fam, val)."""
+    return [f"{a} · {i}{'' if not f else f' · {f} = ' + ('onbekend' if v == MISSING else str(v))}: {what}"
+            for i, a, f, v in zip(cells["ind"].to_numpy(), cells["area"].to_numpy(), cells["fam"].to_numpy(),
+                                  cells["val"].to_numpy(), strict=True)]
 
 
 # --------------------------------------------------------------------------------------------

@@ -228,6 +228,7 @@ so that a census gemeente (SE 0 with fpc) is not "significant" by construction.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -426,11 +427,19 @@ class _Design:
                     f"respondenten voor {', '.join(map(str, strata[too_small][:5]))}")
             f_h = np.where(has_n, 1.0 - n_h / np.where(has_n, lo, 1.0), 1.0)
             f_h[f_h < CENSUS_TOLERANCE] = 0.0
-        lonely = n_h < 2
         self.codes = codes
         self.strata = pd.Index(strata)
         self.w = w
         self.n_h = n_h
+        self.average = lonely_psu == "average"
+        self._set_fpc(f_h)
+        self.calibration = None if calibration is None else _CalibrationCells(
+            calibration, codes, n_strata, w)
+
+    def _set_fpc(self, f_h: np.ndarray) -> None:
+        """The constants that depend on the finite population correction ``f_h = 1 - n_h / N_h``."""
+        n_h = self.n_h
+        lonely = n_h < 2
         self.f_h = f_h
         self.c_h = np.where(lonely, f_h, f_h * n_h / np.where(lonely, 1.0, n_h - 1.0))
         self.k_h = np.where(lonely, 0.0, self.c_h / n_h)
@@ -438,10 +447,14 @@ class _Design:
         # variance of the others is scaled up (see _average_factor)
         # c_h/k_h above are those of "adjust"; "average" leaves the terms of the lonely strata out
         # (see _average_factor)
-        self.average = lonely_psu == "average"
-        self.excluded = lonely & (f_h > 0) if self.average else np.zeros(n_strata, dtype=bool)
-        self.calibration = None if calibration is None else _CalibrationCells(
-            calibration, codes, n_strata, w)
+        self.excluded = lonely & (f_h > 0) if self.average else np.zeros(len(n_h), dtype=bool)
+
+    def without_fpc(self) -> _Design:
+        """The same design without finite population correction (as ``population=None``); the
+        per-stratum sums of :func:`_stratum_sums` do not depend on it and can be shared."""
+        plain = copy.copy(self)
+        plain._set_fpc(np.ones(len(self.n_h)))
+        return plain
 
     def area_matrix(
         self, areas: Mapping[str, Sequence[str]] | None
@@ -466,8 +479,24 @@ class _Design:
 # --------------------------------------------------------------------------------------------
 
 
+def _indicators(design: _Design, group_codes: np.ndarray, n_groups: int) -> tuple:
+    """The row -> (stratum, group) and row -> (joint cell, group) indicator matrices of
+    :func:`_stratum_sums`; they depend on the groups only, so chunks of variables share them."""
+    n_rows = len(group_codes)
+    keep = group_codes >= 0
+    key = design.codes * n_groups + group_codes  # only used where keep
+    indicator = sparse.csr_matrix(
+        (np.ones(keep.sum()), (key[keep], np.flatnonzero(keep))),
+        shape=(len(design.strata) * n_groups, n_rows))
+    cal = design.calibration
+    joint_ind = None if cal is None else sparse.csr_matrix(
+        (np.ones(keep.sum()), ((cal.joint * n_groups + group_codes)[keep], np.flatnonzero(keep))),
+        shape=(cal.n_joint * n_groups, n_rows))
+    return keep, key, indicator, joint_ind
+
+
 def _stratum_sums(design: _Design, y: np.ndarray, group_codes: np.ndarray,
-                  n_groups: int) -> dict[str, np.ndarray]:
+                  n_groups: int, indicators: tuple | None = None) -> dict[str, np.ndarray]:
     """Per-(stratum, group, variable) sums, each of shape (strata, groups, variables).
 
     Two passes of one sparse group-by each: first the domain count, sum of weights and weighted
@@ -478,11 +507,7 @@ def _stratum_sums(design: _Design, y: np.ndarray, group_codes: np.ndarray,
     n_rows, n_vars = y.shape
     n_strata = len(design.strata)
     in_domain = ~np.isnan(y) & (group_codes >= 0)[:, None]
-    keep = group_codes >= 0
-    key = design.codes * n_groups + group_codes  # only used where keep
-    indicator = sparse.csr_matrix(
-        (np.ones(keep.sum()), (key[keep], np.flatnonzero(keep))),
-        shape=(n_strata * n_groups, n_rows))
+    keep, key, indicator, joint_ind = indicators or _indicators(design, group_codes, n_groups)
     w = design.w[:, None]
     d = in_domain.astype(float)
     wd = w * d
@@ -506,9 +531,6 @@ def _stratum_sums(design: _Design, y: np.ndarray, group_codes: np.ndarray,
     # Calibrated: the influence values of a domain in stratum h are w (E + delta_h D) with
     # E = R[e], D = R[d] (R: the residualisation, per joint cell a shift a resp. b).
     n_cols = n_groups * n_vars
-    joint_ind = sparse.csr_matrix(
-        (np.ones(keep.sum()), ((cal.joint * n_groups + group_codes)[keep], np.flatnonzero(keep))),
-        shape=(cal.n_joint * n_groups, n_rows))
 
     def per_joint(x: np.ndarray) -> np.ndarray:
         return np.asarray(joint_ind @ x).reshape(cal.n_joint, n_cols)
@@ -634,6 +656,22 @@ def _group_codes(data: pd.DataFrame, by: str | None) -> tuple[np.ndarray, list]:
 def _estimate_matrix(design: _Design, data: pd.DataFrame, variables: Sequence[str],
                      by: str | None, area_mat: sparse.spmatrix) -> tuple[dict, list]:
     """Estimates for the areas (rows of ``area_mat``): arrays of shape (areas, groups, vars)."""
+    sums, groups = _design_sums(design, data, variables, by)
+    return _estimate_or_empty(design, sums, groups, area_mat, len(variables)), groups
+
+
+def _estimate_or_empty(design: _Design, sums: dict | None, groups: list, area_mat: sparse.spmatrix,
+                       n_vars: int) -> dict:
+    if not groups:  # the subgroup column is empty: no domains
+        empty = np.zeros((area_mat.shape[0], 0, n_vars))
+        return {name: empty.astype(np.int64) if name in ("n", "df") else empty
+                for name in ESTIMATE_COLUMNS[4:]}
+    return _estimate_from_sums(design, sums, area_mat)
+
+
+def _design_sums(design: _Design, data: pd.DataFrame, variables: Sequence[str],
+                 by: str | None) -> tuple[dict | None, list]:
+    """The per-stratum sums of :func:`_stratum_sums` for ``variables`` (None without groups), and the groups."""
     _require_columns(data, list(variables))
     if len(variables) == 0:
         raise ValueError("geen variabelen opgegeven")
@@ -644,19 +682,37 @@ def _estimate_matrix(design: _Design, data: pd.DataFrame, variables: Sequence[st
     # (memory linear in the respondents, whatever the number of variables).
     step = max(1, _CHUNK_ELEMENTS // max(len(data), 1))
     parts = []
+    indicators = _indicators(design, group_codes, len(groups)) if groups else None
     for start in range(0, len(variables), step):
         y = np.column_stack([_float_column(data, v) for v in variables[start:start + step]])
         if np.isinf(y).any():
             raise ValueError("de variabelen bevatten oneindige waarden")
         if groups:
-            parts.append(_stratum_sums(design, y, group_codes, len(groups)))
+            parts.append(_stratum_sums(design, y, group_codes, len(groups), indicators))
         del y
-    if not groups:  # the subgroup column is empty: no domains
-        empty = np.zeros((area_mat.shape[0], 0, len(variables)))
-        return {name: empty.astype(np.int64) if name in ("n", "df") else empty
-                for name in ESTIMATE_COLUMNS[4:]}, groups
+    if not groups:
+        return None, groups
     sums = parts[0] if len(parts) == 1 else {k: np.concatenate([p[k] for p in parts], axis=-1) for k in parts[0]}
-    return _estimate_from_sums(design, sums, area_mat), groups
+    return sums, groups
+
+
+def _shared_sums(cache: dict | None, design: _Design, data: pd.DataFrame, variables: Sequence[str],
+                 by: str | None, columns: tuple) -> tuple[dict | None, list]:
+    """:func:`_design_sums`, looked up in (and stored into) ``cache`` when given. The sums of each
+    variable are computed column by column, so the sums of the first variables of a cached call are
+    a slice of its arrays (the same numbers bit for bit)."""
+    if cache is None:
+        return _design_sums(design, data, variables, by)
+    variables = list(variables)
+    base = (columns, by, len(data))
+    for (key, cached_vars), (sums, groups) in cache.items():
+        if key == base and cached_vars[:len(variables)] == tuple(variables):
+            if sums is None or len(cached_vars) == len(variables):
+                return sums, groups
+            return {k: v[..., :len(variables)] for k, v in sums.items()}, groups
+    sums, groups = _design_sums(design, data, variables, by)
+    cache[(base, tuple(variables))] = (sums, groups)
+    return sums, groups
 
 
 #: at most this many (respondent x variable) values at once in :func:`_estimate_matrix`
@@ -737,6 +793,34 @@ def domain_estimates(
     area_names, area_mat = design.area_matrix(areas)
     result, groups = _estimate_matrix(design, data, variables, by, area_mat)
     return _tidy(result, area_names, groups, variables, by)
+
+
+def domain_estimates_with_and_without_fpc(
+    data: pd.DataFrame,
+    variables: Sequence[str],
+    *,
+    stratum: str,
+    weight: str,
+    population: str | None,
+    areas: Mapping[str, Sequence[str]] | None = None,
+    by: str | None = None,
+    calibration: Calibration | None = None,
+    lonely_psu: LonelyPSU = "average",
+    shared_sums: dict | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`domain_estimates` with ``population`` and with ``population=None`` (no fpc), from one
+    pass over the respondents: the per-stratum sums do not depend on the fpc, only the constants
+    that combine them do. The two frames equal those of the two separate calls.
+
+    ``shared_sums``: a dict shared by calls on the *same* ``data``, weights and calibration (here and in
+    :func:`compare_with_rest_of_region`); the per-stratum sums of a variable and subgroup column are
+    computed once and reused (they are exactly the same arrays either way)."""
+    design = _Design(data, stratum=stratum, weight=weight, population=population,
+                     calibration=calibration, lonely_psu=lonely_psu)
+    area_names, area_mat = design.area_matrix(areas)
+    sums, groups = _shared_sums(shared_sums, design, data, variables, by, (stratum, weight))
+    return tuple(_tidy(_estimate_or_empty(d, sums, groups, area_mat, len(variables)), area_names, groups,
+                       variables, by) for d in (design, design.without_fpc()))
 
 
 # --------------------------------------------------------------------------------------------
@@ -1208,6 +1292,7 @@ def compare_with_rest_of_region(
     level: float = 0.95,
     calibration: Calibration | None = None,
     lonely_psu: LonelyPSU = "average",
+    shared_sums: dict | None = None,
 ) -> pd.DataFrame:
     """Each gemeente of each region against the rest of that region, in one vectorised pass.
 
@@ -1235,7 +1320,8 @@ def compare_with_rest_of_region(
     rest_mat = (reg_mat[reg_idx] - gm_mat).tocsr()
     both = sparse.vstack([gm_mat, rest_mat]).tocsr()
     both.eliminate_zeros()
-    result, groups = _estimate_matrix(design, data, variables, by, both)
+    sums, groups = _shared_sums(shared_sums, design, data, variables, by, (stratum, weight))
+    result = _estimate_or_empty(design, sums, groups, both, len(variables))
     n_groups, n_vars = len(groups), len(variables)
     gm = {k: v[:n_pairs].reshape(-1) for k, v in result.items()}
     rest = {k: v[n_pairs:].reshape(-1) for k, v in result.items()}

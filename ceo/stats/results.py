@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ceo.core.texts import join_and
 from ceo.stats.disclosure import REASON_COMPLEMENT, REASON_N_EFF, REASON_SMALL, protect, withhold_derived  # noqa: F401
 from ceo.stats.disclosure import STANDARDISED as _STANDARDISED
 from ceo.stats.estimation import (
@@ -27,6 +28,7 @@ from ceo.stats.estimation import (
     compare,
     compare_with_rest_of_region,
     domain_estimates,
+    domain_estimates_with_and_without_fpc,
     mean_test,
     proportion_test,
 )
@@ -173,10 +175,19 @@ def estimate_results(
     g_counts = non_substantive_counts(data, cb, variables)
 
     area_map = {a.code: a.members for a in areas}
-    pieces = []
-    est = domain_estimates(work, [t.column for t in targets], stratum="_stratum", weight="_w",
-                           population=pop_col, areas=area_map, calibration=calibration)
-    pieces.append(est)
+    pieces, plain_pieces = [], []
+    shared: dict = {}  # per-stratum sums, computed once for the estimates and the comparisons
+
+    def estimates(columns: list[str], by: str | None = None) -> None:
+        # with the fpc, and (from the same per-stratum sums) without it for _add_superpopulation
+        with_fpc, plain = domain_estimates_with_and_without_fpc(
+            work, columns, stratum="_stratum", weight="_w", population=pop_col, areas=area_map, by=by,
+            calibration=calibration, shared_sums=shared)
+        pieces.append(with_fpc)
+        if pop_col is not None:
+            plain_pieces.append(plain)
+
+    estimates([t.column for t in targets])
     subgroups = []
     for sg in cb.subgroups:
         if sg.variable not in data or data[sg.variable].isna().all():
@@ -184,13 +195,12 @@ def estimate_results(
             continue
         subgroups.append(sg)
         work[sg.variable] = data[sg.variable].to_numpy()
-        pieces.append(domain_estimates(work, [t.column for t in headline], stratum="_stratum",
-                                       weight="_w", population=pop_col, areas=area_map, by=sg.variable,
-                                       calibration=calibration))
+        estimates([t.column for t in headline], sg.variable)
     est = pd.concat(pieces, ignore_index=True)
     prop_cols = [t.column for t in targets if t.kind == "proportion"]
     _add_superpopulation(est, work, targets, headline, subgroups, area_map, pop_col, set(prop_cols),
-                         calibration=calibration)
+                         calibration=calibration,
+                         plain=pd.concat(plain_pieces, ignore_index=True) if plain_pieces else None)
     level = confidence
     est = add_confidence_intervals(est, proportions=prop_cols, method=ci_method, mean_method="t",
                                    level=level)
@@ -217,7 +227,7 @@ def estimate_results(
     alpha = significance
     if comparison_regions:
         table = _compare_region(table, work, headline, meta, areas, comparison_regions, subgroups,
-                                pop_col, alpha, thresholds.min_n, calibration=calibration)
+                                pop_col, alpha, thresholds.min_n, calibration=calibration, shared_sums=shared)
     if previous is not None:
         table = _compare_previous(table, previous, alpha)
     if benchmark is not None:
@@ -404,10 +414,15 @@ def _add_standardised(table: pd.DataFrame, work: pd.DataFrame, data: pd.DataFram
         wk[pop_col] = work[pop_col].to_numpy()
     for c in cols:  # respondents outside the standardised figure stay in the design, outside the domain
         wk[c] = np.where(inside, work[c].to_numpy(dtype="float64"), np.nan)
-    est = domain_estimates(wk, cols, stratum="_stratum", weight="_w", population=pop_col, areas=area_map,
-                           calibration=cal)
+    plain = None
+    if pop_col:
+        est, plain = domain_estimates_with_and_without_fpc(wk, cols, stratum="_stratum", weight="_w",
+                                                           population=pop_col, areas=area_map, calibration=cal)
+    else:
+        est = domain_estimates(wk, cols, stratum="_stratum", weight="_w", population=None, areas=area_map,
+                               calibration=cal)
     props = {t.column for t in headline if t.kind == "proportion"}
-    _add_superpopulation(est, wk, headline, headline, [], area_map, pop_col, props, calibration=cal)
+    _add_superpopulation(est, wk, headline, headline, [], area_map, pop_col, props, calibration=cal, plain=plain)
     est = add_confidence_intervals(est, proportions=sorted(props), method=ci_method, mean_method="t", level=level)
     wk["_std"] = np.where(inside, 1.0, np.nan)
     geen = _geen_oordeel(wk, g_counts, std_areas, ["_std"])
@@ -433,7 +448,7 @@ def _add_standardised(table: pd.DataFrame, work: pd.DataFrame, data: pd.DataFram
                        [REASON_SMALL.format(n=th.disclosure_n), REASON_SMALL.format(n=th.min_n),
                         REASON_N_EFF.format(n=th.disclosure_n)], "")
     ok = _standardised_publishable(table, rows, std_areas, areas, hb, th)
-    names = " en ".join(hb.variants.values())
+    names = join_and(hb.variants.values())
     reason = np.where((reason == "") & ~ok, REASON_STANDARDISED.format(names=names), reason)
     rows["onderdrukt"] = np.where(reason != "", "ja", "nee")
     rows["reden"] = reason
@@ -516,7 +531,8 @@ def _yes_no(mask: np.ndarray | pd.Series, valid: np.ndarray | pd.Series) -> np.n
 
 def _add_superpopulation(est: pd.DataFrame, work: pd.DataFrame, targets: list[Target], headline: list[Target],
                          subgroups: list, area_map: Mapping[str, Sequence[str]], pop_col: str | None,
-                         proportions: set[str], calibration: Calibration | None = None) -> None:
+                         proportions: set[str], calibration: Calibration | None = None,
+                         plain: pd.DataFrame | None = None) -> None:
     """Add ``_se0`` (the SE without finite population correction: each edition is a draw from a
     super-population, so comparisons between editions use it) and ``_deff`` (the design effect of the
     estimate: its variance without fpc over the variance of a simple random sample of the same n,
@@ -536,7 +552,10 @@ def _add_superpopulation(est: pd.DataFrame, work: pd.DataFrame, targets: list[Ta
         frames += [domain_estimates(work, head_cols, by=sg.variable, **common) for sg in subgroups]
         return pd.concat(frames, ignore_index=True)
 
-    plain = est if pop_col is None else run(everyone, head)
+    if pop_col is None:
+        plain = est
+    elif plain is None:  # ``plain``: the same estimates without fpc, when the caller has them already
+        plain = run(everyone, head)
     assert (plain["variable"].to_numpy() == est["variable"].to_numpy()).all()
     se0 = plain["se"].to_numpy(dtype="float64")
     estimate = plain["estimate"].to_numpy(dtype="float64")
@@ -563,7 +582,7 @@ def _add_superpopulation(est: pd.DataFrame, work: pd.DataFrame, targets: list[Ta
 def _compare_region(table: pd.DataFrame, work: pd.DataFrame, headline: list[Target], meta: pd.DataFrame,
                     areas: Sequence[Area], comparison_regions: Mapping[str, str], subgroups: list,
                     pop_col: str | None, alpha: float, min_n: int,
-                    calibration: Calibration | None = None) -> pd.DataFrame:
+                    calibration: Calibration | None = None, shared_sums: dict | None = None) -> pd.DataFrame:
     """Gemeente vs the rest of its region (independent strata), for headline figures. Same edition,
     same finite population: with the fpc. Sets ``p_regio``; the flag is set by :func:`_multiplicity`."""
     area_by_code = {a.code: a for a in areas}
@@ -576,7 +595,7 @@ def _compare_region(table: pd.DataFrame, work: pd.DataFrame, headline: list[Targ
     cols = [t.column for t in headline]
     props = [t.column for t in headline if t.kind == "proportion"]
     common = dict(stratum="_stratum", weight="_w", population=pop_col, regions=regions, level=1 - alpha,
-                  proportions=props, calibration=calibration)
+                  proportions=props, calibration=calibration, shared_sums=shared_sums)
     frames = [compare_with_rest_of_region(work, cols, **common)]
     frames += [compare_with_rest_of_region(work, cols, by=sg.variable, **common) for sg in subgroups]
     cmp = pd.concat(frames, ignore_index=True)

@@ -2,8 +2,10 @@ r"""Weighting of CEO respondents to the client population of each gemeente, vect
 
 Population file
 ---------------
-``--population FILE`` is a CSV table (``,``, ``;`` or tab; UTF-8, UTF-8 with BOM or Windows-1252)
-with a column ``gemeentecode`` (CBS code, ``505`` or an official name), optionally one or more
+``--population FILE`` is a CSV table (``,``, ``;`` or tab; UTF-8 with or without BOM, UTF-16 or
+Windows-1252; title rows above the header are skipped), an Excel ``.xlsx`` or an SPSS ``.sav`` file,
+read by the same reader as the fieldwork files (:func:`ceo.io.readers.read_table`, every column as
+the file's text), with a column ``gemeentecode`` (CBS code, ``505`` or an official name), optionally one or more
 cell columns (the weighting characteristics of the codebook, for the Wmo ``leeftijdsklasse``,
 ``geslacht`` and ``voorziening``, coded as in the codebook) and ``aantal`` (the number of clients,
 a whole number >= 0). Without cell columns there is one row per gemeente; with cell columns one
@@ -73,8 +75,6 @@ calibration cells of every respondent (``WeightingResult.calibration``), so that
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -85,6 +85,8 @@ import numpy as np
 import pandas as pd
 
 from ceo.core.problems import InputError, Problem
+from ceo.core.texts import join_and, join_or, number
+from ceo.io.readers import read_table
 from ceo.stats.estimation import Calibration
 from ceo.validate.codebook import Codebook
 from ceo.validate.registry import registry
@@ -131,22 +133,14 @@ def _gemeente(code: str) -> str:
     return f"{code} ({gemeenten[code].name})" if code in gemeenten else str(code)
 
 
-def _and(items: Sequence[str]) -> str:
-    items = list(items)
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
-
-
-def _or(items: Sequence[str]) -> str:
-    items = list(items)
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " of " + items[-1]
+_and, _or = join_and, join_or
 
 
 def _code_label(code: int, labels: Mapping[int, str]) -> str:
     return f"{code} ({labels[code]})" if code in labels else str(code)
 
 
-def _nl_number(x: float, decimals: int = 1) -> str:
-    return f"{x:.{decimals}f}".replace(".", ",")
+_nl_number = number
 
 
 def _factor(x: float) -> str:
@@ -221,37 +215,24 @@ class Population:
 _THOUSANDS = re.compile(r"^\d{1,3}([.,]\d{3})+$")
 
 
-def _decode(raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
-
-
-def _delimiter(text: str) -> str:
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {d: first.count(d) for d in (";", ",", "\t")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] > 0 else ","
+#: what the file reader says about an empty supplied table, in the words of the population file
+_READER_WORDS = {"het bestand is leeg": "het populatiebestand is leeg"}
 
 
 def _read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Header and (row number, fields) of the non-empty rows; row 1 is the header."""
-    text = _decode(path.read_bytes())
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    header: list[str] | None = None
-    rows: list[tuple[int, list[str]]] = []
-    start = 1
-    for fields in reader:
-        line = start
-        start = reader.line_num + 1
-        if not any(f.strip() for f in fields):
-            continue
-        if header is None:
-            header = fields
-        else:
-            rows.append((line, fields))
-    return header or [], rows
+    """Header and (row number as the user sees it, fields as text) of the non-empty rows, read by
+    :func:`ceo.io.readers.read_table` (CSV in every encoding and delimiter it knows, title rows
+    above the header, Excel, SPSS), every column as the file's text."""
+    try:
+        raw = read_table(path, text_columns=True, allow_no_rows=True)
+    except InputError as exc:
+        raise InputError([Problem(_READER_WORDS.get(pr.message, pr.message), pr.file, pr.row, pr.column, pr.value)
+                          for pr in exc.problems]) from None
+    header = [str(c) for c in raw.data.columns]
+    columns = [raw.data[c].to_numpy(dtype=object) for c in raw.data.columns]
+    texts = [[v if isinstance(v, str) else "" if pd.isna(v) else str(v) for v in col] for col in columns]
+    rows = [(int(r), [col[i] for col in texts]) for i, r in enumerate(raw.row_numbers.tolist())]
+    return header, rows
 
 
 def _parse_count(text: str) -> float | None:
@@ -330,10 +311,6 @@ def read_population(path: str | Path, codebook: Codebook) -> Population:
             return fields[i] if i < len(fields) else ""
 
         ok = True
-        if len(fields) > len(header) and any(f.strip() for f in fields[len(header):]):
-            problems.append(Problem(f"de rij heeft meer velden ({len(fields)}) dan de kopregel "
-                                    f"({len(header)})", file, line))
-            ok = False
         raw_code = get("gemeentecode").strip()
         if raw_code not in resolved:
             resolved[raw_code] = reg.resolve(raw_code)
@@ -636,7 +613,7 @@ def _weight_column(data: pd.DataFrame, column: str, file_name: str | None) -> np
         elif not np.isfinite(values[i]):
             problems.append(Problem("gewicht is geen getal", file, row, column, raw_values[i]))
         elif values[i] > MAX_WEIGHT:
-            problems.append(Problem(f"gewicht is onmogelijk groot (meer dan {MAX_WEIGHT:,.0f})".replace(",", "."),
+            problems.append(Problem(f"gewicht is onmogelijk groot (meer dan {number(MAX_WEIGHT)})",
                                     file, row, column, raw_values[i]))
         else:
             problems.append(Problem("gewicht moet groter dan 0 zijn", file, row, column, raw_values[i]))
@@ -669,7 +646,7 @@ def _concentrated_weights(data: pd.DataFrame, values: np.ndarray, column: str, w
     for g in np.flatnonzero(bad):
         i = int(heaviest[g])
         file, row = where(i)
-        effective = f"{n_eff[g]:.1f}".replace(".", ",")
+        effective = number(n_eff[g], 1)
         problems.append(Problem(
             f"de gewichten van gemeente {_gemeente(str(gemeente[g]))} liggen bij enkele respondenten: deze "
             f"respondent draagt {share[g]:.0%} van het totale gewicht en de effectieve n is "

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ceo.core.problems import InputError, Problem, yaml_lines
+from ceo.core.texts import join_and, join_or, plain_number
 from ceo.io.safeyaml import load_yaml
 from ceo.validate.schema import CODEBOOK as CODEBOOK_SCHEMA
 from ceo.validate.schema import key_problems
@@ -145,8 +146,7 @@ class HeadlineBy:
     def label(self) -> str:
         """E.g. 'ouders en jeugdigen samen, vaste samenstelling'."""
         names = list(self.variants.values())
-        joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " en " + names[-1]
-        return f"{joined} samen, vaste samenstelling"
+        return f"{join_and(names)} samen, vaste samenstelling"
 
     def composition_text(self) -> str:
         """E.g. 'ouders 50 %, jeugdigen 50 %' (for the pages and the definition)."""
@@ -213,16 +213,10 @@ class Codebook:
 
 
 def _join_or(items: list) -> str:
-    items = [_num(i) for i in items]
-    if len(items) == 1:
-        return items[0]
-    return ", ".join(items[:-1]) + " of " + items[-1]
+    return join_or(_num(i) for i in items)
 
 
-def _num(x: Any) -> str:
-    if isinstance(x, float) and x.is_integer():
-        x = int(x)
-    return str(x)
+_num = plain_number
 
 
 # --------------------------------------------------------------------------- loading
@@ -285,7 +279,7 @@ class _Checker:
             names = {str: "tekst", int: "geheel getal", dict: "lijst van sleutels en waarden",
                      list: "lijst", bool: "ja/nee (true/false)", float: "getal"}
             wanted = kind if isinstance(kind, tuple) else (kind,)
-            self.fail(where, f"'{key}' moet {' of '.join(names.get(k, k.__name__) for k in wanted)}"
+            self.fail(where, f"'{key}' moet {join_or(names.get(k, k.__name__) for k in wanted)}"
                              f" zijn, niet {value!r}", key)
             return default
         return value

@@ -22,12 +22,9 @@ import pandas as pd
 from ceo.core.problems import InputError, Problem
 from ceo.io.readers import RawTable
 from ceo.validate.codebook import CODED_TYPES, Codebook, Variable
-from ceo.validate.mapping import Mapping, apply_mapping, looks_like_identifier
-from ceo.validate.privacy import MAX_VALUE_PROBLEMS, VALUE_ADVICE, identifiers_in_values
+from ceo.validate.mapping import Mapping, apply_mapping
+from ceo.validate.privacy import MAX_VALUE_PROBLEMS, VALUE_ADVICE, identifiers_in_values, looks_like_identifier
 from ceo.validate.registry import registry
-
-#: columns that are internal bookkeeping, never published
-INTERNAL_COLUMNS = ("_bron", "_rij")
 
 
 @dataclass

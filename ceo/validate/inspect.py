@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -23,9 +22,10 @@ import pandas as pd
 import yaml
 
 from ceo.core.safetext import printable
+from ceo.core.texts import normalise
 from ceo.io.readers import RawTable
 from ceo.validate.codebook import CODED_TYPES, Codebook, Variable
-from ceo.validate.mapping import looks_like_identifier
+from ceo.validate.privacy import looks_like_identifier
 
 #: a label must look at least this much like a question to be proposed
 THRESHOLD = 0.75
@@ -173,14 +173,6 @@ def render_description(raw: RawTable, infos: list[VariableInfo], max_labels: int
 
 
 # --------------------------------------------------------------------------- matching
-
-def normalise(text: object) -> str:
-    """Lower case, no accents, no punctuation, single spaces."""
-    text = unicodedata.normalize("NFKD", str(text))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    text = re.sub(r"[^a-z0-9]+", " ", text)
-    return " ".join(text.split())
-
 
 _NUMBERING = re.compile(r"^\s*(?:vraag|stelling|item|v|q)?\s*\d+[a-z]?\s*[.:)\-]\s+", re.IGNORECASE)
 

@@ -15,8 +15,8 @@ A mapping file is YAML with Dutch keys::
 Delivered column names match case-insensitively and without surrounding whitespace. A mapping may
 name columns that a file does not have (one mapping serves several files).
 
-Columns that directly identify a person are recognised in :mod:`ceo.validate.privacy`
-(:func:`looks_like_identifier` is re-exported here).
+Columns that directly identify a person are recognised in :mod:`ceo.validate.privacy`, the one home of
+the privacy rules.
 """
 
 from __future__ import annotations
@@ -29,10 +29,10 @@ import numpy as np
 import pandas as pd
 
 from ceo.core.problems import InputError, Problem, format_value, yaml_lines
+from ceo.core.texts import join_and
 from ceo.io.readers import RawTable
 from ceo.io.safeyaml import load_yaml
 from ceo.validate.codebook import Codebook, Variable
-from ceo.validate.privacy import is_bsn, looks_like_identifier, name_tokens  # noqa: F401 (re-exported)
 from ceo.validate.schema import MAPPING as MAPPING_SCHEMA
 from ceo.validate.schema import key_problems
 
@@ -300,7 +300,7 @@ def apply_mapping(raw: RawTable, mapping: Mapping | None) -> RawTable:
     for target in sorted({n for n in new_names if new_names.count(n) > 1}):
         sources = [c for c in keep if rename.get(c, c) == target]
         problems.append(Problem(f"na het toepassen van de mapping heten de kolommen "
-                                f"{' en '.join(repr(str(s)) for s in sources)} allebei '{target}'",
+                                f"{join_and(repr(str(s)) for s in sources)} allebei '{target}'",
                                 file, column=target))
     if problems:
         raise InputError(problems)

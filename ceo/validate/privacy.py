@@ -14,15 +14,13 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 import numpy as np
 import pandas as pd
 
+from ceo.core.texts import fold_accents
 
-def _ascii(text: str) -> str:
-    text = unicodedata.normalize("NFKD", str(text))
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
+_ascii = fold_accents
 
 
 def name_tokens(name: str) -> list[str]:

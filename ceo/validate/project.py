@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ceo.core import texts
 from ceo.core.problems import InputError, Problem, yaml_lines
 from ceo.io.limits import Limits, parse_limits
 from ceo.validate.registry import Region, registry
@@ -107,7 +107,7 @@ def load_project(root: str | Path = ".") -> Project:
                                     "[GM0505, GM0642]", file, lines.get(("regios", i - 1, "gemeenten"), at),
                                     value=rr["gemeenten"]))
             continue
-        reason = _region_id_problem(rr["id"])
+        reason = region_id_problem(rr["id"])
         if reason:
             problems.append(Problem(f"regios[{i}]: {reason}", file, lines.get(("regios", i - 1, "id"), at),
                                     value=rr["id"]))
@@ -205,16 +205,14 @@ def load_project(root: str | Path = ".") -> Project:
                    limits=limits)
 
 
-def slug(name: str) -> str:
-    """The page name of an id (the same as :func:`ceo.site.render.slug`)."""
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+#: the page name of an id (the same as :func:`ceo.site.render.slug`)
+slug = texts.slug
 
 
 _GEMEENTECODE_RE = re.compile(r"(?i)(gm)?\d{1,4}")
 
 
-def _region_id_problem(value: object) -> str | None:
+def region_id_problem(value: object) -> str | None:
     """Why a region id cannot be used (it names the region's page and its figures), or None."""
     if not isinstance(value, str | int) or isinstance(value, bool):
         return "een regio-id moet een tekst zijn, bijv. 'drechtsteden'"

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import csv
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from importlib import resources
+
+from ceo.core.texts import date_nl, join_or, normalise
 
 
 @dataclass(frozen=True)
@@ -54,12 +55,6 @@ class Resolution:
     problem: str | None = None
 
 
-def normalise(text: str) -> str:
-    """Lower case, no accents, no punctuation, single spaces."""
-    text = unicodedata.normalize("NFKD", str(text))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    text = re.sub(r"[^a-z0-9]+", " ", text)
-    return text.strip()
 
 
 @dataclass
@@ -109,7 +104,7 @@ class Registry:
         bare = [c for n, c in self._by_name.items() if n.startswith(key + " ")]
         if len(set(bare)) > 1:
             names = sorted({self.gemeenten[c].name for c in bare})
-            return Resolution(None, f"gemeentenaam is niet eenduidig: bedoelt u {_or(names)}?")
+            return Resolution(None, f"gemeentenaam is niet eenduidig: bedoelt u {join_or(names)}?")
         return Resolution(None, "onbekende gemeente (verwacht een CBS-code zoals GM0505 of een "
                                 "officiële gemeentenaam)")
 
@@ -127,7 +122,7 @@ class Registry:
         while new in self.mergers:
             new = self.mergers[new].new_code
         return Resolution(None, f"gemeente {m.old_code} ({m.old_name}) bestaat sinds "
-                                f"{_date_nl(m.date)} niet meer; zij is opgegaan in {new} "
+                                f"{date_nl(m.date)} niet meer; zij is opgegaan in {new} "
                                 f"({self.gemeenten[new].name if new in self.gemeenten else m.new_name})"
                                 f". Gebruik de code van de nieuwe gemeente.")
 
@@ -144,18 +139,6 @@ class Registry:
             out.setdefault((g.safety_region_code, g.safety_region_name), []).append(g.code)
         return [Region(code, name, "veiligheidsregio", tuple(sorted(c)))
                 for (code, name), c in sorted(out.items())]
-
-
-_MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-           "september", "oktober", "november", "december")
-
-
-def _date_nl(d: date) -> str:
-    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
-
-
-def _or(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " of " + items[-1]
 
 
 @lru_cache(maxsize=1)

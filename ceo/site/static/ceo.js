@@ -7,6 +7,12 @@
   var me = document.currentScript && document.currentScript.src;
   var plotlySrc = me ? me.replace(/ceo\.js(\?.*)?$/, "plotly.min.js") : "plotly.min.js";
   var loading = null;
+  var pending = 0;  // charts of this page not drawn yet
+
+  /* <html data-ceo-charts="drawn"> once every chart of the page is drawn (the browser tests wait for it) */
+  function allDrawn() {
+    if (pending === 0) document.documentElement.setAttribute("data-ceo-charts", "drawn");
+  }
 
   function loadPlotly() {
     if (window.Plotly) return Promise.resolve(window.Plotly);
@@ -28,7 +34,7 @@
     var spec = el.ceoSpec;
     loadPlotly().then(function (Plotly) {
       Plotly.newPlot(el, spec.data, spec.layout, {displayModeBar: false, responsive: true})
-        .then(function () { el.setAttribute("data-rendered", "1"); });
+        .then(function () { el.setAttribute("data-rendered", "1"); pending--; allDrawn(); });
     });
   }
 
@@ -51,7 +57,8 @@
 
   function charts() {
     var els = placeholders();
-    if (!els.length) return;
+    pending = els.length;
+    if (!els.length) { allDrawn(); return; }
     if (!("IntersectionObserver" in window)) { els.forEach(draw); return; }
     var io = new IntersectionObserver(function (entries) {
       entries.forEach(function (e) { if (e.isIntersecting) { io.unobserve(e.target); draw(e.target); } });
