@@ -102,7 +102,8 @@ def control(project: Path, target: Path, page, keep_files: bool) -> None:
         if src.suffix == ".md":
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_text(page(src.read_text(encoding="utf-8"), i), encoding="utf-8")
-        elif keep_files:
+        elif keep_files or "assets/theme" in src.relative_to(docs).as_posix():
+            # the theme override (Content-Security-Policy) is part of the configuration: every control has it
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(src, dest)
 
