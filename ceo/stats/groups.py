@@ -234,6 +234,12 @@ def _cronbach(sub, cb, scale, base, min_n) -> list[dict]:
             alpha, ci = pg.cronbach_alpha(data=d)
     except (ValueError, ZeroDivisionError, FloatingPointError):
         alpha, ci = np.nan, (np.nan, np.nan)
+    if np.isfinite(alpha):
+        # pingouin rounds its interval to three decimals: the Feldt interval itself, at full precision
+        from scipy.stats import f as f_dist
+
+        df1, df2 = len(d) - 1.0, (len(d) - 1.0) * (len(items) - 1.0)
+        ci = (1 - (1 - alpha) * f_dist.ppf(0.975, df1, df2), 1 - (1 - alpha) * f_dist.ppf(0.025, df1, df2))
     if not np.isfinite(alpha):
         return [{**base, "toets": "cronbach_alpha", "variabele": scale.id, "subgroep": "", "groep_a": "",
                  "groep_b": "", "n": len(d), "waarde_a": np.nan, "waarde_b": np.nan, "verschil": np.nan,
