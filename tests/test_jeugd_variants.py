@@ -61,6 +61,28 @@ def _everyone(table, indicator="j01", area="totaal"):
     return r.iloc[0]
 
 
+def test_question_text_is_that_of_the_variant(jeugd):
+    """``vraagtekst`` of a variant's row is the question that variant was asked; the rows for everyone
+    and the standardised rows give every variant's wording (once when they are the same)."""
+    table = _run(_data(0.5), jeugd)
+    var = jeugd.indicator("j01").variable
+    parents, young = (jeugd.question(var, name) for name in ("ouders", "jeugdigen"))
+    assert parents != young
+    j01 = table[table["indicator"] == "j01"]
+    hb = jeugd.headline_by
+    assert hb.variants == {1: "ouders", 2: "jeugdigen"}
+    by_variant = j01[j01["subgroep"] == hb.subgroup]
+    labels = jeugd.labels(hb.variable)
+    assert set(by_variant.loc[by_variant["subgroep_waarde"] == labels[1], "vraagtekst"]) == {parents}
+    assert set(by_variant.loc[by_variant["subgroep_waarde"] == labels[2], "vraagtekst"]) == {young}
+    rest = j01[j01["subgroep"] != jeugd.headline_by.subgroup]
+    assert set(rest["subgroep"]) >= {"", STANDARDISED}
+    assert set(rest["vraagtekst"]) == {f"ouders: {parents}; jeugdigen: {young}"}
+    same = jeugd.variables["j03"].question
+    assert len(set(same.values())) == 1
+    assert set(table.loc[table["indicator"] == "j03", "vraagtekst"]) == set(same.values())
+
+
 def test_codebook_declares_headline_per_variant(jeugd):
     hb = jeugd.headline_by
     assert hb.subgroup == "variant" and hb.variants == {1: "ouders", 2: "jeugdigen"}

@@ -145,7 +145,7 @@ def test_minimum_versions_install_and_work():
         assert run("mkdocs", [bin_ / "mkdocs", "build", "--strict"], cwd=project).returncode == 0, explain()
         public = project / "public"
         assert (public / "index.html").is_file() and list(public.glob("20*/gemeente/*/index.html")), explain()
-        assert list(public.rglob("plotly.min.js")), explain()
+        assert list(public.rglob("plotly-basic.min.js")), explain()
 
         # the tests (from this checkout) against the installed package
         proc = run("pytest", [py, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not slow and not browser",

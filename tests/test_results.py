@@ -46,6 +46,20 @@ def fixture_table(wmo, fixture_data):
 
 def test_columns_are_the_documented_ones(fixture_table):
     assert list(fixture_table.columns) == RESULT_COLUMNS
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    uitvoer = readme.split("## Uitvoer", 1)[1].split("\n## ", 1)[0]
+    assert [c for c in RESULT_COLUMNS if f"`{c}`" not in uitvoer] == []
+
+
+def test_every_row_carries_its_question_text(wmo, fixture_table):
+    """``vraagtekst``: the exact wording of the indicator's question, on the headline, distribution and
+    subgroup rows alike (the CSV is readable without the codebook)."""
+    t = fixture_table
+    expected = t["indicator"].map({i.id: wmo.question(i.variable) for i in wmo.indicators})
+    assert t["vraagtekst"].notna().all() and (t["vraagtekst"] != "").all()
+    assert (t["vraagtekst"] == expected).all()
+    assert set(t.loc[t["categorie"] != "", "vraagtekst"]) <= set(expected)
+    assert t.loc[t["indicator"] == "rapportcijfer", "vraagtekst"].nunique() == 1
 
 
 @pytest.mark.parametrize("variable,indicator,scale", [

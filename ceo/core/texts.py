@@ -8,10 +8,12 @@ these helpers rather than their own, so that a number, a list or a date reads th
 from __future__ import annotations
 
 import math
+import numbers
 import re
 import unicodedata
 from collections.abc import Iterable
 from datetime import date
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 NBSP = "\u00a0"
 _DUTCH_SEPARATORS = str.maketrans(",.", ".,")
@@ -22,11 +24,54 @@ def is_missing(x: object) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x)) or x == ""
 
 
+#: enough digits for any float's integer part plus the decimals shown (no InvalidOperation on quantize)
+_CONTEXT = Context(prec=400)
+#: significant digits a float is read with before rounding: what it prints as, without binary noise
+_SIGNIFICANT = 15
+
+
+def rounded(x: float | int, decimals: int = 0) -> Decimal:
+    """``x`` rounded to ``decimals`` the way a reader rounds the printed figure: half away from zero
+    (72,5 → 73; 0,5 → 1; −2,5 → −3; 2,675 → 2,68), not half to even and not on the binary value.
+
+    A float is taken at its decimal value to 15 significant digits first, so that 2.675 (stored as
+    2.67499999999999982...) and 72.49999999999999 (72,5 after a computation with binary noise) round up
+    as printed; no real figure has a meaningful 16th digit. Integers are exact. A negative figure that
+    rounds to zero is 0, not −0."""
+    if isinstance(x, numbers.Integral):
+        d = Decimal(int(x))
+    else:
+        d = Decimal(format(float(x), f".{_SIGNIFICANT}g"))
+    out = d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP, context=_CONTEXT)
+    return out.copy_abs() if out.is_zero() else out
+
+
+#: the fast path of :func:`number`: below 1e8 (in units of the last decimal) a float's distance to a half is
+#: known to within 2e-7 (its binary error, and the 15-digit reading of :func:`rounded`), well inside 1e-6
+_FAST_BELOW = 1e8
+_NOT_A_HALF = 1e-6
+
+
 def number(x: float | int | None, decimals: int = 0) -> str:
-    """Dutch notation: decimal comma, thousands dot (1.234,5)."""
-    if is_missing(x):
+    """Dutch notation: decimal comma, thousands dot (1.234,5), rounded half away from zero (see
+    :func:`rounded`). No figure (None, NaN, ±∞): '—'."""
+    if is_missing(x) or (isinstance(x, numbers.Real) and not math.isfinite(x)):
         return "—"
-    return f"{float(x):,.{decimals}f}".translate(_DUTCH_SEPARATORS)
+    if isinstance(x, numbers.Integral) and decimals == 0:
+        return f"{int(x):,}".translate(_DUTCH_SEPARATORS)
+    v = float(x)
+    scaled = abs(v) * 10.0**decimals
+    if scaled < _FAST_BELOW and abs(scaled - math.floor(scaled) - 0.5) > _NOT_A_HALF:
+        # not (nearly) a half: rounding the binary value to nearest gives the same digits, faster
+        text = f"{v:,.{decimals}f}"
+        return (text[1:] if text[0] == "-" and not text.strip("-0.,") else text).translate(_DUTCH_SEPARATORS)
+    return f"{rounded(v, decimals):,.{decimals}f}".translate(_DUTCH_SEPARATORS)
+
+
+def setting(x: float | int) -> str:
+    """A configured value (a threshold, a confidence level in %, a significance level) as written, in Dutch
+    notation: 50.0 → '50', 0.05 → '0,05', 100 × 0.975 → '97,5' (binary noise of such a product removed)."""
+    return plain_number(round(float(x), 10))
 
 
 def plain_number(x: object) -> str:
@@ -41,21 +86,21 @@ def plain_number(x: object) -> str:
 
 def pct(x: float | None, decimals: int = 0) -> str:
     """A percentage with a non-breaking space before the sign: 72 %."""
-    if is_missing(x):
-        return "—"
-    return f"{number(x, decimals)}{NBSP}%"
+    text = number(x, decimals)
+    return text if text == "—" else f"{text}{NBSP}%"
 
 
 def interval(lo: float | None, hi: float | None, decimals: int = 0, percent: bool = True) -> str:
-    if is_missing(lo) or is_missing(hi):
+    lo, hi = number(lo, decimals), number(hi, decimals)
+    if "—" in (lo, hi):
         return "—"
     sign = f"{NBSP}%" if percent else ""
-    return f"{number(lo, decimals)}–{number(hi, decimals)}{sign}"
+    return f"{lo}–{hi}{sign}"
 
 
 def out_of_ten(p: float) -> str:
     """'Zeven op de tien' for 72 %; never 'tien op de tien' unless everyone, never 'geen' unless nobody."""
-    k = int(math.floor(p / 10 + 0.5))
+    k = int(rounded(rounded(p) / 10))  # from the printed percentage: 'Acht op de tien (75 %)', not 'Zeven'
     if k >= 10 and p < 100:
         return "Bijna alle"
     if k <= 0 and p > 0:
@@ -68,7 +113,7 @@ def out_of_ten(p: float) -> str:
 
 
 def level_name(ci_level: float) -> str:
-    return f"{number(ci_level * 100)}%-BI"
+    return f"{setting(ci_level * 100)}%-BI"
 
 
 def headline_sentence(row: dict, audience: str, predicate: str | None, question: str, ci_level: float) -> str:

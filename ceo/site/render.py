@@ -667,18 +667,62 @@ def copy_theme(site: Path) -> list[Path]:
     return out
 
 
-def copy_assets(site: Path) -> list[Path]:
-    """plotly.js from the installed plotly package (never committed) and ceo's own JS/CSS."""
+#: the only third-party code ceo ships: the plotly.js *basic* partial bundle (bar, scatter, pie: the trace types
+#: ceo draws are bar and scatter) with its MIT licence, of exactly the plotly.js version inside the installed
+#: plotly package (provenance and checksums: static/vendor/README.md; checked by tests/test_plotly_bundle.py)
+VENDOR = Path(__file__).parent / "static" / "vendor"
+PLOTLY_BUNDLE = "plotly-basic.min.js"
+PLOTLY_LICENSE = "plotly-basic.LICENSE.txt"
+_PLOTLY_HEADER = re.compile(rb"plotly\.js(?: \([^)]*\))? v(\d+\.\d+\.\d+[^\s*]*)")
+
+
+def plotlyjs_version(path: Path) -> str | None:
+    """The plotly.js version in the header comment of a plotly.js bundle (``* plotly.js (basic - minified)
+    v4.1.1``), or None when the header does not name one."""
+    with path.open("rb") as f:
+        m = _PLOTLY_HEADER.search(f.read(1000))
+    return m.group(1).decode("ascii") if m else None
+
+
+def installed_plotlyjs() -> tuple[str, str | None]:
+    """The installed plotly package's version and the version of the plotly.js inside it."""
     import plotly
 
+    return plotly.__version__, plotlyjs_version(Path(plotly.__file__).parent / "package_data" / "plotly.min.js")
+
+
+def check_plotly_bundle() -> None:
+    """Refuse (exit 2, in Dutch) when the shipped bundle is not the plotly.js of the installed plotly package:
+    the charts are built for and tested with that version, so an upgrade of plotly must come with the
+    matching bundle instead of silently publishing a different plotly.js."""
+    from ceo.core.problems import CeoError, Problem
+
+    plotly_version, wanted = installed_plotlyjs()
+    bundle = VENDOR / PLOTLY_BUNDLE
+    shipped = plotlyjs_version(bundle) if bundle.is_file() else None
+    if wanted is None or shipped != wanted:
+        raise CeoError(Problem(
+            f"de plotly.js-bundel van ceo (plotly.js {shipped or 'ontbreekt'}) hoort niet bij het "
+            f"geïnstalleerde plotly-pakket {plotly_version} (plotly.js {wanted or 'onbekend'}); ceo publiceert "
+            f"grafieken alleen met de plotly.js-versie waarmee ze getest zijn. Installeer de plotly-versie met "
+            f"plotly.js {shipped or '?'}, of vervang de bundel zoals ceo/site/static/vendor/README.md beschrijft",
+            file=str(bundle),
+        ))
+
+
+def copy_assets(site: Path) -> list[Path]:
+    """The plotly.js basic bundle with its licence (after :func:`check_plotly_bundle`) and ceo's own JS/CSS."""
+    check_plotly_bundle()
     assets = site / "assets"
     assets.mkdir(parents=True, exist_ok=True)
     out = []
-    src = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    dest = assets / "plotly.min.js"
-    if not dest.exists() or dest.stat().st_size != src.stat().st_size:
-        shutil.copyfile(src, dest)
-    out.append(dest)
+    for name in (PLOTLY_BUNDLE, PLOTLY_LICENSE):
+        src, dest = VENDOR / name, assets / name
+        if not dest.exists() or dest.read_bytes() != src.read_bytes():
+            shutil.copyfile(src, dest)
+        out.append(dest)
+    # the full plotly.js (4.8 MB) that ceo copied before it shipped the basic bundle
+    (assets / "plotly.min.js").unlink(missing_ok=True)
     static = Path(__file__).parent / "static"
     for f in sorted(static.iterdir()):
         if f.is_file():
@@ -1336,7 +1380,7 @@ def render_accounting(ctx: SiteContext, ed: Edition) -> str:
             f"{m['korte_titel']}: vragen en indicatoren", ["Indicator", "Vraag", "Maat", "Thema"], qrows
         )
         th = m.get("drempels", {})
-        lo, hi = th.get("onthulling_n", 10), th.get("minimum_n", 30)
+        lo, hi = texts.setting(th.get("onthulling_n", 10)), texts.setting(th.get("minimum_n", 30))
         suppression = (
             f"een cijfer van minder dan {hi} inhoudelijke antwoorden staat er niet, omdat het te onzeker is "
             f"(\"n < {hi}\"). Een cijfer van minder dan {lo} personen staat er ook niet, omdat het iets over "
@@ -1347,12 +1391,12 @@ def render_accounting(ctx: SiteContext, ed: Edition) -> str:
             f"publiceren. Een weggelaten cijfer van {lo} tot {hi} personen is soms wel ongeveer (of zelfs "
             "precies) af te leiden; dat is geen probleem voor de bescherming, wel voor de betrouwbaarheid. "
             "Bij weggelaten cijfers staat ook het precieze aantal respondenten er niet. Indicatief: bij een "
-            f"effectieve n onder {th.get('indicatief_n_eff', 50)} of een interval breder dan "
-            f"{th.get('indicatief_bi_breedte', 25)} procentpunten."
+            f"effectieve n onder {texts.setting(th.get('indicatief_n_eff', 50))} of een interval breder dan "
+            f"{texts.setting(th.get('indicatief_bi_breedte', 25))} procentpunten."
         )
         method = {"logit": "logit-interval", "beta": "Korn-Graubard (bèta)", "wilson": "Wilson op de effectieve n"}
         ci = (
-            f"{texts.number(100 * float(m.get('betrouwbaarheid', 0.95)))}%, percentages met het "
+            f"{texts.setting(100 * float(m.get('betrouwbaarheid', 0.95)))}%, percentages met het "
             f"{method.get(m.get('bi_methode'), m.get('bi_methode'))}, gemiddelden met de t-verdeling; "
             "standaardfouten met Taylor-linearisatie voor de gestratificeerde steekproef met eindige-"
             "populatiecorrectie"
@@ -1385,7 +1429,7 @@ def render_accounting(ctx: SiteContext, ed: Edition) -> str:
                 "fingerprint": m.get("vingerafdruk", ""),
                 "weighting": m["weging"],
                 "ci": ci,
-                "alpha": texts.number(m.get("significantieniveau", 0.05), 2),
+                "alpha": texts.setting(m.get("significantieniveau", 0.05)),
                 "suppression": suppression,
                 "variants": _variants_text(m.get("kop_per")),
                 "benchmark": m.get("benchmark"),

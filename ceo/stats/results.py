@@ -40,7 +40,7 @@ from ceo.validate.registry import registry
 #: the columns of ``site/<edition>/data/<survey>.csv``, in this order
 RESULT_COLUMNS = [
     "editie", "onderzoek", "gebied_code", "gebied_naam", "gebied_niveau",
-    "thema", "indicator", "indicator_label", "soort", "subgroep", "subgroep_label", "subgroep_waarde",
+    "thema", "indicator", "indicator_label", "vraagtekst", "soort", "subgroep", "subgroep_label", "subgroep_waarde",
     "categorie", "n", "n_geen_oordeel", "waarde", "se", "ondergrens", "bovengrens", "df", "se_zonder_fpc",
     "n_eff", "deff_gewicht", "deff",
     "gewogen", "onderdrukt", "reden", "indicatief",
@@ -264,9 +264,23 @@ def _target_meta(cb: Codebook, targets: list[Target]) -> pd.DataFrame:
             "kind": t.kind, "category": t.category, "code": t.code, "order": order,
             "label": ind.label if not t.category else t.category,
             "theme": var.theme or "", "definition": definition_fingerprint(cb, t.indicator),
-            "indicator_label": ind.label,
+            "indicator_label": ind.label, "wording": _wording(cb, t.variable),
         })
     return pd.DataFrame(rows).set_index("column")
+
+
+def _wording(cb: Codebook, variable: str, variant: str | None = None) -> str:
+    """The question text of a variable (``vraagtekst``): that of ``variant`` when given and the wording is
+    per variant; otherwise the one wording, or every variant's ('ouders: ...; jeugdigen: ...') when they
+    differ."""
+    question = cb.variables[variable].question if variable in cb.variables else cb.question(variable)
+    if not isinstance(question, dict):
+        return question
+    if variant is not None and variant in question:
+        return question[variant]
+    if len(set(question.values())) == 1:
+        return next(iter(question.values()))
+    return "; ".join(f"{name}: {text}" for name, text in question.items())
 
 
 def _geen_oordeel(work: pd.DataFrame, g_counts: pd.DataFrame, areas: Sequence[Area],
@@ -323,6 +337,7 @@ def _tidy(est: pd.DataFrame, cb: Codebook, meta: pd.DataFrame, areas: Sequence[A
         "thema": m["theme"].to_numpy(),
         "indicator": m["indicator"].to_numpy(),
         "indicator_label": m["indicator_label"].to_numpy(),
+        "vraagtekst": _variant_wording(est, cb, m),
         "soort": np.where(is_prop, "percentage", "gemiddelde"),
         "subgroep": np.where(has_by, by.map(sg_id).astype(object).fillna("").to_numpy(), ""),
         "subgroep_label": np.where(has_by, by.map(sg_label).astype(object).fillna("").to_numpy(), ""),
@@ -360,6 +375,26 @@ def _tidy(est: pd.DataFrame, cb: Codebook, meta: pd.DataFrame, areas: Sequence[A
                               na_position="first")
     # headline indicator first, then its distribution, in codebook order
     return table.drop(columns=["_area_order", "_target_order", "_sg_order"]).reset_index(drop=True)
+
+
+def _variant_wording(est: pd.DataFrame, cb: Codebook, m: pd.DataFrame) -> np.ndarray:
+    """``vraagtekst`` per row: the wording of the row's questionnaire variant on the rows of the ``kop_per``
+    subgroup (CEO Jeugd: the parents' figure has the parents' question), otherwise :func:`_wording`."""
+    out = m["wording"].to_numpy(dtype=object).copy()
+    hb = cb.headline_by
+    if hb is None:
+        return out
+    is_variant = (est["by"] == hb.variable).to_numpy()
+    if not is_variant.any():
+        return out
+    code = pd.to_numeric(est["group"], errors="coerce").to_numpy(dtype="float64")
+    variables = m["variable"].to_numpy(dtype=object)
+    for c, name in hb.variants.items():  # one vectorised map per variant (two)
+        sel = is_variant & (code == float(c))
+        if sel.any():
+            texts = {v: _wording(cb, v, name) for v in pd.unique(variables[sel])}
+            out[sel] = pd.Series(variables[sel]).map(texts).to_numpy(dtype=object)
+    return out
 
 
 def _suppress(table: pd.DataFrame, areas: Sequence[Area], th: Thresholds) -> None:
