@@ -24,13 +24,15 @@ test: $(BIN)/ceo
 	exit $$rc
 
 ## bench: national scale (342 gemeenten): estimation (and R survey when installed), weighting,
-## ceo process, and mkdocs build of the site against plain Markdown pages (fails above 1.5x)
+## ceo process, and mkdocs build of the site against plain Markdown pages (fails above 1.5x),
+## and the JavaScript budget of a factsheet in Chromium
 bench: $(BIN)/ceo
 	$(BIN)/python bench/bench_estimation.py
 	$(BIN)/python bench/bench_weighting.py
 	$(BIN)/python bench/bench_process.py
 	$(BIN)/python bench/bench_national.py
 	$(BIN)/python bench/bench_site.py --check
+	$(BIN)/python bench/bench_page_weight.py --check
 
 clean:
 	rm -rf public uitvoer invoer/demo site/20* site/actueel
