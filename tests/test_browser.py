@@ -4,6 +4,7 @@ and accessibility (axe-core, WCAG 2.1 AA)."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -95,10 +96,11 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def base_url(public: Path):
+@contextlib.contextmanager
+def serve(directory: Path):
+    """A local HTTP server for ``directory``; yields its base URL."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler,
-                                                                                 directory=str(public)))
+                                                                                 directory=str(directory)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -107,6 +109,12 @@ def base_url(public: Path):
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def base_url(public: Path):
+    with serve(public) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

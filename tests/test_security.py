@@ -382,22 +382,10 @@ def chromium_browser():
 
 @pytest.fixture(scope="module")
 def payload_url(payload_site: Path):
-    import functools
-    import http.server
-    import threading
+    from test_browser import serve
 
-    from test_browser import _QuietHandler
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler,
-                                                                                 directory=str(payload_site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serve(payload_site) as url:
+        yield url
 
 
 def _normal(text: str) -> str:

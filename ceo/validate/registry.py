@@ -57,6 +57,13 @@ class Resolution:
 
 
 
+def cbs_code(text: str) -> str | None:
+    """``GM`` and four digits for what looks like a CBS gemeentecode (``GM0505``, ``0505``, ``505``), else
+    None. Whether such a gemeente exists is not checked."""
+    m = re.fullmatch(r"(?i)(?:gm)?\s*0*(\d{1,4})", str(text).strip())
+    return f"GM{int(m.group(1)):04d}" if m else None
+
+
 @dataclass
 class Registry:
     gemeenten: dict[str, Gemeente]
@@ -91,9 +98,8 @@ class Registry:
         text = str(value).strip()
         if not text:
             return Resolution(None, "gemeente ontbreekt")
-        m = re.fullmatch(r"(?i)(?:gm)?\s*0*(\d{1,4})", text)
-        if m:
-            code = f"GM{int(m.group(1)):04d}"
+        code = cbs_code(text)
+        if code is not None:
             return self._check_code(code)
         key = normalise(text)
         if key in self._by_name:

@@ -29,6 +29,7 @@ from datetime import date
 from pathlib import Path
 
 from ceo.core.problems import InputError, Problem
+from ceo.validate.registry import cbs_code
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 COLUMNS = ("gemeentecode", "gemeentenaam", "provincie", "veiligheidsregiocode", "veiligheidsregionaam")
@@ -51,11 +52,6 @@ class Refresh:
         lines += [f"verdwenen: {c}" for c in self.gone]
         lines += [f"andere naam: {c} {old} → {new}" for c, old, new in self.renamed]
         return lines
-
-
-def _code(value: str) -> str | None:
-    text = str(value).strip().upper().removeprefix("GM")
-    return f"GM{int(text):04d}" if text.isdigit() and len(text) <= 4 else None
 
 
 def _read_csv(path: Path) -> list[dict]:
@@ -84,7 +80,7 @@ def refresh(source: Path, columns: dict[str, str] | None = None, mergers: list[t
     for i, rec in zip(numbers, frame[[columns[c] for c in COLUMNS]].itertuples(index=False), strict=True):
         i = int(i)
         values = dict(zip(COLUMNS, (str(v).strip() for v in rec), strict=True))
-        code = _code(values["gemeentecode"])
+        code = cbs_code(values["gemeentecode"])
         if code is None:
             problems.append(Problem("geen gemeentecode (GM en vier cijfers)", name, i, columns["gemeentecode"],
                                     values["gemeentecode"]))
@@ -99,7 +95,7 @@ def refresh(source: Path, columns: dict[str, str] | None = None, mergers: list[t
     known_mergers = {m["oude_code"] for m in old_mergers}
     merged = list(old_mergers)
     for day, old_code, new_code in mergers:
-        oc, nc = _code(old_code), _code(new_code)
+        oc, nc = cbs_code(old_code), cbs_code(new_code)
         if oc is None or nc is None:
             problems.append(Problem(f"herindeling {day},{old_code},{new_code}: geen geldige gemeentecodes"))
             continue
