@@ -12,6 +12,11 @@ gemeenten form regions of five and every gemeente is compared with the rest of i
 with the previous edition (12 headline indicators). A page "shows a change" when any of its
 headline figures has ``significant_vorige == "ja"``; with no change at all that should be rare.
 The result is the share of gemeente pages (gemeente x replicate) with at least one such flag.
+
+The respondents also get a leeftijdsklasse, geslacht and voorziening, drawn independently of their
+answers (from a generator of their own, so the figures above do not depend on them): no group differs
+from another. The second line is the share of pages (every area: gemeente, region, total) with any
+``significant_groepen == "ja"`` among the group tests of the second edition (``p_groepen``).
 """
 
 from __future__ import annotations
@@ -65,20 +70,31 @@ def draw_edition(model: dict, rng: np.random.Generator) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
+def add_subgroups(data: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Subgroup values independent of everything else: no true difference between groups."""
+    size = len(data)
+    return data.assign(leeftijdsklasse=rng.choice([1, 2, 3, 4], size, p=[0.25, 0.3, 0.3, 0.15]),
+                       geslacht=rng.choice([1, 2], size, p=[0.4, 0.6]),
+                       voorziening=rng.choice([1, 2, 5, 6], size, p=[0.4, 0.3, 0.2, 0.1]))
+
+
 def run(reps: int = 25, n_gemeenten: int = 40, seed: int = 20261129) -> dict:
-    """Share of gemeente pages with any significant change among the headline figures."""
+    """Share of gemeente pages with any significant change among the headline figures, and of pages
+    with any significant difference between groups."""
     wmo = get_codebook("wmo")
     model = population_model(n_gemeenten, seed)
     rng = np.random.default_rng(seed + 1)
+    rng_groups = np.random.default_rng(seed + 2)
     pop = dict(zip(model["codes"], model["N"].astype(float), strict=True))
     areas, _ = build_areas(model["codes"], model["regions"])
     compare_with = {g: r.id for r in model["regions"] for g in r.members}
     weights = pd.Series(pop) / pd.Series(dict(zip(model["codes"], model["n"], strict=True)))
     pages = changed = flags = comparisons = 0
+    group_pages = group_flagged = group_tests = group_rejected = 0
     for _ in range(reps):
         tables = []
         for edition in (2024, 2025):
-            data = draw_edition(model, rng)
+            data = add_subgroups(draw_edition(model, rng), rng_groups)
             res = estimate_results(data, wmo, edition=edition, weights=data["gemeentecode"].map(weights),
                                    weighted=True, population_totals=pop, areas=areas,
                                    comparison_regions=compare_with,
@@ -92,8 +108,17 @@ def run(reps: int = 25, n_gemeenten: int = 40, seed: int = 20261129) -> dict:
         changed += int(page_any.sum())
         flags += int((head["significant_vorige"] == "ja").sum())
         comparisons += int(made.sum())
+        tests = t[t["p_groepen"].notna()].drop_duplicates(["gebied_code", "indicator", "subgroep"])
+        page_groups = (tests["significant_groepen"] == "ja").groupby(tests["gebied_code"]).any()
+        group_pages += int(t["gebied_code"].nunique())
+        group_flagged += int(page_groups.sum())
+        group_tests += len(tests)
+        group_rejected += int((tests["p_groepen"] < 0.05).sum())
     return {"pages": pages, "pages_with_change": changed, "share": changed / pages,
-            "flags": flags, "comparisons": comparisons}
+            "flags": flags, "comparisons": comparisons,
+            "group_pages": group_pages, "group_pages_flagged": group_flagged,
+            "group_share": group_flagged / max(group_pages, 1), "group_tests": group_tests,
+            "group_rejected": group_rejected}
 
 
 def main() -> None:
@@ -108,6 +133,10 @@ def main() -> None:
           f"({100 * out['share']:.1f} %) tonen een 'significante' verandering die er niet is; "
           f"{out['flags']} van {out['comparisons']} vergelijkingen met de vorige editie "
           f"({time.perf_counter() - start:.1f} s)")
+    print(f"{out['group_pages_flagged']} van {out['group_pages']} pagina's "
+          f"({100 * out['group_share']:.1f} %) tonen een 'significant' verschil tussen groepen dat er niet is; "
+          f"{out['group_rejected']} van {out['group_tests']} groepstoetsen hebben p < 0,05 "
+          f"({100 * out['group_rejected'] / max(out['group_tests'], 1):.1f} %, ongecorrigeerd)")
 
 
 if __name__ == "__main__":

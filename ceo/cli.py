@@ -240,6 +240,7 @@ def process(survey: str, edition: int, mapping: Path | None, population: Path | 
                                  benchmark=benchmark, processing_date=_processing_date(processing_date),
                                  revision=revision, withdraw=withdraw)
         result = run(project, options, progress=_Progress())
+        _sync_site_url(project)
     _summary(result)
     _policy_notice(project.root)
 
@@ -308,6 +309,90 @@ def _summary(result) -> None:
 
 
 @main.command()
+@survey_option(required=True)
+@click.option("--edition", "-e", "edition", required=True, type=click.IntRange(2000, 2100),
+              metavar="JAAR", help="Editie (jaar van het onderzoek) waarvoor de steekproef is, bijv. 2026.")
+@click.option("--population", "--populatie", "population", type=click.Path(path_type=Path, dir_okay=False),
+              metavar="BESTAND",
+              help="Populatiebestand (gemeentecode, aantal): het aantal cliënten per gemeente. Niet nodig met "
+                   "--klantenbestand.")
+@click.option("--marge", "margin", type=click.FloatRange(0, 50, min_open=True), default=5.0, show_default=True,
+              metavar="PROCENTPUNT", help="Gewenste foutmarge in procentpunten (5 = plus of min 5).")
+@click.option("--betrouwbaarheid", "confidence", type=click.FloatRange(0.5, 1, max_open=True), default=0.95,
+              show_default=True, metavar="GETAL", help="Betrouwbaarheid van de marge, bijv. 0.95.")
+@click.option("--p", "p", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.5,
+              show_default=True, metavar="GETAL",
+              help="Verwacht percentage als fractie (0.5 geeft de grootste, veilige steekproef).")
+@click.option("--deff", "deff", type=click.FloatRange(0, min_open=True), default=1.0, show_default=True,
+              metavar="GETAL", help="Verwacht weegeffect (design effect), bijv. 1.2.")
+@click.option("--respons", "response", type=click.FloatRange(0, 1, min_open=True), default=0.35,
+              show_default=True, metavar="FRACTIE", help="Verwachte respons als fractie, bijv. 0.35.")
+@click.option("--respons-vorige-editie", "previous_response", is_flag=True,
+              help="Gebruik per gemeente de gemeten respons van de vorige editie (uit de site); waar die "
+                   "ontbreekt, geldt --respons.")
+@click.option("--klantenbestand", "client_file", type=click.Path(path_type=Path, dir_okay=False),
+              metavar="BESTAND",
+              help="Klantenbestand (.csv, .sav of .xlsx; één rij per cliënt, met gemeentecode) om de steekproef "
+                   "uit te trekken.")
+@click.option("--strata", "strata", multiple=True, metavar="KOLOM",
+              help="Kolom(men) van het klantenbestand waarover de steekproef per gemeente naar verhouding wordt "
+                   "verdeeld, bijv. voorziening; meerdere keren te geven of met komma's.")
+@click.option("--seed", "seed", type=click.IntRange(0, 2 ** 63 - 1), metavar="GETAL",
+              help="Startgetal van de toevalsgenerator; hetzelfde getal geeft dezelfde steekproef (standaard: "
+                   "willekeurig, en vastgelegd).")
+@click.option("--opnieuw", "overwrite", is_flag=True,
+              help="Vervang een eerder getrokken steekproef van dit onderzoek en deze editie.")
+@project_option()
+def steekproef(survey: str, edition: int, population: Path | None, margin: float, confidence: float, p: float,
+               deff: float, response: float, previous_response: bool, client_file: Path | None,
+               strata: tuple[str, ...], seed: int | None, overwrite: bool, project_dir: Path) -> None:
+    """Plan de steekproef per gemeente en trek hem desgewenst uit een klantenbestand.
+
+    Schrijft het plan (netto en bruto steekproef, integraal of niet, verwachte marge) naar
+    uitvoer/steekproef/JAAR/ONDERZOEK_plan.csv. Met --klantenbestand ook de getrokken cliënten
+    (ONDERZOEK_steekproef.csv, met persoonsgegevens: nooit op de site), het populatiebestand voor de
+    weging met de kolom aangeschreven (ONDERZOEK_populatie.csv) en het startgetal
+    (ONDERZOEK_steekproef.json).
+    """
+    from ceo.fieldwork import SampleOptions, plan_sample
+    from ceo.output.publish import project_lock
+    from ceo.validate.project import find_project, load_project
+
+    names = tuple(x.strip() for s in strata for x in s.split(",") if x.strip())
+    root = find_project(project_dir)
+    with project_lock(root):
+        project = load_project(root)
+        options = SampleOptions(survey, edition, population=population, client_file=client_file, strata=names,
+                                margin=margin, confidence=confidence, p=p, deff=deff, response=response,
+                                previous_response=previous_response, seed=seed, overwrite=overwrite)
+        result = plan_sample(project, options)
+    _sample_summary(result, margin)
+
+
+def _sample_summary(result, margin: float) -> None:
+    from ceo.core.texts import number, pct
+
+    plan = result.plan
+    click.echo(f"Steekproefplan (gewenste marge {number(margin, 1)} procentpunt):")
+    header = f"  {'gemeente':<28}{'N':>9}{'netto':>8}{'bruto':>8}  {'integraal':<10}{'respons':>9}{'marge':>8}"
+    click.echo(header)
+    for r in plan.itertuples(index=False):
+        click.echo(f"  {r.gemeente[:27]:<28}{number(r.N):>9}{number(r.netto):>8}{number(r.bruto):>8}  "
+                   f"{r.integraal:<10}{pct(100 * r.verwachte_respons, 0):>9}{number(r.marge_verwacht, 1):>8}")
+    click.echo(f"  {'totaal':<28}{number(int(plan['N'].sum())):>9}{number(int(plan['netto'].sum())):>8}"
+               f"{number(int(plan['bruto'].sum())):>8}")
+    click.echo("  netto: benodigde respondenten; bruto: aan te schrijven cliënten; marge: verwachte marge in "
+               "procentpunten bij de verwachte respons")
+    for n in result.notices:
+        click.echo(f"let op: {n}")
+    if result.seed is not None:
+        click.echo(f"{number(result.drawn)} cliënten getrokken met startgetal (seed) {result.seed}; met "
+                   f"--seed {result.seed} trekt u precies dezelfde steekproef.")
+    for path in result.written:
+        click.echo(f"geschreven: {path}")
+
+
+@main.command()
 @click.argument("file", type=click.Path(path_type=Path), metavar="BESTAND")
 @survey_option("Stel een mapping voor naar deze vragenlijst. " + SURVEY_HELP)
 @click.option("--output", "-o", "output", type=click.Path(path_type=Path, dir_okay=False),
@@ -349,7 +434,8 @@ def inspect(file: Path, survey: str | None, output: Path | None, project_dir: Pa
 @date_option("Verwerkingsdatum (standaard vandaag, of SOURCE_DATE_EPOCH).")
 def demo(project_dir: Path, seed: int, processing_date) -> None:
     """Maak realistische (verzonnen) veldwerkbestanden voor de zes Drechtsteden-gemeenten
-    (edities 2023, 2024 en 2025) in invoer/demo/ en verwerk ze allemaal.
+    (edities 2023, 2024 en 2025) in invoer/demo/ en verwerk ze allemaal. Plan en trek daarna de
+    Wmo-steekproef voor 2026 uit een verzonnen klantenbestand (naar uitvoer/steekproef/2026/).
 
     Een eerdere demo-uitvoer van dezelfde edities in site/ en uitvoer/ wordt eerst opgeruimd.
     """
@@ -373,6 +459,15 @@ def demo(project_dir: Path, seed: int, processing_date) -> None:
                 result = run(project, options)
                 click.echo(f"  {result.n_respondents} respondenten uit {len(result.per_gemeente)} "
                            "gemeenten")
+        from ceo.demo import SAMPLE_EDITION
+        from ceo.fieldwork import SampleOptions, plan_sample
+
+        click.echo(f"Steekproef trekken: wmo {SAMPLE_EDITION} (respons van de vorige editie) ...")
+        sample = plan_sample(project, SampleOptions("wmo", SAMPLE_EDITION, client_file=files.client_file,
+                                                    strata=("voorziening",), margin=4.0, previous_response=True,
+                                                    seed=seed, overwrite=True))
+        _sample_summary(sample, 4.0)
+        _sync_site_url(project)
     click.echo("Klaar. De cijfers en pagina's staan in site/, de bestanden per respondent in uitvoer/. "
                "Bouw de site met: mkdocs build")
 
@@ -391,8 +486,18 @@ def site_command(project_dir: Path) -> None:
     with project_lock(root):
         project = load_project(root)
         n = rerender(project)
+        _sync_site_url(project)
     click.echo(f"{n} pagina's en bestanden bijgewerkt in {project.site_dir}.")
     _policy_notice(project.root)
+
+
+def _sync_site_url(project) -> None:
+    """site_url from ceo.yaml into mkdocs.yml (see :func:`ceo.scaffold.sync_site_url`); a notice on stderr."""
+    from ceo.scaffold import sync_site_url
+
+    notice = sync_site_url(project.root, project.site_url)
+    if notice:
+        click.echo(notice, err=True)
 
 
 def _policy_notice(root: Path) -> None:

@@ -39,6 +39,8 @@ import numpy as np
 import pandas as pd
 
 EDITIONS = (2023, 2024, 2025)
+#: the edition after the demo's last one: its Wmo client file shows 'ceo steekproef'
+SAMPLE_EDITION = 2026
 SURVEYS = ("wmo", "jeugd", "professionals")
 #: a separate random stream per survey (seeded with [seed, stream, edition]; edition 0: structure)
 _STREAM = {"wmo": 1, "jeugd": 2, "professionals": 3}
@@ -89,6 +91,11 @@ class DemoFiles:
     directory: Path
     editions: list[int] = field(default_factory=lambda: list(EDITIONS))
 
+    @property
+    def client_file(self) -> Path:
+        """The made-up Wmo client administration for the next edition (``ceo steekproef``)."""
+        return self.directory / f"klanten_wmo_{SAMPLE_EDITION}.csv"
+
     def deliveries(self, edition: int) -> dict[str, Delivery]:
         if edition not in self.editions:
             raise ValueError(f"de demo kent editie {edition} niet; wel: "
@@ -125,7 +132,23 @@ def write_demo_files(directory: Path, seed: int = 20251) -> DemoFiles:
 
         respondents = _professionals(rng["professionals"], structure["professionals"], edition)
         _write_professionals_xlsx(target / f"professionals_{edition}.xlsx", respondents, edition)
+    _write_population(files.client_file, _wmo_clients(np.random.default_rng([seed, 4, SAMPLE_EDITION])))
     return files
+
+
+def _wmo_clients(rng: np.random.Generator) -> pd.DataFrame:
+    """A client administration: one row per Wmo client with a client number and the weighting
+    characteristics (no names or addresses in the demo)."""
+    growth = 1 + 0.02 * (SAMPLE_EDITION - 2025)
+    sizes = [int(round(g.wmo * growth)) for g in GEMEENTEN]
+    gem = np.repeat(np.arange(len(GEMEENTEN)), sizes)
+    total = len(gem)
+    age_class = _categorical(rng, np.tile(_WMO_AGE_P, (total, 1)))
+    sex = _categorical(rng, np.tile([0.37, 0.615, 0.015], (total, 1)))
+    voorz = _categorical(rng, _WMO_VOORZ_P[age_class - 1])
+    number = rng.choice(900_000, size=total, replace=False) + 100_000
+    return pd.DataFrame({"klantnummer": [f"K{k}" for k in number], "gemeentecode": [GEMEENTEN[i].code for i in gem],
+                         "leeftijdsklasse": age_class, "geslacht": sex, "voorziening": voorz})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -266,6 +289,14 @@ def _wmo(rng: np.random.Generator, structure: np.random.Generator, edition: int)
         chosen.append(_draw_respondents(rng, units, weights[units], rng.uniform(0.33, 0.42)))
     sampled_units = np.concatenate(sampled)
     assert len(sampled_units) < 10_000
+    # clients approached per cell (the sample), for the response and representativeness
+    keys = ["gemeentecode", "leeftijdsklasse", "geslacht", "voorziening"]
+    approached = (pd.DataFrame({"gemeentecode": [GEMEENTEN[i].code for i in gem[sampled_units]],
+                                "leeftijdsklasse": age_class[sampled_units], "geslacht": sex[sampled_units],
+                                "voorziening": voorz[sampled_units]})
+                  .value_counts().rename("aangeschreven").reset_index())
+    population = population.merge(approached, on=keys, how="left")
+    population["aangeschreven"] = population["aangeschreven"].fillna(0).astype(np.int64)
     number = np.zeros(total, dtype=np.int64)
     number[sampled_units] = rng.permutation(len(sampled_units)) + 1
     resp = np.concatenate(chosen)
@@ -480,12 +511,14 @@ def _jeugd(rng: np.random.Generator, structure: np.random.Generator, edition: in
     population = pd.DataFrame({"gemeentecode": [g.code for g in GEMEENTEN], "aantal": sizes})
 
     weights = _JEUGD_AGE_RESPONSE[group - 1] * _JEUGD_FORM_RESPONSE[form - 1]
-    chosen = []
+    chosen, approached = [], []
     for h in range(len(GEMEENTEN)):
         units = np.flatnonzero(gem == h)
         if len(units) > _JEUGD_SAMPLE:
             units = np.sort(rng.choice(units, size=_JEUGD_SAMPLE, replace=False))
+        approached.append(len(units))
         chosen.append(_draw_respondents(rng, units, weights[units], rng.uniform(0.19, 0.26)))
+    population["aangeschreven"] = approached  # per gemeente (no cells): response rate, no R-indicator
     resp = np.concatenate(chosen)
     n = len(resp)
     ids = 100_000 + rng.choice(900_000, size=n, replace=False)

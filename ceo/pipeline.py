@@ -246,6 +246,11 @@ def _process(project: Project, options: ProcessOptions, progress=None) -> Proces
     # the population file against the respondents and the delivered weights: all problems at once
     problems = check_against_sample(population, data, method=options.weighting_method) \
         if population is not None else []
+    if population is not None and population.approached is not None \
+            and all(d in data.columns for d in population.dimensions):
+        from ceo.stats.response import check_approached
+
+        problems += check_approached(population.approached, population.dimensions, data, population.file_name)
     if options.weight_column:
         from ceo.stats.weighting import _weight_column
 
@@ -262,6 +267,7 @@ def _process(project: Project, options: ProcessOptions, progress=None) -> Proces
     previous = previous_results(project, survey, edition)
     say("schatten, vergelijken en onderdrukken")
     table, tests, est_notices = estimate(project, codebook, edition, data, weighting, benchmark, previous)
+    response = response_summary(project, population, data, weighting)
     notices = read_notices + harmonised.notices + list(weighting.notices) + est_notices
     processing_date = options.processing_date or date.today()
     meta = edition_meta(project, codebook, edition, options, weighting, benchmark, processing_date, harmonised)
@@ -273,7 +279,7 @@ def _process(project: Project, options: ProcessOptions, progress=None) -> Proces
         written = write_microdata(out_stage, codebook, edition, harmonised, weighting, processing_date)
         revision_number = publish(site_stage, project, codebook, edition, table, tests, weighting, meta,
                                   options.revision or options.withdraw, out_stage=out_stage,
-                                  withdraw=options.withdraw, duiding_root=duiding_root)
+                                  withdraw=options.withdraw, duiding_root=duiding_root, response=response)
         log = run_log(codebook, edition, options, harmonised, weighting, table, notices, meta, revision_number)
         log_dir = out_stage / str(edition) / "log"
         log_dir.mkdir(parents=True, exist_ok=True)
@@ -285,6 +291,20 @@ def _process(project: Project, options: ProcessOptions, progress=None) -> Proces
     written += [project.output_dir / str(edition) / "log" / f"{codebook.id}.log",
                 project.site_dir / str(edition) / "data" / f"{codebook.id}.csv"]
     return ProcessResult(survey, edition, len(data), per_gemeente, written, notices, table, tests, weighting)
+
+
+def response_summary(project: Project, population, data: pd.DataFrame, weighting) -> pd.DataFrame | None:
+    """The published response and representativeness table (:mod:`ceo.stats.response`), or None when the
+    population file has no column ``aangeschreven``."""
+    if population is None or population.approached is None:
+        return None
+    from ceo.stats.response import response_table
+    from ceo.stats.results import build_areas
+
+    areas, _ = build_areas(data["gemeentecode"], project.regions)
+    return response_table(population.approached, population.dimensions, data, weighting.weights.to_numpy(),
+                          population.cells, areas, labels=population.labels, min_n=project.thresholds.min_n,
+                          disclosure_n=project.thresholds.disclosure_n)
 
 
 def input_fingerprint(paths: list[Path | None]) -> str:
@@ -318,10 +338,12 @@ def edition_meta(project: Project, cb: Codebook, edition: int, options: ProcessO
         "drempels": {"minimum_n": th.min_n, "onthulling_n": th.disclosure_n,
                      "indicatief_n_eff": th.indicative_n_eff, "indicatief_bi_breedte": th.indicative_ci_width},
         "benchmark": benchmark.name if benchmark is not None else None,
+        "veldwerk": project.fieldwork.get(edition),
         "regios": {r.id: r.name for r in project.regions},
         "vragen": questions,
         "subgroepen": [{"id": sg.id, "label": sg.label} for sg in cb.subgroups],
         "kop_per": _headline_by_meta(cb),
+        "kernindicatoren": [{"indicator": i, "kort": short} for i, short in cb.key_indicators],
     }
 
 
@@ -358,7 +380,8 @@ def changed_figures(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
 
 def publish(staging: Path, project: Project, codebook: Codebook, edition: int, table: pd.DataFrame,
             tests: pd.DataFrame | None, weighting, meta: dict, revision: str | None, *,
-            out_stage: Path | None = None, withdraw: str | None = None, duiding_root: Path | None = None) -> int:
+            out_stage: Path | None = None, withdraw: str | None = None, duiding_root: Path | None = None,
+            response: pd.DataFrame | None = None) -> int:
     """Write the results of one survey and edition into ``staging`` (the new state of ``site/``,
     prepared as a copy of the old one) and re-render the pages. Returns the revision number.
 
@@ -368,7 +391,7 @@ def publish(staging: Path, project: Project, codebook: Codebook, edition: int, t
     (:mod:`ceo.output.revisions`), or every earlier revision with ``withdraw``, is withdrawn from the site.
     """
     from ceo.output.revisions import append_note, archive_dir, disclosure_pairs, read_microdata, read_results
-    from ceo.site.render import editions_in, render_site
+    from ceo.site.render import editions_in, render_site, site_settings
 
     sid = codebook.id
     new_edition = edition not in editions_in(staging)
@@ -457,9 +480,14 @@ def publish(staging: Path, project: Project, codebook: Codebook, edition: int, t
     write_csv(weighting_summary(weighting), data_dir / f"{sid}_weging.csv")
     if tests is not None:
         write_csv(tests, data_dir / f"{sid}_toetsen.csv")
+    # response and representativeness (population file with 'aangeschreven'); never archived per revision
+    if response is not None:
+        write_csv(response, data_dir / f"{sid}_respons.csv")
+    else:
+        (data_dir / f"{sid}_respons.csv").unlink(missing_ok=True)
     meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     render_site(staging, duiding_root or project.root, __version__, years=None if new_edition else [edition],
-                changed={edition})
+                changed={edition}, settings=site_settings(project))
     return number
 
 
@@ -542,7 +570,7 @@ def run_log(codebook: Codebook, edition: int, options: ProcessOptions, harmonise
 def remove_editions(project: Project, years: list[int]) -> None:
     """Remove the published editions ``years`` (site and uitvoer), both trees in one commit."""
     from ceo.output.publish import transaction
-    from ceo.site.render import GENERATED_TOP, editions_in, render_site
+    from ceo.site.render import GENERATED_TOP, editions_in, render_site, site_settings
 
     site, out = project.site_dir, project.output_dir
     if not any((d / str(y)).exists() for y in years for d in (site, out)):
@@ -557,7 +585,7 @@ def remove_editions(project: Project, years: list[int]) -> None:
                 if top != "assets" and (staging / top).exists():
                     shutil.rmtree(staging / top)
             if editions_in(staging):
-                render_site(staging, stage_duiding(tx, project), __version__)
+                render_site(staging, stage_duiding(tx, project), __version__, settings=site_settings(project))
         if any((out / str(y)).exists() for y in years):
             staging = tx.stage(out)
             for y in years:
@@ -568,11 +596,12 @@ def remove_editions(project: Project, years: list[int]) -> None:
 def rerender(project: Project) -> int:
     """Render every edition's pages again from the stored results (after writing a duiding)."""
     from ceo.output.publish import transaction
-    from ceo.site.render import render_site
+    from ceo.site.render import render_site, site_settings
 
     with transaction(project.root) as tx:
         staging = tx.stage(project.site_dir)
-        written = render_site(staging, stage_duiding(tx, project), __version__, changed=set())
+        written = render_site(staging, stage_duiding(tx, project), __version__, changed=set(),
+                              settings=site_settings(project))
     return len(written)
 
 

@@ -29,6 +29,7 @@ DEMO = {
     "name": "Cliëntervaringsonderzoek Drechtsteden (demo)",
     "publisher": "Onderzoekcentrum Drechtsteden (fictieve demo)",
     "contact": "onderzoek@example.nl",
+    "site_url": "https://cijfers.example.nl/",
     "demo": True,
     "regions": [
         {"id": "drechtsteden", "name": "Drechtsteden", "centre": "GM0505", "members": _DRECHTSTEDEN},
@@ -41,7 +42,7 @@ DEMO = {
 
 
 def render_project(*, name: str, publisher: str = "", contact: str = "", regions: list[dict] | tuple = (),
-                   demo: bool = False, schema: str | None = None) -> dict[str, str]:
+                   demo: bool = False, schema: str | None = None, site_url: str = "") -> dict[str, str]:
     """The text of every file in :data:`FILES`. ``regions``: dicts with ``id``, ``name``, ``members`` and
     optionally ``centre``; ``schema``: where editors find the JSON Schema of ``ceo.yaml``."""
     env = jinja2.Environment(loader=jinja2.PackageLoader("ceo.site", "templates/project"), keep_trailing_newline=True,
@@ -49,6 +50,7 @@ def render_project(*, name: str, publisher: str = "", contact: str = "", regions
     # the name, publisher and contact are shown literally, in each context by its own escaper
     env.filters.update(md=md_text, html=html_attr, yaml=yaml_text)
     context = {"name": name, "publisher": publisher, "contact": contact, "regions": list(regions), "demo": demo,
+               "site_url": site_url,
                "schema": schema or schema_path("ceo.schema.json").as_uri()}
     return {f: env.get_template(Path(f).name + ".j2").render(**context) for f in FILES}
 
@@ -56,7 +58,7 @@ def render_project(*, name: str, publisher: str = "", contact: str = "", regions
 def init_project(directory: Path, *, name: str | None = None, publisher: str = "",
                  gemeenten: list[str] | None = None, region_name: str | None = None) -> list[Path]:
     """Write ``ceo.yaml``, ``mkdocs.yml`` and ``site/`` into ``directory``; never overwrites a file."""
-    from ceo.site.render import copy_theme
+    from ceo.site.render import SiteSettings, copy_theme
 
     directory = Path(directory)
     problems: list[Problem] = []
@@ -91,7 +93,7 @@ def init_project(directory: Path, *, name: str | None = None, publisher: str = "
         t.write_text(texts[f], encoding="utf-8")
         written.append(t)
     # the theme override named in mkdocs.yml (a Content-Security-Policy in every page); 'ceo process' renews it
-    written += copy_theme(directory / "site")
+    written += copy_theme(directory / "site", SiteSettings(name=name, publisher=publisher))
     # the page the navigation points to; 'ceo process' replaces it with the list of gemeenten
     placeholder = directory / "site" / "cijfers" / "index.md"
     if not placeholder.exists():
@@ -105,6 +107,57 @@ def init_project(directory: Path, *, name: str | None = None, publisher: str = "
                              encoding="utf-8")
         written.append(gitignore)
     return written
+
+
+_SITE_URL_COMMENT = "# uit ceo.yaml ('ceo process' en 'ceo site' houden het gelijk; wijzig het daar)"
+
+
+def sync_site_url(root: Path, site_url: str) -> str | None:
+    """Keep ``site_url`` in ``mkdocs.yml`` equal to the one in ``ceo.yaml`` (one place for the researcher:
+    ``ceo.yaml``; MkDocs reads it from ``mkdocs.yml`` for sitemap.xml and the canonical links). Only the one
+    top-level ``site_url:`` line is replaced or added (after ``site_description:``/``site_name:``); the rest
+    of the file stays as it is. Returns a Dutch notice when something changed or needs the researcher, else
+    None. The file is replaced in one step (written next to it, then renamed)."""
+    import os
+    import re
+
+    import yaml
+
+    config = Path(root) / "mkdocs.yml"
+    if not config.is_file():
+        return None
+    text = config.read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    at = next((i for i, line in enumerate(lines) if re.match(r"site_url\s*:", line)), None)
+    current = None
+    if at is not None:
+        try:
+            current = (yaml.safe_load(lines[at]) or {}).get("site_url")
+        except yaml.YAMLError:
+            current = lines[at]
+    if not site_url:
+        if current:
+            return (f"let op: mkdocs.yml heeft site_url {current}, maar ceo.yaml niet. Zet site_url in ceo.yaml; "
+                    "dan houdt ceo beide gelijk en krijgen ook de actueel/-pagina's het juiste adres.")
+        return None
+    if current == site_url:
+        return None
+    line = f"site_url: {yaml_text(site_url)}\n"
+    if at is not None:
+        lines[at] = line
+    else:
+        after = next((i for i, x in enumerate(lines) if re.match(r"site_description\s*:", x)),
+                     next((i for i, x in enumerate(lines) if re.match(r"site_name\s*:", x)), -1))
+        if after >= 0 and not lines[after].endswith("\n"):
+            lines[after] += "\n"
+        lines[after + 1:after + 1] = [_SITE_URL_COMMENT + "\n", line]
+    tmp = config.with_name(f".{config.name}.ceo-tmp")
+    with open(tmp, "w", encoding="utf-8", newline="") as f:
+        f.write("".join(lines))
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, config)
+    return f"mkdocs.yml: site_url is nu {site_url} (uit ceo.yaml)"
 
 
 def update_repo(root: Path) -> list[Path]:

@@ -25,3 +25,15 @@ def project(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "site", root / "site",
                     ignore=shutil.ignore_patterns("20*", "actueel"))
     return root
+
+
+@pytest.fixture(scope="session")
+def published_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo processed into a fresh project with the repository's configuration (site_url set) and built with
+    ``mkdocs build --strict`` into ``<project>/public`` (shared by test_findability and test_open_data)."""
+    from demo_project import DEMO_DATE, build_site, new_project, run_demo
+
+    root = new_project(tmp_path_factory.mktemp("published") / "project")
+    run_demo(root, "--date", DEMO_DATE)
+    build_site(root)
+    return root

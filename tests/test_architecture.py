@@ -1,6 +1,6 @@
 """The import direction between the layers of ``ceo`` (the ``[tool.importlinter]`` contract in pyproject.toml).
 
-Lower layers never import higher ones: core ← io ← validate ← stats ← site | output ← pipeline/cli. The
+Lower layers never import higher ones: core ← io ← validate ← stats ← output ← site ← pipeline/cli. The
 contract is checked with import-linter's ``lint-imports``, run from the virtualenv the tests run in.
 """
 

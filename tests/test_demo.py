@@ -89,7 +89,7 @@ def test_api(demo: DemoFiles) -> None:
 def test_same_seed_gives_identical_bytes(demo: DemoFiles, tmp_path: Path) -> None:
     again = write_demo_files(tmp_path / "again")
     first, second = _digests(demo.directory), _digests(again.directory)
-    assert len(first) == 1 + 5 * len(EDITIONS)
+    assert len(first) == 1 + 5 * len(EDITIONS) + 1  # mapping, 5 files per edition, the Wmo client file
     assert first == second
     other = _digests(write_demo_files(tmp_path / "other", seed=7).directory)
     assert other.keys() == first.keys()
@@ -216,7 +216,11 @@ def test_wmo_population_and_response(demo: DemoFiles) -> None:
     for edition in EDITIONS:
         df, _ = _wmo(demo, edition)
         pop = _wmo_population(demo, edition)
-        assert list(pop.columns) == ["gemeentecode", "leeftijdsklasse", "geslacht", "voorziening", "aantal"]
+        assert list(pop.columns) == ["gemeentecode", "leeftijdsklasse", "geslacht", "voorziening", "aantal",
+                                     "aangeschreven"]
+        # approached: the sample, min(N, 1000) per gemeente, never more than the clients of a cell
+        assert (pop["aangeschreven"] <= pop["aantal"]).all()
+        approached = pop.groupby("gemeentecode")["aangeschreven"].sum()
         assert set(pop["leeftijdsklasse"]) == {1, 2, 3, 4} and set(pop["voorziening"]) == set(range(1, 9))
         assert set(pop["geslacht"]) == {1, 2, 3}
         assert (pop["aantal"] > 0).all()
@@ -229,6 +233,7 @@ def test_wmo_population_and_response(demo: DemoFiles) -> None:
         n = df["GEMEENTE"].map(lambda c: f"GM{int(c):04d}").value_counts()
         rate = n / np.minimum(big_n.reindex(n.index), 1000)
         assert rate.between(0.30, 0.45).all(), rate
+        assert (approached == np.minimum(big_n, 1000)).all()
 
         # every respondent's cell has at least as many clients
         cells = pd.DataFrame({"gemeentecode": df["GEMEENTE"].map(lambda c: f"GM{int(c):04d}"),
@@ -302,8 +307,9 @@ def test_jeugd_realism(demo: DemoFiles) -> None:
         assert 7.0 <= marks.mean() <= 7.8
 
         pop = pd.read_csv(demo.deliveries(edition)["jeugd"].population)
-        assert list(pop.columns) == ["gemeentecode", "aantal"]
+        assert list(pop.columns) == ["gemeentecode", "aantal", "aangeschreven"]
         big_n = pop.set_index("gemeentecode")["aantal"]
+        assert (pop.set_index("gemeentecode")["aangeschreven"] == np.minimum(big_n, 2000)).all()
         assert set(big_n.index) == set(CODES)
         by_code = n.rename(index={name: code for code, name in CODES.items()})
         assert (big_n.reindex(by_code.index) >= 3 * by_code).all()

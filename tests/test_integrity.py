@@ -213,7 +213,10 @@ def _published_tables(site: Path) -> dict[str, pd.DataFrame]:
     """Every published CSV with figures (results tables, archived revisions, lists of changes)."""
     out = {}
     for p in sorted(site.rglob("*.csv")):
-        t = pd.read_csv(p, dtype=str, keep_default_na=False)
+        if p.name.endswith("_excel-nl.csv"):  # the same table for Dutch Excel (; and decimal commas)
+            t = pd.read_csv(p, dtype=str, keep_default_na=False, sep=";", encoding="utf-8-sig")
+        else:
+            t = pd.read_csv(p, dtype=str, keep_default_na=False)
         if set(KEY) <= set(t.columns):
             out[p.relative_to(site).as_posix()] = t
     return out

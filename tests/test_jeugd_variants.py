@@ -4,6 +4,7 @@ The headline figures are published per questionnaire variant; the figure for bot
 standardised to the codebook's fixed composition, so that a change in the mix of respondents does not
 move it, and it is compared only with an edition of the same composition."""
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -361,17 +362,21 @@ def demo_site(tmp_path_factory) -> Path:
 def test_factsheet_headlines_per_variant_and_pooled_only_as_labelled_extra(demo_site: Path):
     page = (demo_site / "2025" / "regio" / "drechtsteden.md").read_text(encoding="utf-8")
     jeugd = page.split("## Cliëntervaringsonderzoek Jeugd", 1)[1].split("\n## ", 1)[0]
-    headings = [line for line in jeugd.splitlines() if line.startswith("### ")]
+    # (headings without their attribute list: '### Ouders: Toegang {#jeugd-ouders-toegang .ceo-fs-kop}')
+    headings = [re.sub(r" \{#[^}]*\}$", "", line) for line in jeugd.splitlines() if line.startswith("### ")]
     # first every theme for parents, then for young people, then the pooled extra; no answer distribution
     # of the mix and no breakdown 'ingevuld door' (that is the headline now)
     assert headings[0] == "### Ouders: Toegang" and "### Jeugdigen: Toegang" in headings
     assert headings.index("### Jeugdigen: Toegang") > headings.index("### Ouders: Rapportcijfer")
     assert "### Ouders en jeugdigen samen, vaste samenstelling" in headings
     assert "### Antwoordverdeling" not in headings and "#### Naar ingevuld door" not in jeugd
-    # headline sentences about the group, with the group's own question
-    assert "ouders (" in jeugd
-    assert "Vraag aan ouders: ‘Ik wist waar ik terecht kon met mijn vraag over mijn kind.’" in jeugd
-    assert "Vraag aan jeugdigen: ‘Ik wist waar ik terecht kon met mijn vraag.’" in jeugd
+    # the tables per group, each with the group's own question (the row header), and the count per group
+    themes = dict(re.findall(r"(?m)^### (.+?) \{#[^}]*\}\n((?:(?!^### ).*\n)*)", jeugd))
+    assert ">Ik wist waar ik terecht kon met mijn vraag over mijn kind.</a></th>" in themes["Ouders: Toegang"]
+    assert ">Ik wist waar ik terecht kon met mijn vraag.</a></th>" in themes["Jeugdigen: Toegang"]
+    # the Kernpunten at the top: the key figures per group, each group with its count
+    assert re.search(r"Jeugd: ouders</a> <span>\([\d.]+ ouders\)", page)
+    assert re.search(r"Jeugd: jeugdigen</a> <span>\([\d.]+ jeugdigen\)", page)
     pooled = jeugd.split("### Ouders en jeugdigen samen, vaste samenstelling", 1)[1].split("\n### ", 1)[0]
     assert "in dezelfde verhouding mee: ouders 50 %, jeugdigen 50 %" in pooled
     assert "<caption>Drechtsteden: ouders en jeugdigen samen, vaste samenstelling" in pooled

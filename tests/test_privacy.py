@@ -67,9 +67,16 @@ def test_no_respondent_ids_or_open_answers_on_the_site(demo):
         assert scanned > 50
 
 
+def read_published_csv(p: Path, **kw) -> pd.DataFrame:
+    """A published CSV as a table: the Excel-NL variant (``*_excel-nl.csv``) has ``;`` and decimal commas."""
+    if p.name.endswith("_excel-nl.csv"):
+        return pd.read_csv(p, sep=";", decimal=",", encoding="utf-8-sig", **kw)
+    return pd.read_csv(p, **kw)
+
+
 def _tables(root: Path):
     for p in sorted(root.rglob("*.csv")):
-        yield str(p), pd.read_csv(p, keep_default_na=False, na_values=[""])
+        yield str(p), read_published_csv(p, keep_default_na=False, na_values=[""])
     for p in sorted(root.rglob("*.xlsx")):
         sheets = pd.read_excel(io.BytesIO(p.read_bytes()), sheet_name=None, keep_default_na=False, na_values=[""])
         for sheet, frame in sheets.items():
@@ -115,7 +122,7 @@ def test_chart_data_holds_only_published_figures(demo):
     some results table: a suppressed estimate can never hide in a chart."""
     allowed: set[float] = set()
     for csv in sorted((demo / "site").glob("20*/data/*.csv")):
-        t = pd.read_csv(csv, keep_default_na=False, na_values=[""])
+        t = read_published_csv(csv, keep_default_na=False, na_values=[""])
         if "waarde" not in t or "onderdrukt" not in t:
             continue
         t = t[t["onderdrukt"] == "nee"]  # values are in the unit shown (percentages as 0–100)
@@ -124,6 +131,17 @@ def test_chart_data_holds_only_published_figures(demo):
                 allowed.update(round(float(v), 6) for v in t[c].dropna())
         for a, b in (("bovengrens", "waarde"), ("waarde", "ondergrens")):
             allowed.update(round(float(v), 6) for v in (t[a] - t[b]).dropna())
+        # the rapportcijfer in ordered classes (9–10, 1–5): the sum of published marks, and only when every mark
+        # of the class that the table holds is published (a class never contains a suppressed mark)
+        if "categorie" in t:
+            everything = read_published_csv(csv, keep_default_na=False, na_values=[""])
+            marks = everything[everything["categorie"].astype(str).isin([str(k) for k in range(1, 11)])]
+            key = ["editie", "gebied_code", "indicator", "subgroep", "subgroep_waarde"]
+            for codes in ((9, 10), (1, 2, 3, 4, 5)):
+                cls = marks[marks["categorie"].astype(str).isin([str(k) for k in codes])]
+                for _, group in cls.groupby([c for c in key if c in cls], dropna=False):
+                    if (group["onderdrukt"] == "nee").all():
+                        allowed.add(round(float(group["waarde"].astype(float).sum()), 6))
     chart = re.compile(r'<script type="application/vnd\.ceo-chart\+json">(.*?)</script>', re.S)
     checked = 0
     for page in sorted((demo / "site").glob("20*/**/*.md")):
@@ -151,7 +169,8 @@ def test_site_sets_no_cookies_and_loads_nothing_external(demo):
     the requests themselves."""
     remote = r"""["']?(?:https?:)?//(?!127\.0\.0\.1|localhost)"""
     external = re.compile(r"<(?:script|img|iframe|source|audio|video|embed)\b[^>]*\bsrc\s*=\s*" + remote
-                          + r"|<link\b[^>]*\bhref\s*=\s*" + remote + r"|url\(\s*" + remote + r"|@import\s+" + remote,
+                          # <link rel="canonical"> names the page's own address (site_url): never fetched
+                          + r"|<link\b(?![^>]*\brel\s*=\s*[\"']?canonical)[^>]*\bhref\s*=\s*" + remote + r"|url\(\s*" + remote + r"|@import\s+" + remote,
                           re.I)
     checked = 0
     for name, text in _text_files(demo / "public"):
@@ -163,6 +182,8 @@ def test_site_sets_no_cookies_and_loads_nothing_external(demo):
             assert "document.cookie" not in text
     assert checked > 40
     assert external.search('<link rel="stylesheet" href="https://cdn.example.org/x.css">')  # the check can fail
+    assert external.search('<link href="https://cdn.example.org/x.css" rel="stylesheet">')
+    assert not external.search('<link rel="canonical" href="https://cijfers.example.nl/2025/">')
 
 
 def test_identifier_columns_are_refused_unless_ignored(tmp_path):

@@ -21,8 +21,7 @@ from click.testing import CliRunner
 
 from ceo.cli import main
 from ceo.core import texts
-from ceo.core.escape import md_text
-from ceo.site.render import THEME_ORDER
+from ceo.site.render import THEME_ORDER, THEME_TITLES
 
 ROOT = Path(__file__).resolve().parent.parent
 DATE = "2026-01-15"
@@ -30,7 +29,7 @@ EDITIONS = [2023, 2024, 2025]
 NEWEST = 2025
 SURVEYS = ["wmo", "jeugd", "professionals"]
 HAND_WRITTEN = sorted(p.name for p in (ROOT / "site").glob("*.md"))
-INDICATIVE = "weinig respondenten of een breed betrouwbaarheidsinterval"
+INDICATIVE = "weinig respondenten of een brede marge"  # the factsheet's words (ceo.site.factsheet)
 NBSP = "\u00a0"
 
 
@@ -164,7 +163,9 @@ def value_text(r: dict, ci: bool = False) -> str:
 def tables_with_notes(html_text: str) -> dict[str, tuple[ET.Element, str]]:
     """Caption -> (parsed table, text of the note below it) for every table in a page."""
     out = {}
-    for m in re.finditer(r'(<table[^>]*>.*?</table>)(?:\n<p class="ceo-note">(.*?)</p>)?', html_text):
+    # (a factsheet table sits in mkdocs-material's scroll wrapper, with the note right after the wrapper)
+    for m in re.finditer(r'(<table[^>]*>.*?</table>)(?:</div></div>)?(?:\n<p class="ceo-note">(.*?)</p>)?',
+                         html_text):
         el = ET.fromstring(m.group(1))
         caption = "".join(el.find("caption").itertext())
         out[caption] = (el, m.group(2) or "")
@@ -270,7 +271,8 @@ def test_nav_is_independent_of_the_number_of_gemeenten(demo: Path, built: Path) 
 
 _RESOURCE = re.compile(
     r"""<(?:script|img|iframe|source|audio|video|embed)\b[^>]*?\bsrcs?(?:et)?\s*=\s*["']([^"']+)["']"""
-    r"""|<link\b[^>]*?\bhref\s*=\s*["']([^"']+)["']"""
+    # <link rel="canonical"> names the page's own address (site_url); a browser never fetches it
+    r"""|<link\b(?![^>]*\brel\s*=\s*["']canonical["'])[^>]*?\bhref\s*=\s*["']([^"']+)["']"""
     r"""|<object\b[^>]*?\bdata\s*=\s*["']([^"']+)["']"""
     r"""|@import\s+(?:url\()?["']?([^"')\s;]+)"""
     r"""|url\(\s*["']?([^"')]+)""",
@@ -287,14 +289,22 @@ def _external(url: str) -> bool:
 
 
 def test_no_external_resources(demo: Path, built: Path) -> None:
-    # the generated pages contain no external URL at all (only the hand-written pages may link out)
+    # the generated pages contain no external URL at all (only the hand-written pages may link out), except the
+    # addresses the researcher configured in ceo.yaml: the site's own address (canonical links of actueel/, the
+    # citation) and the licence (footer, page 'Gegevens') -- links, never resources (checked below)
+    from ceo.validate.project import load_project
+
+    config = load_project(demo)
+    configured = tuple(u for u in (config.site_url, config.licence[1], config.contact[1]) if u.startswith("https://"))
+    assert configured  # the demo configures them: the exception below is not empty by accident
     generated = [p for p in (demo / "site").rglob("*") if p.is_file() and p.suffix in (".md", ".html", ".js")
                  and p.relative_to(demo / "site").parts[0] not in {"index.md", *HAND_WRITTEN}]
     assert any(p.name == "dordrecht.md" for p in generated)
     for p in generated:
         if p.name == "plotly-basic.min.js":  # third-party library: checked by what the browser requests
             continue
-        found = re.findall(r"https?://[^\s\"'<>)]+", p.read_text(encoding="utf-8"))
+        found = [u for u in re.findall(r"https?://[^\s\"'<>)]+", p.read_text(encoding="utf-8"))
+                 if not u.startswith(configured)]
         assert not found, f"{p}: {found[:5]}"
     # no script, stylesheet, font, image or frame from another host anywhere in the built site
     offenders = []
@@ -316,101 +326,188 @@ def test_no_external_resources(demo: Path, built: Path) -> None:
 # Factsheets
 # ---------------------------------------------------------------------------------------------
 
-HEADLINE_PERCENT = re.compile(
-    r"^(?:(?:Eén|Twee|Drie|Vier|Vijf|Zes|Zeven|Acht|Negen) op de tien|Bijna alle|Bijna geen|Alle|Geen) "
-    rf".+ \(\d+{NBSP}%, 95%-BI \d+–\d+{NBSP}%\) [^*]+\.(?: \*\(|$)"
-)
-HEADLINE_MEAN = re.compile(r"^.+ geven gemiddeld een \d+,\d \(95%-BI \d+,\d–\d+,\d\)\.(?: \*\(|$)")
-HEADLINE_CLASS = "{: .ceo-headline }"  # attr_list: the headline paragraph is bold (assets/ceo.css)
+HEADING_ID = re.compile(r"\s*\{#([a-z0-9-]+)(?: [^}]*)?\}$")
 
 
-def test_every_factsheet_has_headline_question_base_and_source(demo: Path) -> None:
+def heading_text(h: str) -> str:
+    """A heading without its attribute list ('Toegang {#wmo-toegang .ceo-fs-kop}' -> 'Toegang')."""
+    return HEADING_ID.sub("", h)
+
+
+def sections(text: str, level: int) -> dict[str, str]:
+    return {heading_text(h): body for h, body in split_sections(text, level)}
+
+
+def _ref(r: dict, which: str) -> str:
+    """What the factsheet says about a comparison, computed independently: '▼ lager (76 %)', '= gelijk (7,3)',
+    the comparator's value alone when it was not tested, '' without one."""
+    mean = r["soort"] == "gemiddelde"
+    ref = r["waarde_vorige"] if which == "vorige" else r["waarde_rest_regio"]
+    if r["onderdrukt"] == "ja" or pd.isna(ref):
+        return ""
+    value = texts.number(ref, 1) if mean else texts.pct(ref)
+    flag = r[f"significant_{which}"]
+    if flag == "ja":
+        return ("▲ hoger" if r[f"verschil_{which}"] > 0 else "▼ lager") + f" ({value})"
+    if flag == "nee":
+        return f"= gelijk ({value})"
+    return value
+
+
+def _views(meta: dict, here: pd.DataFrame) -> list[tuple[str | None, pd.DataFrame]]:
+    kop = meta.get("kop_per")
+    if not kop:
+        return [(None, here[here["subgroep"] == ""])]
+    return [(g["variant"], here[(here["subgroep"] == kop["subgroep"]) & (here["subgroep_waarde"] == g["waarde"])])
+            for g in kop["groepen"]]
+
+
+def question_text(q: dict, variant: str | None) -> str:
+    """The row header of a question in the theme tables: the literal question (of the variant)."""
+    v = q["vraag"]
+    if isinstance(v, dict):
+        v = v[variant] if variant else " / ".join(v.values())
+    if q["soort"] == "percentage_codes":
+        return f"{v} (% onvoldoende: 1 tot en met 5)"
+    return v
+
+
+def test_every_factsheet_has_a_table_per_theme_with_the_comparisons(demo: Path) -> None:
+    """One row per question in the table of its theme: the question, the figure, the marge, n, weet niet, and the
+    comparison with the previous edition and with the rest of the region; the source in the page footer."""
     site = demo / "site"
     pages = factsheets(site)
     assert len(pages) == len(EDITIONS) * (6 + 2)  # six gemeenten, Drechtsteden and the total
     rank = {t: i for i, t in enumerate(THEME_ORDER)}
-    checked = indicative_headlines = 0
+    checked = indicative = marked = 0
     for page in pages:
         year = int(page.parent.parent.name)
         text = page.read_text(encoding="utf-8")
         assert text.startswith("---\ntitle: "), page
-        sections = dict(split_sections(text, 2))
+        by_title = sections(text, 2)
+        footer = re.search(r'<div class="ceo-meta"[^>]*>(.*?)</div>', text).group(1)
         for survey in SURVEYS:
             meta, table = load(site, year, survey)
             area = area_of(page, table)
             if area is None:
-                assert meta["titel"] not in sections
+                assert meta["titel"] not in by_title
                 continue
             code, name = area
-            body = sections[meta["titel"]]
-            # source line, once per survey section
-            sources = re.findall(r'<p class="ceo-source">(.*?)</p>', body)
-            assert len(sources) == 1, (page, survey)
-            assert sources[0].startswith(f"Bron: {meta['korte_titel']} {year}, ") and meta["weging"] in sources[0]
-            # the headline blocks: for everyone, or per questionnaire variant (kop_per: CEO Jeugd), each with
-            # that variant's question wording
+            assert f"## {meta['titel']} {{#{survey}}}" in text, page
+            body = by_title[meta["titel"]]
+            sources = re.findall(r'<span class="ceo-source">(.*?)</span>', footer)
+            mine = [s for s in sources if s.startswith(f"Bron: {meta['korte_titel']} {year}, ")]
+            assert len(mine) == 1 and meta["weging"] in mine[0], (page, survey)
             here = table[(table["gebied_code"] == code) & (table["categorie"] == "")]
-            kop = meta.get("kop_per")
-            views = ([(None, here[here["subgroep"] == ""])] if not kop else
-                     [(g["variant"], here[(here["subgroep"] == kop["subgroep"])
-                                          & (here["subgroep_waarde"] == g["waarde"])]) for g in kop["groepen"]])
-            expected = []
-            for variant, head in views:
+            gemeente = page.parent.name == "gemeente"
+            themes = sections(body, 3)
+            for variant, head in _views(meta, here):
                 rows_v = {r["indicator"]: r for r in head.to_dict("records")}
+                by_theme: dict[str, list] = {}
                 for q in sorted((q for q in meta["vragen"] if q["indicator"] in rows_v),
                                 key=lambda q: (rank.get(q.get("thema") or "", len(rank)), q["volgorde"])):
-                    title = row_title(q)
-                    if variant and q["soort"] not in ("gemiddelde", "percentage_codes"):
-                        title = q["vraag"][variant]
-                    expected.append((q, rows_v[q["indicator"]], variant, title))
-            blocks = [b for theme, tb in split_sections(body, 3)
-                      if theme not in ("Uitsplitsingen", "Verschillen tussen groepen")
-                      for b in split_sections(tb, 4)]
-            assert [t for t, _ in blocks] == [md_text(e[3]) for e in expected], (page, survey)
-            for (q, r, variant, _t), (_title, block) in zip(expected, blocks, strict=True):
-                lines = [line for line in block.splitlines() if line.strip()]
-                headline, question = lines[0], lines[2]
-                assert lines[1] == HEADLINE_CLASS, (page, lines[1])
-                # the headline sentence with the figure and its interval, in Dutch notation
-                if r["onderdrukt"] == "ja":
-                    assert headline.startswith(md_text(f"Geen cijfer: {r['reden']}")), (page, headline)
-                elif r["soort"] == "gemiddelde":
-                    assert HEADLINE_MEAN.match(headline), (page, headline)
-                    assert f"gemiddeld een {texts.number(r['waarde'], 1)} " in headline
-                else:
-                    assert HEADLINE_PERCENT.match(headline), (page, headline)
-                    assert f"({texts.pct(r['waarde'])}, 95%-BI " in headline
-                    assert texts.interval(r["ondergrens"], r["bovengrens"]) in headline
-                if r["indicatief"] == "ja":
-                    assert headline.endswith(f"*(indicatief: {INDICATIVE})*"), (page, headline)
-                    indicative_headlines += 1
-                else:
-                    assert "indicatief" not in headline, (page, headline)
-                # the literal question(s) and the base
-                variants = q["vraag"].values() if isinstance(q["vraag"], dict) else [q["vraag"]]
-                if variant:
-                    variants = [q["vraag"][variant]]
-                    assert question.startswith(f"Vraag aan {variant}: "), (page, question)
-                assert question.startswith("Vraag"), (page, question)
-                for v in variants:
-                    assert f"‘{md_text(v)}’" in question, (page, question)
-                # a suppressed figure publishes no exact count
-                base = f" · {texts.n_text(r)}" if r["onderdrukt"] == "ja" else f" · n = {texts.number(r['n'])}"
-                assert base in question, (page, question)
-                if r["onderdrukt"] == "nee" and r["n_geen_oordeel"]:  # suppressed: no count at all
-                    assert question.endswith("× weet niet / n.v.t. niet meegeteld"), (page, question)
-                checked += 1
-    assert checked > 500
-    assert indicative_headlines > 0, "the demo should have indicative headline figures"
+                    by_theme.setdefault(q.get("thema") or "overig", []).append(q)
+                for theme, qs in by_theme.items():
+                    title = ((variant[:1].upper() + variant[1:] + ": ") if variant else "") + \
+                        THEME_TITLES.get(theme, theme.capitalize())
+                    anchor = "-".join(x for x in (survey, variant, theme) if x)
+                    assert f"### {title} {{#{anchor} .ceo-fs-kop}}" in body, (page, title)
+                    short = {"wmo": "Wmo", "jeugd": "Jeugd", "professionals": "Professionals"}[survey]
+                    caption = f"{short}, {title[:1].lower() + title[1:]}: {name} {year}"
+                    el, note = tables_with_notes(themes[title])[caption]
+                    headers, cells = cell_texts(el)
+                    # no column for the previous edition when none of the questions was compared with one (the
+                    # first edition)
+                    first = not any(_ref(rows_v[q["indicator"]], "vorige") for q in qs)
+                    assert first or year > EDITIONS[0]
+                    assert headers[:4] == ["Uitkomst", "Marge", "n", "Weet niet"], headers
+                    assert len(headers) == 4 + (not first) + gemeente, headers
+                    if not first:
+                        assert headers[4].startswith(("Sinds ", "Vorige editie")), headers
+                    if gemeente:
+                        region = meta["regios"]["drechtsteden"]  # the demo's only region
+                        assert headers[-1] == f"Rest van {region}", headers
+                    assert list(cells) == [question_text(q, variant) for q in qs], (page, title)
+                    for q in qs:
+                        r = rows_v[q["indicator"]]
+                        got = ["".join(c.itertext()) for c in cells[question_text(q, variant)]]
+                        if r["onderdrukt"] == "ja":
+                            assert got[0].startswith("—") and got[1] == "—", (page, got)
+                            assert got[2] == texts.n_text(r), (page, got)
+                        else:
+                            value = value_text(r) + (" (gemiddeld)" if r["soort"] == "gemiddelde" else "")
+                            assert got[0] == value, (page, q["indicator"], got)
+                            half = (r["bovengrens"] - r["ondergrens"]) / 2
+                            assert got[1] == "± " + texts.number(half, 1 if r["soort"] == "gemiddelde" else 0)
+                            assert got[2] == texts.number(r["n"]) and got[3] == texts.number(r["n_geen_oordeel"])
+                            indicative += r["indicatief"] == "ja"
+                        if not first:
+                            assert got[4] == _ref(r, "vorige"), (page, q["indicator"], got)
+                        if gemeente:
+                            assert got[-1] == _ref(r, "regio"), (page, q["indicator"], got)
+                            marked += got[-1][:1] in "▲▼"
+                        checked += 1
+                    shown = [rows_v[q["indicator"]] for q in qs if rows_v[q["indicator"]]["onderdrukt"] == "nee"]
+                    if any(r["indicatief"] == "ja" for r in shown):
+                        assert "* indicatief: weinig respondenten of een brede marge." in note, note
+    assert checked > 500 and indicative > 0 and marked > 0, (checked, indicative, marked)
 
 
-def test_suppressed_and_indicative_cells(demo: Path) -> None:
-    """Every subgroup figure of every factsheet: the value (with * when indicative; with its interval in the
-    row of the indicator in the chart), or — with its reason; a group without any published figure is not a
-    column but is named in the note below the table, with the reasons."""
+def test_kernpunten_show_the_key_figures_with_the_tested_comparisons(demo: Path) -> None:
+    """The Kernpunten table right below the h1: per survey (and questionnaire variant) the codebook's
+    kernindicatoren with the figure and the same comparisons, with the same numbers, as the tables below."""
+    site = demo / "site"
+    checked = 0
+    for page in factsheets(site):
+        year = int(page.parent.parent.name)
+        text = page.read_text(encoding="utf-8")
+        lines = text.splitlines()
+        h1 = next(i for i, line in enumerate(lines) if line.startswith("# "))
+        assert lines[h1 + 1:].index("## Kernpunten {#kernpunten}") <= 6, page  # h1, banner, nav, Kernpunten
+        kern = ET.fromstring(re.search(r'<table class="ceo-kern">.*?</table>', text).group(0))
+        rows = list(kern.iter("tr"))
+        header = ["".join(c.itertext()) for c in rows[0]]
+        gemeente = page.parent.name == "gemeente"
+        first = year == EDITIONS[0]  # no column 'Sinds ...' in the first edition
+        assert header[:2] == ["Onderwerp", str(year)], header
+        assert len(header) == 2 + (not first) + gemeente, header
+        groups: dict[str, list[list[str]]] = {}
+        current = None
+        for tr in rows[1:]:
+            cells = ["".join(c.itertext()) for c in tr]
+            if tr.get("class") == "ceo-kern-groep":
+                current = cells[0].split(" (")[0]
+                groups[current] = []
+            else:
+                groups[current].append(cells)
+        for survey in SURVEYS:
+            meta, table = load(site, year, survey)
+            area = area_of(page, table)
+            if area is None:
+                continue
+            here = table[(table["gebied_code"] == area[0]) & (table["categorie"] == "")]
+            short = {"wmo": "Wmo", "jeugd": "Jeugd", "professionals": "Professionals"}[survey]
+            for variant, head in _views(meta, here):
+                rows_v = {r["indicator"]: r for r in head.to_dict("records")}
+                got = groups[f"{short}: {variant}" if variant else short]
+                expected = [k for k in meta["kernindicatoren"] if k["indicator"] in rows_v]
+                assert [g[0] for g in got] == [k["kort"] for k in expected], (page, survey)
+                for k, cells in zip(expected, got, strict=True):
+                    r = rows_v[k["indicator"]]
+                    assert cells[1] == (value_text(r) if r["onderdrukt"] == "nee" else cells[1]), (page, cells)
+                    if not first:
+                        assert cells[2] == _ref(r, "vorige"), (page, cells)
+                    if gemeente:
+                        assert cells[-1] == _ref(r, "regio"), (page, cells)
+                    checked += 1
+    assert checked > 300
+
+
+def test_subgroup_tables_with_marge_n_and_suppression(demo: Path) -> None:
+    """The key figures per group, one table per survey: every cell the value, marge and n (with * when
+    indicative), or — with its reason; a group without any published key figure is named in the note."""
     site = demo / "site"
     counts = {"suppressed": 0, "indicative": 0, "value": 0, "hidden": 0}
-    reasons_seen: set[str] = set()
     for page in factsheets(site):
         year = int(page.parent.parent.name)
         text = page.read_text(encoding="utf-8")
@@ -421,74 +518,168 @@ def test_suppressed_and_indicative_cells(demo: Path) -> None:
             if area is None:
                 continue
             code, name = area
-            questions = {q["indicator"]: q for q in meta["vragen"]}
-            sub = table[(table["gebied_code"] == code) & (table["subgroep"] != "") & (table["categorie"] == "")]
-            for sg in meta["subgroepen"]:
-                if sg["id"] == (meta.get("kop_per") or {}).get("subgroep"):
-                    continue  # the headline figures per variant (test_every_factsheet_has_headline_...)
-                rows = sub[sub["subgroep"] == sg["id"]]
-                if not len(rows):
+            kop = (meta.get("kop_per") or {}).get("subgroep")
+            breakdowns = [sg for sg in meta["subgroepen"] if sg["id"] != kop]
+            sub = table[(table["gebied_code"] == code) & table["subgroep"].isin([sg["id"] for sg in breakdowns])
+                        & (table["categorie"] == "")]
+            keys = [k["indicator"] for k in meta["kernindicatoren"]]
+            sub = sub[sub["indicator"].isin(keys)]
+            if not len(sub):
+                continue
+            short = {"wmo": "Wmo", "jeugd": "Jeugd", "professionals": "Professionals"}[survey]
+            caption = (f"{short}: kernpunten van {name} per groep: percentage of cijfer, met marge en aantal "
+                       "respondenten (n)")
+            if caption not in tables:
+                assert (sub["onderdrukt"] == "ja").all(), page
+                continue
+            el, note = tables[caption]
+            reasons = note_reasons(note)
+            hidden = hidden_groups(note, {f"{sg['label'].lower()} {v}" for sg in breakdowns
+                                          for v in sub.loc[sub["subgroep"] == sg["id"], "subgroep_waarde"]})
+            label = {sg["label"].lower(): sg["id"] for sg in breakdowns}
+            trs = list(el.iter("tr"))
+            columns = ["".join(c.itertext()) for c in trs[0]][1:]
+            present = [k for k in keys if k in set(sub["indicator"])]
+            assert len(columns) == len(present), (page, columns)
+            cell = {(r["subgroep"], r["subgroep_waarde"], r["indicator"]): r for r in sub.to_dict("records")}
+            current = None
+            seen = set()
+            for tr in trs[1:]:
+                cells = ["".join(c.itertext()) for c in tr]
+                if tr.get("class") == "ceo-kern-groep":
+                    current = label[cells[0].removeprefix("Naar ")]
                     continue
-                present = set(rows["indicator"])
-                groups_all = set(rows["subgroep_waarde"])
-                rank = {t: i for i, t in enumerate(THEME_ORDER)}
-                order = sorted((q for q in meta["vragen"] if q["indicator"] in present),
-                               key=lambda q: (rank.get(q.get("thema") or "", len(rank)), q["volgorde"]))
-                main = next((q for q in order if q["soort"] == "gemiddelde"), order[0])["indicator"]  # in the chart
-                caption = f"{name} naar {sg['label'].lower()} (n: het hoogste aantal respondenten bij een vraag)"
-                if caption not in tables:  # not a single published figure: no table, only the reasons
-                    assert (rows["onderdrukt"] == "ja").all(), (page, caption)
-                    start = f"Geen cijfers naar {sg['label'].lower()};"
-                    hidden = hidden_groups(next(x for x in text.splitlines() if x.startswith(start)), groups_all)
-                    for r in rows.to_dict("records"):
-                        assert r["reden"] in hidden[r["subgroep_waarde"]], (page, start, hidden)
-                        counts["hidden"] += 1
+                if cells[0] == "Verschillen de groepen?":
                     continue
-                el, note = tables[caption]
-                headers, cells = cell_texts(el)
-                groups = [re.fullmatch(r"(.*) \(n = [\d.]+\)", h).group(1) for h in headers]
-                reasons = note_reasons(note)
-                hidden = hidden_groups(note, groups_all)
-                assert not set(hidden) & set(groups), (page, note)
-                for r in rows.to_dict("records"):
-                    if r["subgroep_waarde"] in hidden:
-                        assert r["onderdrukt"] == "ja", (page, r["indicator"], r["subgroep_waarde"])
-                        assert r["reden"] in hidden[r["subgroep_waarde"]], (page, note)
-                        counts["hidden"] += 1
-                        reasons_seen.add(r["reden"])
-                        continue
-                    cell = cells[row_title(questions[r["indicator"]])][groups.index(r["subgroep_waarde"])]
-                    shown = "".join(cell.itertext())
+                seen.add((current, cells[0]))
+                for k, shown in zip(present, cells[1:], strict=True):
+                    r = cell[(current, cells[0], k)]
                     if r["onderdrukt"] == "ja":
-                        assert shown.startswith("—"), (page, r["indicator"], shown)
+                        assert shown.startswith("—"), (page, shown)
                         assert reasons.get(note_marker(shown)) == r["reden"], (page, note)
                         counts["suppressed"] += 1
-                        reasons_seen.add(r["reden"])
                     else:
-                        expected = value_text(r, ci=r["indicator"] == main)
-                        assert shown == expected, (page, r["indicator"], r["subgroep_waarde"], shown)
+                        half = (r["bovengrens"] - r["ondergrens"]) / 2
+                        marge = "± " + texts.number(half, 1 if r["soort"] == "gemiddelde" else 0)
+                        assert shown == f"{value_text(r)} {marge} · n = {texts.number(r['n'])}", (page, shown)
                         counts["value"] += 1
-                        if r["indicatief"] == "ja":
-                            assert f"* indicatief: {INDICATIVE}." in note, (page, note)
-                            counts["indicative"] += 1
+                        counts["indicative"] += r["indicatief"] == "ja"
+            for r in sub.to_dict("records"):
+                if (r["subgroep"], r["subgroep_waarde"]) not in seen:
+                    sg_label = next(sg["label"].lower() for sg in breakdowns if sg["id"] == r["subgroep"])
+                    assert r["onderdrukt"] == "ja", (page, r["subgroep_waarde"])
+                    assert r["reden"] in hidden[f"{sg_label} {r['subgroep_waarde']}"], (page, note)
+                    counts["hidden"] += 1
     assert min(counts.values()) > 0, counts
-    assert len(reasons_seen) >= 2, reasons_seen  # too few respondents, and complementary suppression
 
 
-def test_every_chart_has_a_table_with_the_same_figures(demo: Path) -> None:
-    charts = 0
-    for page in factsheets(demo / "site"):
-        lines = [line for line in page.read_text(encoding="utf-8").splitlines() if line.strip()]
+def _chart_specs(text: str) -> list[dict]:
+    return [json.loads(m.group(1).replace("<\\/", "</"))
+            for m in re.finditer(r'<script type="application/vnd\.ceo-chart\+json">(.*?)</script>', text)]
+
+
+def test_factsheet_charts_are_few_titled_and_show_the_tested_comparator(demo: Path) -> None:
+    """At most 8 charts a factsheet, each with a visible title right above it and a text alternative; the
+    overview chart shows the rest of the region (the comparator that was tested) with the same numbers as the
+    tables, and the previous edition."""
+    site = demo / "site"
+    overview_checked = 0
+    for page in factsheets(site):
+        year = int(page.parent.parent.name)
+        text = page.read_text(encoding="utf-8")
+        lines = [line for line in text.splitlines() if line.strip()]
+        specs = _chart_specs(text)
+        assert 1 <= len(specs) <= 8, (page, len(specs))
         for i, line in enumerate(lines):
             if line.startswith("<script"):
-                charts += 1
-                m = re.fullmatch(r'<script type="application/vnd\.ceo-chart\+json">(.*)</script>', line)
-                assert m, (page, line[:80])
-                assert lines[i + 1].startswith("<table"), (page, lines[i + 1][:80])
-                spec = json.loads(m.group(1).replace("<\\/", "</"))
-                assert spec["label"].strip(), page  # the text alternative (aria-label of the drawn chart)
-                assert spec["layout"]["separators"] == ",."  # decimal comma in the chart as well
-    assert charts > 300
+                assert lines[i - 1].startswith('<p class="ceo-fs-charttitle">'), (page, lines[i - 1][:80])
+        for spec in specs:
+            assert spec["label"].strip() and spec["layout"]["separators"] == ",."
+            assert "95%-BI" not in spec["label"] and "significant" not in spec["label"]
+        if page.parent.name != "gemeente":
+            continue
+        by_title = sections(text, 2)
+        for survey in SURVEYS:
+            meta, table = load(site, year, survey)
+            area = area_of(page, table)
+            if area is None:
+                continue
+            body = by_title[meta["titel"]]
+            spec = _chart_specs(body)[0]  # the overview chart opens the survey's section
+            names = [t["name"] for t in spec["data"]]
+            region = meta["regios"]["drechtsteden"]
+            assert names[:2] == [area[1], f"rest van {region}"], names
+            here = table[(table["gebied_code"] == area[0]) & (table["categorie"] == "")]
+            rank = {t: i for i, t in enumerate(THEME_ORDER)}
+            expected = []
+            for _variant, head in _views(meta, here):
+                rows_v = {r["indicator"]: r for r in head.to_dict("records")}
+                for q in sorted((q for q in meta["vragen"] if q["indicator"] in rows_v),
+                                key=lambda q: (rank.get(q.get("thema") or "", len(rank)), q["volgorde"])):
+                    r = rows_v[q["indicator"]]
+                    if q["soort"] == "percentage_positief" and r["onderdrukt"] == "nee":
+                        expected.append(r)
+            assert spec["data"][0]["x"] == pytest.approx([r["waarde"] for r in expected]), page
+            rest = spec["data"][1]["x"]
+            assert rest == pytest.approx([r["waarde_rest_regio"] for r in expected], nan_ok=True), page
+            # the same rounded numbers in the tables below the chart
+            for r, x in zip(expected, rest, strict=True):
+                assert f"({texts.pct(x)})" in _ref(r, "regio") or _ref(r, "regio") == texts.pct(x)
+                overview_checked += 1
+    assert overview_checked > 200
+
+
+def test_factsheet_text_has_no_jargon_and_the_details_in_the_footer(demo: Path) -> None:
+    """No '95%-BI', 'significant', α, raking, revision numbers or input hashes in the body of a factsheet (they
+    are in the verantwoording); the technical details are in the footer block (class ceo-meta)."""
+    site = demo / "site"
+    for page in factsheets(site):
+        year = int(page.parent.parent.name)
+        text = page.read_text(encoding="utf-8")
+        footer = re.search(r'<div class="ceo-meta"[^>]*>.*?</div>', text).group(0)
+        assert text.rstrip().endswith(footer), page  # the last thing on the page
+        body = text.replace(footer, "")
+        for word in ("95%-BI", "BI ", "significant", "α", "raking", "revisie", "Cronbach", "p = ",
+                     "betrouwbaarheidsinterval"):
+            assert word not in body, (page, word)
+        for survey in SURVEYS:
+            meta, _table = load(site, year, survey)
+            assert meta["vingerafdruk"][:12] not in body
+        assert "revisie" in footer and "ceo " in footer
+        assert "## Zo leest u deze cijfers {#zo-leest-u}" in text
+        assert "het verschil is te klein om zeker te zijn" in text
+
+
+def test_factsheet_navigation_anchors_switcher_and_banner(demo: Path, built: Path) -> None:
+    site = demo / "site"
+    for year in EDITIONS:
+        gemeenten = sorted(p.stem for p in (site / str(year) / "gemeente").glob("*.md"))
+        for slug_ in gemeenten:
+            text = (site / str(year) / "gemeente" / f"{slug_}.md").read_text(encoding="utf-8")
+            nav = re.search(r'<nav class="ceo-fs-nav" aria-label="Snel naar"[^>]*>(.*?)</nav>', text).group(1)
+            trend = ["ontwikkeling"] if year > EDITIONS[0] else []  # the first edition has no trend
+            assert re.findall(r'href="#([a-z]+)"', nav) == ["wmo", "jeugd", "professionals", *trend]
+            assert ("## Ontwikkeling sinds" in text) == bool(trend)
+            switcher = re.search(r"<details class=\"ceo-fs-switch\"><summary>Andere gemeente</summary>(.*?)</details>",
+                                 nav).group(1)
+            targets = re.findall(r'<li><a href="\.\./([a-z-]+)/"', switcher)
+            assert sorted(set(targets) | {slug_}) == gemeenten, (year, slug_, targets)
+            assert '<li><a href="./" aria-current="page">' in switcher
+            assert f'<a href="../../../actueel/gemeente/{slug_}/">actueel/gemeente/{slug_}/</a>' in text
+            if year < NEWEST:
+                assert (f"Er is een nieuwere editie: [{NEWEST}](../../{NEWEST}/gemeente/{slug_}.md)\n"
+                        '{: .ceo-fs-banner role="note" }') in text
+            else:
+                assert "Er is een nieuwere editie" not in text
+    # stable, meaningful anchors in the built page (no positional '_3' ids for the sections)
+    html = (built / "2025" / "gemeente" / "dordrecht" / "index.html").read_text(encoding="utf-8")
+    for anchor in ("kernpunten", "zo-leest-u", "ontwikkeling", "wmo", "wmo-toegang", "wmo-rapportcijfer", "jeugd",
+                   "jeugd-ouders-toegang", "jeugd-jeugdigen-rapportcijfer", "professionals",
+                   "professionals-samenwerking", "wmo-uitsplitsingen"):
+        assert f'id="{anchor}"' in html, anchor
+    assert not re.search(r'<h[2-4] id="[^"]*_\d+"', html)
+    summaries = re.findall(r"<summary>(.*?)</summary>", html)
+    assert len(summaries) == len(set(summaries)), summaries  # every disclosure has its own name
 
 
 def test_edition_links_and_actueel_redirects(demo: Path, built: Path) -> None:
@@ -539,7 +730,11 @@ def test_duiding_and_revision(second_run: Path, tmp_path: Path) -> None:
     result = runner.invoke(main, ["site", "--project", str(root)])
     assert result.exit_code == 0, result.output
     text = page.read_text(encoding="utf-8")
-    assert "## Duiding\n\n### Wachttijden\n\nDe wachttijd voor een keukentafelgesprek in Dordrecht" in text
+    assert "## Duiding {#duiding}\n\n### Wachttijden\n\nDe wachttijd voor een keukentafelgesprek in Dordrecht" in text
+    # its first paragraph in the Kernpunten, with a link to the whole text
+    kern = text.split("## Kernpunten", 1)[1].split("\n## ", 1)[0]
+    assert "De wachttijd voor een keukentafelgesprek in Dordrecht is in 2025 verkort." in kern
+    assert "[Lees de hele duiding](#duiding)" in kern
     assert "alleen voor de onderzoeker" not in text
     assert "keukentafelgesprek" not in (site / "2025" / "gemeente" / "zwijndrecht.md").read_text(encoding="utf-8")
     assert "keukentafelgesprek" not in (site / "2024" / "gemeente" / "dordrecht.md").read_text(encoding="utf-8")

@@ -319,11 +319,11 @@ def test_read_population_semicolon_cp1252_names_and_bom(tmp_path):
 
 def test_read_population_column_problems(tmp_path):
     assert _read_problems(tmp_path, "gemeentecode,leeftijdsklasse,aantal,regio\nGM0505,1,10,x\n") == [
-        "populatie.csv: kolom 'regio' is geen gemeentecode, aantal of celkenmerk (leeftijdsklasse, geslacht, "
-        "voorziening)"]
+        "populatie.csv: kolom 'regio' is geen gemeentecode, aantal, aangeschreven of celkenmerk (leeftijdsklasse, "
+        "geslacht, voorziening)"]
     assert _read_problems(tmp_path, "gemeentecode,geslacht\nGM0505,1\n") == [
         "populatie.csv: verplichte kolom 'aantal' ontbreekt (nodig: gemeentecode en aantal; optioneel: "
-        "leeftijdsklasse, geslacht, voorziening)"]
+        "leeftijdsklasse, geslacht, voorziening, aangeschreven)"]
     assert _read_problems(tmp_path, "") == ["populatie.csv: het populatiebestand is leeg"]
     assert _read_problems(tmp_path, "gemeentecode,aantal\n\n") == [
         "populatie.csv: het populatiebestand bevat geen rijen, alleen een kopregel"]

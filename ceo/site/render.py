@@ -42,10 +42,12 @@ THEME_TITLES = {
     "samenwerking": "Samenwerking",
     "rapportcijfer": "Rapportcijfer",
 }
-#: Okabe-Ito, safe for the common forms of colour blindness
-PALETTE = {"gebied": "#0072B2", "regio": "#E69F00", "benchmark": "#009E73", "vorige": "#56B4E9"}
-#: diverging blue-orange scale for the answer distribution (colour-blind safe)
-DIVERGING = ["#08519c", "#6baed6", "#bdbdbd", "#fd8d3c", "#a63603"]
+#: chart colours, every one at least 3:1 against white (WCAG 1.4.11): Okabe-Ito blue for the area, a dark
+#: vermillion for the region (Okabe-Ito's orange #E69F00 is 2.25:1), green, and grey for the previous edition
+#: (the factsheet's charts: ceo.site.factsheet)
+PALETTE = {"gebied": "#0072B2", "regio": "#C04A00", "benchmark": "#00785A", "vorige": "#737373"}
+#: ordinal answer scale, most positive first (ceo.site.factsheet.ORDINAL5: stacked with white borders)
+DIVERGING = ["#08519C", "#2F78B5", "#737373", "#C04A00", "#7F2704"]
 GENERATED_TOP = ("cijfers", "actueel", "assets")
 
 DATA_DTYPES = {
@@ -60,6 +62,8 @@ DATA_DTYPES = {
     "significant_vorige": str,
     "significant_regio": str,
     "significant_benchmark": str,
+    "significant_groepen": str,
+    "toets_groepen": str,
     "indicatief": str,
     "onderdrukt": str,
     "subgroep_label": str,
@@ -82,6 +86,8 @@ def read_results(path: Path) -> pd.DataFrame:
         "significant_vorige",
         "significant_regio",
         "significant_benchmark",
+        "significant_groepen",
+        "toets_groepen",
         "subgroep_label",
         "thema",
     ):
@@ -96,6 +102,8 @@ class SurveyEdition:
     table: pd.DataFrame
     tests: pd.DataFrame | None
     weighting: pd.DataFrame | None
+    #: ``<onderzoek>_respons.csv`` (response and representativeness), when the population file had 'aangeschreven'
+    response: pd.DataFrame | None = None
 
     @property
     def id(self) -> str:
@@ -132,7 +140,10 @@ def load_edition(site_dir: Path, year: int) -> Edition | None:
         weights_path = data / f"{sid}_weging.csv"
         tests = pd.read_csv(tests_path, keep_default_na=False, na_values=[""]) if tests_path.exists() else None
         weighting = pd.read_csv(weights_path) if weights_path.exists() else None
-        ed.surveys.append(SurveyEdition(meta, table, tests, weighting))
+        response_path = data / f"{sid}_respons.csv"
+        response = pd.read_csv(response_path, dtype={"kenmerk": str, "categorie": str, "categorie_label": str},
+                               keep_default_na=False, na_values=[""]) if response_path.exists() else None
+        ed.surveys.append(SurveyEdition(meta, table, tests, weighting, response))
     return ed if ed.surveys else None
 
 
@@ -208,117 +219,6 @@ def _layout(height: int, **kw) -> dict:
     }
     base.update(kw)
     return base
-
-
-def comparison_chart(bars: list[tuple[str, float, float, float, str]], percent: bool) -> dict:
-    """Horizontal bars with CI error bars: (label, value, lower, upper, colour)."""
-    labels = [plotly_text(b[0]) for b in bars]
-    values = [_clean(b[1]) for b in bars]
-    plus = [_clean(b[3] - b[1]) if b[3] is not None and np.isfinite(b[3]) else None for b in bars]
-    minus = [_clean(b[1] - b[2]) if b[2] is not None and np.isfinite(b[2]) else None for b in bars]
-    x_range = [0, 100] if percent else [1, 10]
-    return {
-        "data": [
-            {
-                "type": "bar",
-                "orientation": "h",
-                "y": labels,
-                "x": values,
-                "marker": {"color": [b[4] for b in bars]},
-                "error_x": {
-                    "type": "data",
-                    "symmetric": False,
-                    "array": plus,
-                    "arrayminus": minus,
-                    "color": "#333",
-                    "thickness": 1.5,
-                    "width": 6,
-                },
-                "hovertemplate": "%{y}: %{x:.1f}" + (" %" if percent else "") + "<extra></extra>",
-            }
-        ],
-        "layout": _layout(
-            40 + 34 * len(bars),
-            xaxis={"range": x_range, "ticksuffix": " %" if percent else "", "fixedrange": True},
-            yaxis={"autorange": "reversed", "automargin": True, "fixedrange": True},
-        ),
-    }
-
-
-def distribution_chart(items: list[tuple[str, list[tuple[str, float]]]]) -> dict:
-    """Stacked 100 % bars: one per question, one trace per answer category (in order)."""
-    categories: list[str] = []
-    for _, cats in items:
-        for c, _v in cats:
-            if c not in categories:
-                categories.append(c)
-    colours = DIVERGING if len(categories) == 5 else ([DIVERGING[0], DIVERGING[4]] if len(categories) == 2 else None)
-    data = []
-    for i, c in enumerate(categories):
-        values = [_clean(dict(cats).get(c)) for _, cats in items]
-        trace = {
-            "type": "bar",
-            "orientation": "h",
-            "name": plotly_text(c),
-            "y": [q for q, _ in items],
-            "x": values,
-            "hovertemplate": "%{fullData.name}: %{x:.1f} %<extra></extra>",  # the label is never a template
-        }
-        if colours:
-            trace["marker"] = {"color": colours[i]}
-        data.append(trace)
-    return {
-        "data": data,
-        "layout": _layout(
-            # room for the legend above and the axis below, and for every (wrapped) label
-            80 + sum(24 + 16 * (label.count("<br>") + 1) for label, _ in items),
-            barmode="stack",
-            showlegend=True,
-            legend={"orientation": "h", "x": 0, "y": 1, "yanchor": "bottom", "traceorder": "normal"},
-            xaxis={"range": [0, 100], "ticksuffix": " %", "fixedrange": True},
-            yaxis={"autorange": "reversed", "automargin": True, "fixedrange": True},
-        ),
-    }
-
-
-def trend_chart(points: list[tuple[int, float, float, float]], percent: bool) -> dict:
-    """Line over editions with a CI band."""
-    years = [p[0] for p in points]
-    values = [_clean(p[1]) for p in points]
-    lo = [_clean(p[2]) for p in points]
-    hi = [_clean(p[3]) for p in points]
-    return {
-        "data": [
-            {"type": "scatter", "mode": "lines", "x": years, "y": hi, "line": {"width": 0}, "hoverinfo": "skip"},
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "x": years,
-                "y": lo,
-                "line": {"width": 0},
-                "fill": "tonexty",
-                "fillcolor": "rgba(0,114,178,0.18)",
-                "hoverinfo": "skip",
-            },
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "x": years,
-                "y": values,
-                "line": {"color": PALETTE["gebied"], "width": 2},
-                "hovertemplate": "%{x}: %{y:.1f}" + (" %" if percent else "") + "<extra></extra>",
-            },
-        ],
-        "layout": _layout(
-            220,
-            xaxis={"tickmode": "array", "tickvals": years, "fixedrange": True},
-            yaxis={
-                "range": [0, 100] if percent else [1, 10],
-                "fixedrange": True,
-                "ticksuffix": " %" if percent else "",
-            },
-        ),
-    }
 
 
 def html_table(
@@ -480,6 +380,27 @@ class SiteContext:
     history: dict[tuple, list[tuple]]  # (survey, area, indicator) -> [(year, value, lo, hi, definition)]
     version: str
     changed: set[int] = field(default_factory=set)  # editions whose data changed (rewrite downloads)
+    settings: SiteSettings = field(default_factory=lambda: SiteSettings())
+    #: (survey, area, indicator[, subgroup, group]) -> [(year, value of the rest of the region)]: the tested
+    #: comparator of the factsheet's trend chart (ceo.site.factsheet)
+    rest_history: dict[tuple, list[tuple]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    """What the generated pages take from ``ceo.yaml`` (see :func:`site_settings`)."""
+
+    name: str = ""
+    publisher: str = ""
+    site_url: str = ""  # https://.../ (ending in /) or ""
+    contact: tuple[str, str] = ("", "")  # (name, mailto:... or https://...)
+    licence: tuple[str, str] = ("CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/deed.nl")
+
+
+def site_settings(project) -> SiteSettings:
+    """The :class:`SiteSettings` of a loaded project (:class:`ceo.validate.project.Project`)."""
+    return SiteSettings(name=project.name, publisher=project.publisher, site_url=project.site_url,
+                        contact=project.contact, licence=project.licence)
 
 
 def _page_path(code: str, name: str, level: str) -> str:
@@ -496,17 +417,22 @@ def _rel(from_page: str, to_page: str) -> str:
 
 
 def render_site(
-    site_dir: Path, project_root: Path, version: str, years: list[int] | None = None, changed: set[int] | None = None
+    site_dir: Path, project_root: Path, version: str, years: list[int] | None = None, changed: set[int] | None = None,
+    settings: SiteSettings | None = None,
 ) -> list[Path]:
     """Render the pages of the given editions (default: all) plus the site-wide generated pages.
 
     ``changed``: editions whose data changed, so their Excel download is rewritten (default: all rendered).
+    ``settings``: site address, contact and licence from ``ceo.yaml`` (default: none set, licence CC BY 4.0).
     """
     all_years = editions_in(site_dir)
     editions = {y: load_edition(site_dir, y) for y in all_years}
     editions = {y: e for y, e in editions.items() if e is not None}
     pages = {y: {code: _page_path(code, name, level) for code, name, level in e.areas()} for y, e in editions.items()}
+    from ceo.site import factsheet
+
     history: dict[tuple, list[tuple]] = {}
+    rest_history: dict[tuple, list[tuple]] = {}
     for y in sorted(editions):
         for s in editions[y].surveys:
             t = s.table
@@ -519,6 +445,8 @@ def render_site(
             ].itertuples(index=False, name=None):
                 key = r[:3] if not r[8] else (*r[:3], r[8], r[9])
                 history.setdefault(key, []).append((int(r[3]), r[4], r[5], r[6], r[7]))
+            for key, points in factsheet.rest_history_rows(h).items():
+                rest_history.setdefault(key, []).extend(points)
     todo = sorted(editions) if years is None else [y for y in years if y in editions]
     ctx = SiteContext(
         site_dir,
@@ -528,7 +456,9 @@ def render_site(
         history,
         version,
         set(todo) if changed is None else set(changed),
+        settings or SiteSettings(),
     )
+    ctx.rest_history = rest_history
     written: list[Path] = []
     for y in todo:
         written += render_edition(ctx, editions[y])
@@ -541,8 +471,8 @@ def render_common(ctx: SiteContext, editions: dict[int, Edition]) -> list[Path]:
     site = ctx.site_dir
     env = environment()
     out: list[Path] = []
-    if not editions:
-        return out
+    if not editions:  # no figures yet: only the theme override (its footer follows ceo.yaml)
+        return copy_theme(site, ctx.settings)
     newest = max(editions)
     names: dict[str, tuple[str, str]] = {}
     for y in sorted(editions):
@@ -577,22 +507,24 @@ def render_common(ctx: SiteContext, editions: dict[int, Edition]) -> list[Path]:
     if actueel.exists():
         shutil.rmtree(actueel)
     red = env.get_template("redirect.html.j2")
-    out.append(_write(actueel / "index.html", red.render(title=f"overzicht {newest}", target=f"../{newest}/")))
-    out.append(
-        _write(
-            actueel / "verantwoording" / "index.html",
-            red.render(title=f"verantwoording {newest}", target=f"../../{newest}/verantwoording/"),
-        )
-    )
+    site_url = ctx.settings.site_url
+
+    def redirect(directory: str, title: str) -> Path:
+        """actueel/<directory>/index.html: to <newest>/<directory>/, with a canonical link to that edition page
+        (absolute with site_url) and the stable address shown on the page."""
+        depth = directory.count("/") + 1 if directory else 0
+        target = "../" * (depth + 1) + f"{newest}/" + (f"{directory}/" if directory else "")
+        page = f"{newest}/" + (f"{directory}/" if directory else "")
+        stable = "actueel/" + (f"{directory}/" if directory else "")
+        return _write(actueel / directory / "index.html", red.render(
+            title=title, target=target, canonical=site_url + page if site_url else target,
+            stable=site_url + stable if site_url else stable))
+
+    out.append(redirect("", f"overzicht {newest}"))
+    out.append(redirect("verantwoording", f"verantwoording {newest}"))
     for code, page in ctx.pages[newest].items():
-        target_dir = page[:-3]  # gemeente/dordrecht
-        out.append(
-            _write(
-                actueel / target_dir / "index.html",
-                red.render(title=f"{names[code][0]} {newest}", target=f"../../../{newest}/{target_dir}/"),
-            )
-        )
-    out += copy_assets(site)
+        out.append(redirect(page[:-3], f"{names[code][0]} {newest}"))  # gemeente/dordrecht
+    out += copy_assets(site, ctx.settings)
     return out
 
 
@@ -613,6 +545,97 @@ def _href(from_page: str, to_page: str) -> str:
     return "./" if rel == "." else rel + "/"
 
 
+#: print only (ceo.css hides it on screen): the site, the page, and where to find it again on paper: the stable
+#: link ``actueel/...`` (always the newest edition) and the link of this edition. Absolute with ``site_url``;
+#: otherwise ceo.js writes the address the page was opened at (the relative link stays without JavaScript).
+_PRINT_HEADER = (
+    "{% block content %}\n"
+    "  {%- set parts = page.url.split('/') if page and page.url else [] %}\n"
+    "  {%- set year = parts[0] if parts and parts[0] | length == 4 and parts[0].isdigit() else '' %}\n"
+    "  {%- set rest = page.url[5:] if year else '' %}\n"
+    "  {%- set base = config.site_url or '' %}\n"
+    '  <div class="ceo-print-header">\n'
+    "    <p>{{ config.site_name }} · {{ page.title }}"
+    "{% if year and year not in page.title %} · editie {{ year }}{% endif %}</p>\n"
+    "    {%- if year and (rest == '' or rest.startswith(('gemeente/', 'regio/', 'verantwoording/'))) %}\n"
+    "    <p>Vaste link (altijd de nieuwste editie): "
+    "<a class=\"ceo-print-url\" href=\"{{ ('actueel/' ~ rest) | url }}\">{{ base ~ 'actueel/' ~ rest }}</a><br>\n"
+    "      Deze editie ({{ year }}): "
+    "<a class=\"ceo-print-url\" href=\"{{ page.url | url }}\">{{ base ~ page.url }}</a></p>\n"
+    "    {%- elif page and page.url is not none %}\n"
+    "    <p>Adres: <a class=\"ceo-print-url\" href=\"{{ page.url | url }}\">{{ base ~ page.url }}</a></p>\n"
+    "    {%- endif %}\n"
+    "  </div>\n"
+    "  {{ super() }}\n"
+    "{% endblock %}\n"
+)
+#: mkdocs-material's partials/search.html (9.x) with a name for the search dialog (axe ``aria-dialog-name``);
+#: ceo.css hides the result list while the search box is empty (on small screens its scroll wrapper was an
+#: invisible tab stop)
+_SEARCH_PARTIAL = """{#- ceo: mkdocs-material's search box, with a name for the dialog (written by ceo) -#}
+<div class="md-search" data-md-component="search" role="dialog" aria-label="Zoeken op deze site">
+  <label class="md-search__overlay" for="__search"></label>
+  <div class="md-search__inner" role="search">
+    <form class="md-search__form" name="search">
+      <input type="text" class="md-search__input" name="query" aria-label="{{ lang.t('search.placeholder') }}"
+        placeholder="{{ lang.t('search.placeholder') }}" autocapitalize="off" autocorrect="off" autocomplete="off"
+        spellcheck="false" data-md-component="search-query" required>
+      <label class="md-search__icon md-icon" for="__search">
+        {% set icon = config.theme.icon.search or "material/magnify" %}
+        {% include ".icons/" ~ icon ~ ".svg" %}
+        {% set icon = config.theme.icon.previous or "material/arrow-left" %}
+        {% include ".icons/" ~ icon ~ ".svg" %}
+      </label>
+      <nav class="md-search__options" aria-label="{{ lang.t('search') }}">
+        <button type="reset" class="md-search__icon md-icon" title="{{ lang.t('search.reset') }}"
+          aria-label="{{ lang.t('search.reset') }}" tabindex="-1">
+          {% set icon = config.theme.icon.close or "material/close" %}
+          {% include ".icons/" ~ icon ~ ".svg" %}
+        </button>
+      </nav>
+    </form>
+    <div class="md-search__output">
+      <div class="md-search__scrollwrap" tabindex="0" data-md-scrollfix>
+        <div class="md-search-result" data-md-component="search-result">
+          <div class="md-search-result__meta">
+            {{ lang.t("search.result.initializer") }}
+          </div>
+          <ol class="md-search-result__list" role="presentation"></ol>
+        </div>
+      </div>
+    </div>
+  </div>
+</div>
+"""
+#: mkdocs-material's partials/toc-item.html (9.x) with a unique name for every nested table of contents: the
+#: name of a section is prefixed with the names of the sections it is in ("Cliëntervaringsonderzoek Wmo:
+#: Rapportcijfer"), so that two sections with the same heading do not give two landmarks with the same name
+#: (axe ``landmark-unique``)
+_TOC_ITEM_PARTIAL = """{#- ceo: mkdocs-material's table of contents entry, with unique names (written by ceo) -#}
+{%- set toc_names = (toc_names or []) + [toc_item.title | striptags] %}
+<li class="md-nav__item">
+  <a href="{{ toc_item.url }}" class="md-nav__link">
+    <span class="md-ellipsis">
+      {% if toc_item.typeset %}
+        <span class="md-typeset">
+          {{ toc_item.typeset.title }}
+        </span>
+      {% else %}
+        {{ toc_item.title }}
+      {% endif %}
+    </span>
+  </a>
+  {% if toc_item.children %}
+    <nav class="md-nav" aria-label="{{ toc_names | join(': ') | e }}">
+      <ul class="md-nav__list">
+        {% for toc_item in toc_item.children %}
+          {% include "partials/toc-item.html" %}
+        {% endfor %}
+      </ul>
+    </nav>
+  {% endif %}
+</li>
+"""
 #: The Content-Security-Policy of every page (a <meta http-equiv> from the theme override below, and in the
 #: redirect pages): scripts only from the site itself, never inline (no event handlers, no javascript: URLs,
 #: no injected <script>); the chart data are JSON, not script. Styles may be inline (plotly and
@@ -635,13 +658,71 @@ THEME_FILES = {
         "  {{ super() }}\n"
         f'  <meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">\n'
         "{% endblock %}\n"
+        + _PRINT_HEADER
     ),
     "partials/javascripts/base.html": (
         "{#- ceo: mkdocs-material's inline helper script, as a file (no inline scripts) -#}\n"
         "<script src=\"{{ 'assets/ceo-theme.js' | url }}\"></script>\n"
     ),
     "partials/javascripts/content.html": "{#- ceo: no inline script for content tabs (not used on this site) -#}\n",
+    "partials/search.html": _SEARCH_PARTIAL,
+    "partials/toc-item.html": _TOC_ITEM_PARTIAL,
 }
+
+#: a Dutch 404 page. MkDocs gives error pages absolute links: from the path of site_url, or from '/' when site_url
+#: is not set, which breaks a site that is not at the root of its server. Without site_url the links here are
+#: relative to the site root (the setting below reaches every '| url' of the theme); with site_url MkDocs'
+#: absolute links are right at every depth.
+THEME_FILES["404.html"] = (
+    "{#- ceo: the page for an address that does not exist, in Dutch (written by ceo; changes are overwritten) -#}\n"
+    '{% extends "main.html" %}\n'
+    "{% if not config.site_url %}{% set base_url = '.' %}{% endif %}\n"
+    "{% block htmltitle %}<title>Pagina niet gevonden - {{ config.site_name | e }}</title>{% endblock %}\n"
+    "{% block content %}\n"
+    "  <h1>Pagina niet gevonden</h1>\n"
+    "  <p>Deze pagina bestaat niet (meer). Misschien is het adres verkeerd overgenomen, of is de pagina "
+    "verplaatst.</p>\n"
+    "  <ul>\n"
+    "    <li><a href=\"{{ 'cijfers/' | url }}\">Cijfers per gemeente</a>: alle gemeenten en edities</li>\n"
+    "    <li><a href=\"{{ 'actueel/' | url }}\">De nieuwste editie</a></li>\n"
+    "    <li><a href=\"{{ '.' | url }}\">Naar de beginpagina</a></li>\n"
+    "  </ul>\n"
+    "  <p>U kunt ook zoeken met het zoekveld bovenaan de pagina.</p>\n"
+    "{% endblock %}\n"
+)
+
+#: the footer (mkdocs-material's ``partials/copyright.html``): links to colofon, toegankelijkheid and contact and
+#: the licence, in Dutch, instead of "Made with Material for MkDocs"; written from ``ceo.yaml`` by copy_theme
+FOOTER_PARTIAL = "partials/copyright.html"
+
+
+def _theme_text(text: str) -> str:
+    """Text from ceo.yaml inside a theme template: HTML-escaped, and no Jinja syntax ({ as an entity)."""
+    return html_attr(text).replace("{", "&#123;").replace("}", "&#125;")
+
+
+def footer_partial(settings: SiteSettings) -> str:
+    """The footer of every page (see :data:`FOOTER_PARTIAL`)."""
+    _, contact_href = settings.contact
+    if contact_href:
+        contact = f'<a href="{_theme_text(contact_href)}">Contact</a>'
+    else:  # the colofon names the contact
+        contact = "<a href=\"{{ 'colofon/' | url }}\">Contact</a>"
+    licence, licence_url = settings.licence
+    licence_html = (f'<a href="{_theme_text(licence_url)}" rel="license">{_theme_text(licence)}</a>' if licence_url
+                    else _theme_text(licence))
+    publisher = f"{_theme_text(settings.publisher)} · " if settings.publisher else ""
+    return (
+        "{#- ceo: the footer of every page, in Dutch (written by ceo from ceo.yaml; changes are overwritten) -#}\n"
+        '<div class="md-copyright ceo-footer">\n'
+        '  <ul class="ceo-footer-links">\n'
+        "    <li><a href=\"{{ 'colofon/' | url }}\">Colofon</a></li>\n"
+        "    <li><a href=\"{{ 'toegankelijkheid/' | url }}\">Toegankelijkheid</a></li>\n"
+        f"    <li>{contact}</li>\n"
+        "  </ul>\n"
+        f'  <p class="ceo-footer-licence">{publisher}Cijfers en bestanden: licentie {licence_html}</p>\n'
+        "</div>\n"
+    )
 
 
 def policy_notice(project_root: Path) -> str | None:
@@ -657,11 +738,12 @@ def policy_notice(project_root: Path) -> str | None:
             "'exclude_docs: |' met daaronder '  /assets/theme/' (zie README, 'Veiligheid').")
 
 
-def copy_theme(site: Path) -> list[Path]:
-    """The theme override in ``site/assets/theme`` (see :data:`THEME_FILES`); ``ceo init`` writes it too, so a
-    new project builds before its first ``ceo process``."""
+def copy_theme(site: Path, settings: SiteSettings | None = None) -> list[Path]:
+    """The theme override in ``site/assets/theme`` (see :data:`THEME_FILES`, plus the footer of
+    :func:`footer_partial`); ``ceo init`` writes it too, so a new project builds before its first ``ceo process``."""
     theme = site / THEME_DIR
-    out = [_write(theme / name, text) for name, text in THEME_FILES.items()]
+    files = {**THEME_FILES, FOOTER_PARTIAL: footer_partial(settings or SiteSettings())}
+    out = [_write(theme / name, text) for name, text in files.items()]
     static = Path(__file__).parent / "static" / "ceo-theme.js"
     out.append(_write(site / "assets" / static.name, static.read_text(encoding="utf-8")))
     return out
@@ -710,7 +792,7 @@ def check_plotly_bundle() -> None:
         ))
 
 
-def copy_assets(site: Path) -> list[Path]:
+def copy_assets(site: Path, settings: SiteSettings | None = None) -> list[Path]:
     """The plotly.js basic bundle with its licence (after :func:`check_plotly_bundle`) and ceo's own JS/CSS."""
     check_plotly_bundle()
     assets = site / "assets"
@@ -727,7 +809,7 @@ def copy_assets(site: Path) -> list[Path]:
     for f in sorted(static.iterdir()):
         if f.is_file():
             out.append(_write(assets / f.name, f.read_text(encoding="utf-8")))
-    out += copy_theme(site)
+    out += copy_theme(site, settings)
     return out
 
 
@@ -794,30 +876,184 @@ def _wording(q: dict) -> str:
     return next(iter(v.values())) if isinstance(v, dict) else v
 
 
-def _question_line(q: dict, variants: dict) -> str:
-    v = q["vraag"]
-    if isinstance(v, dict):
-        parts = [f"aan {md_text(variants.get(k, k).split(' (')[0])}: ‘{md_text(t)}’" for k, t in v.items()]
-        return "Vraag " + "; ".join(parts)
-    return f"Vraag: ‘{md_text(v)}’"
-
-
 def render_edition(ctx: SiteContext, ed: Edition) -> list[Path]:
     y = ed.year
     base = ctx.site_dir / str(y)
-    for sub in ("gemeente", "regio"):
+    for sub in ("gemeente", "regio", "vergelijk"):
         if (base / sub).exists():
             shutil.rmtree(base / sub)
     prepared = [_prepare(s) for s in ed.surveys]
     out = []
+    # search: the newest edition is indexed; of an older edition only its overview (index.md), so that a search
+    # for a gemeente finds the newest factsheet first and not three editions of the same text
+    newest = y == max(ctx.years)
     for code, name, level in ed.areas():
-        out.append(_write(base / ctx.pages[y][code], render_factsheet(ctx, ed, prepared, code, name, level)))
-    out.append(_write(base / "index.md", render_overview(ctx, ed, prepared)))
-    out.append(_write(base / "verantwoording.md", render_accounting(ctx, ed)))
+        out.append(_write(base / ctx.pages[y][code],
+                          search_meta(render_factsheet(ctx, ed, prepared, code, name, level), newest)))
+    # the overviews of all editions are indexed; the newest one ranks first
+    out.append(_write(base / "index.md", search_meta(render_overview(ctx, ed, prepared), True, 2 if newest else None)))
+    compared = render_comparisons(ctx, ed, prepared)  # vergelijk/: every gemeente per indicator (ceo.site.compare)
+    for path in compared:
+        if path.suffix == ".md":
+            _write(path, search_meta(path.read_text(encoding="utf-8"), newest))
+    out += compared
+    out.append(_write(base / "verantwoording.md", search_meta(render_accounting(ctx, ed), newest)))
     workbook = base / "data" / f"ceo_{y}.xlsx"
-    if y in ctx.changed or not workbook.exists():
-        out.append(write_workbook(ed, workbook))
+    if y in ctx.changed or not workbook.exists() or not _workbook_current(workbook, ed, ctx.settings):
+        out.append(write_workbook(ed, workbook, ctx.settings))
+    out += write_open_data(ctx, ed)
+    out.append(_write(base / "gegevens.md", search_meta(render_data_page(ctx, ed), newest)))
     return out
+
+
+_META_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)(\s[^<>]*?\bclass=\"[^\"]*\bceo-meta\b[^\"]*\"[^<>]*)>")
+_NAV_TAG = re.compile(r"<nav(\s[^<>]*)?>")
+_META_ATTR_LIST = re.compile(r"\{:?\s*([^{}\n]*\.ceo-meta\b[^{}\n]*)\}")
+
+
+def search_meta(text: str, indexed: bool, boost: float | None = None) -> str:
+    """A generated page as the search index should see it: blocks with the class ``ceo-meta`` (revision numbers,
+    input fingerprints, ceo version: metadata, never a search snippet) get ``data-search-exclude`` (removed from
+    the index by the search plugin), whether written as HTML or with an attribute list; and a page that is not
+    ``indexed`` gets ``search: exclude: true`` in its front matter (an indexed one ``search: boost: <boost>`` when
+    given). Navigation inside a page (``<nav>``: "Snel
+    naar", the list of other gemeenten) is left out of the index too: it would make every factsheet a hit for
+    every gemeente name."""
+    text = _NAV_TAG.sub(lambda m: m.group(0) if "data-search-exclude" in (m.group(1) or "")
+                        else f"<nav{m.group(1) or ''} data-search-exclude>", text)
+    text = _META_TAG.sub(lambda m: m.group(0) if "data-search-exclude" in m.group(2)
+                         else f"<{m.group(1)}{m.group(2)} data-search-exclude>", text)
+    text = _META_ATTR_LIST.sub(lambda m: m.group(0) if "data-search-exclude" in m.group(1)
+                               else "{: " + m.group(1).strip() + " data-search-exclude }", text)
+    if indexed and boost is None:
+        return text
+    entry = "search:\n  exclude: true\n" if not indexed else f"search:\n  boost: {boost}\n"
+    if text.startswith("---\n"):
+        end = text.find("\n---\n", 4)
+        if end >= 0 and not re.search(r"(?m)^search:", text[4:end]):
+            return text[:end + 1] + entry + text[end + 1:]
+        return text
+    return f"---\n{entry}---\n\n" + text
+
+
+def _data_files(ctx: SiteContext, ed: Edition) -> list[tuple[str, str, pd.DataFrame]]:
+    """(file name, what it holds, table) of every published CSV of the edition (tables: as read from the files)."""
+    data = ctx.site_dir / str(ed.year) / "data"
+    files = []
+    for s in ed.surveys:
+        title = s.meta.get("korte_titel") or s.id
+        files.append((f"{s.id}.csv", f"{title}: alle cijfers (één rij per gebied, vraag, groep en antwoord)", s.table))
+        if s.weighting is not None:
+            files.append((f"{s.id}_weging.csv", f"{title}: respondenten, populatie en weging per gemeente",
+                          s.weighting))
+        if s.tests is not None:
+            files.append((f"{s.id}_toetsen.csv", f"{title}: toetsen op verschillen tussen groepen", s.tests))
+        response = data / f"{s.id}_respons.csv"
+        if response.is_file():
+            files.append((response.name, f"{title}: respons en representativiteit per gemeente",
+                          pd.read_csv(response, keep_default_na=False, na_values=[""],
+                                      dtype={"gebied_code": str, "kenmerk": str, "categorie": str})))
+    return files
+
+
+def write_open_data(ctx: SiteContext, ed: Edition) -> list[Path]:
+    """Next to every published CSV its Excel-NL variant (see :mod:`ceo.output.opendata`), and the data dictionary
+    ``kolommen.csv``; rewritten when the edition's data changed or a file is missing."""
+    from ceo.output.exports import write_csv
+    from ceo.output.opendata import DICTIONARY_NAME, dictionary, excel_nl_name, write_excel_nl
+
+    data = ctx.site_dir / str(ed.year) / "data"
+    out = []
+    files = _data_files(ctx, ed)
+    for name, _, table in files:
+        target = data / excel_nl_name(name)
+        if ed.year in ctx.changed or not target.exists():
+            write_excel_nl(table, target)
+        out.append(target)
+    columns = {name: list(table.columns) for name, _, table in files}
+    columns.update({excel_nl_name(name): list(table.columns) for name, _, table in files})
+    target = data / DICTIONARY_NAME
+    frame = dictionary(dict(sorted(columns.items())))
+    write_csv(frame, target)
+    out.append(target)
+    return out
+
+
+def _licence_md(settings: SiteSettings) -> str:
+    name, url = settings.licence
+    free = " (vrij te gebruiken, ook bewerkt, met bronvermelding)" if name.upper().startswith("CC") else ""
+    return (f"[{md_text(name)}]({url})" if url else md_text(name)) + free
+
+
+def render_data_page(ctx: SiteContext, ed: Edition) -> str:
+    """``<edition>/gegevens.md``: every published file of the edition with its data dictionary and the licence."""
+    from ceo.output.opendata import (
+        DICTIONARY_NAME,
+        META_KEYS,
+        column_docs,
+        describe_column,
+        excel_nl_name,
+        questions_sheet,
+    )
+
+    y = ed.year
+    data = ctx.site_dir / str(y) / "data"
+
+    def size(name: str) -> str:
+        path = data / name
+        return f"{texts.number(max(1, round(path.stat().st_size / 1000)))} kB" if path.exists() else ""
+
+    def file_link(name: str) -> Markup:
+        return Markup(f"{link(f'../data/{name}', name)} ({size(name)})")
+
+    rows: list[list[object]] = []
+    files = _data_files(ctx, ed)
+    for name, what, _ in files:
+        rows.append([what, file_link(excel_nl_name(name)), file_link(name)])
+    for s in ed.surveys:
+        rows.append([f"{s.meta.get('korte_titel') or s.id}: metagegevens van de verwerking", "—",
+                     file_link(f"{s.id}.json")])
+    workbook = f"ceo_{y}.xlsx"
+    rows.append(["Alles in één Excel-bestand: cijfers en toetsen, met toelichting, vraagteksten en uitleg per kolom",
+                 file_link(workbook), "—"])
+    rows.append(["Uitleg per kolom van elk bestand hierboven", "—", file_link(DICTIONARY_NAME)])
+    files_table = html_table(f"Bestanden van de editie {y}",
+                             ["Inhoud", "Voor Excel (puntkomma, decimale komma, afgerond)",
+                              "Voor R, Python, SPSS (komma, decimale punt, volle precisie; JSON)"], rows,
+                             searchable=False)
+    columns = []
+    seen: dict[tuple, str] = {}
+    for name, _, table in files:
+        docs = column_docs(name)
+        key = tuple(table.columns)
+        title = f"{name} (en {excel_nl_name(name)})"
+        if key in seen and docs is column_docs(seen[key]):
+            columns.append({"title": title, "table": f"Dezelfde kolommen als {seen[key]}."})
+            continue
+        seen[key] = name
+        crow = []
+        for c in table.columns:
+            meaning, unit = describe_column(name, c) or ("(geen beschrijving)", "")
+            crow.append([Markup(f"<code>{html_text(c)}</code>"), meaning, unit])
+        columns.append({"title": title, "table": html_table(f"Kolommen van {name}", ["Kolom", "Betekenis", "Eenheid"],
+                                                            crow, searchable=False)})
+    qs = questions_sheet([s.meta for s in ed.surveys])
+    questions = []
+    for s in ed.surveys:
+        q = qs[qs["onderzoek"] == s.id]
+        questions.append(html_table(f"{s.meta.get('korte_titel') or s.id}: vragen",
+                                    ["Indicator", "Vraagtekst", "Maat", "Thema"],
+                                    q[["indicator", "vraagtekst", "maat", "thema"]].values.tolist(),
+                                    searchable=False))
+    meta_table = html_table("Sleutels van de JSON-bestanden", ["Sleutel", "Betekenis"],
+                            [[Markup(f"<code>{html_text(k)}</code>"), v] for k, v in META_KEYS.items()],
+                            searchable=False)
+    st = ctx.settings
+    citation = ", ".join(x for x in (st.publisher, f"{st.name or 'Cliëntervaringsonderzoek'}, editie {y}",
+                                     st.site_url) if x)
+    return environment().get_template("gegevens.md.j2").render(
+        year=y, licence=_licence_md(st), citation=citation, files_table=files_table, workbook=workbook,
+        dictionary_name=DICTIONARY_NAME, columns=columns, questions=questions, meta_table=meta_table)
 
 
 def _duiding(ctx: SiteContext, year: int, name: str) -> str:
@@ -837,319 +1073,10 @@ def _duiding(ctx: SiteContext, year: int, name: str) -> str:
 def render_factsheet(
     ctx: SiteContext, ed: Edition, prepared: list[PreparedSurvey], code: str, name: str, level: str
 ) -> str:
-    y = ed.year
-    page = f"{y}/{ctx.pages[y][code]}"
-    surveys = []
-    for ps in prepared:
-        if code not in ps.head:
-            continue
-        surveys.append(_survey_section(ctx, ed, ps, code, name, level))
-    other = " · ".join(
-        f"[{oy}]({_rel(page, f'{oy}/{ctx.pages[oy][code]}')})"
-        for oy in ctx.years
-        if oy != y and code in ctx.pages.get(oy, {})
-    )
-    kind = {"gemeente": "gemeente", "regio": "regio", "totaal": "alle gemeenten"}[level]
-    data_prefix = _rel(page, f"{y}/data/x")[:-1]
-    downloads = " · ".join(
-        [f"[{md_text(s['short_title'])} (CSV)]({data_prefix}{s['id']}.csv)" for s in surveys]
-        + [
-            f"[alle tabellen (Excel)]({data_prefix}ceo_{y}.xlsx)",
-            f"[overzicht {y}]({_rel(page, f'{y}/index.md')})",
-            f"[verantwoording]({_rel(page, f'{y}/verantwoording.md')})",
-        ]
-    )
-    meta_line = (
-        '<p class="ceo-meta">'
-        + html_text(" · ".join(
-            [f"Editie {y}"]
-            + [
-                f"{s['short_title']}: revisie {s['revision']}, verwerkt op {s['processed']}, invoer {s['fingerprint']}"
-                for s in surveys
-            ]
-            + [f"ceo {ctx.version}"]
-        ))
-        + "</p>"
-    )
-    heading = f"{name}: cliëntervaringsonderzoek {y}" if level == "gemeente" else f"{name}: {y}"
-    return (
-        environment()
-        .get_template("factsheet.md.j2")
-        .render(
-            page_title=f"{name} {y}",
-            description=f"Resultaten cliëntervaringsonderzoek {y}, {kind} {name}",
-            heading=md_text(heading),
-            year=y,
-            surveys=surveys,
-            meta_line=meta_line,
-            other_editions=other,
-            downloads=downloads,
-            duiding=_duiding(ctx, y, name),
-        )
-    )
+    """The factsheet of one area (see :mod:`ceo.site.factsheet`)."""
+    from ceo.site import factsheet
 
-
-def _survey_section(ctx, ed, ps: PreparedSurvey, code, name, level) -> dict:
-    meta = ps.survey.meta
-    y = ed.year
-    ci_level = float(meta.get("betrouwbaarheid", 0.95))
-    audience = meta.get("doelgroep", "respondenten")
-    head = ps.head.get(code, {})
-    dist = ps.dist.get(code, {})
-    bench_name = meta.get("benchmark")
-    where = {"gemeente": f"gemeente {name}", "regio": f"regio {name}", "totaal": "alle gemeenten"}[level]
-    source = f"Bron: {meta['korte_titel']} {y}, {where}; {meta['weging']}."
-    themes: list[dict] = []
-    sub_rows = ps.sub.get(code, [])
-    kop = meta.get("kop_per")
-    # (title prefix, audience, rows by indicator, variant) of each set of headline blocks: one for everyone, or
-    # one per questionnaire variant (parents and young people are different populations; see kop_per)
-    views: list[tuple[str, str, dict, dict | None]] = [("", audience, head, None)]
-    if kop:
-        views = []
-        for g in kop["groepen"]:
-            rows = {r["indicator"]: r for r in sub_rows if r["subgroep"] == kop["subgroep"]
-                    and r["subgroep_waarde"] == g["waarde"]}
-            if rows:
-                views.append((g["variant"][:1].upper() + g["variant"][1:] + ": ", g["variant"], rows,
-                              {**g, "subgroep": kop["subgroep"]}))
-    for prefix, who, rows, variant in views:
-        for q in ps.questions:
-            row = rows.get(q["indicator"])
-            if row is None:
-                continue
-            block = _indicator_block(
-                ctx, ps, q, row, dist.get(q["indicator"], []), code, name, y, who, ci_level, bench_name,
-                variant=variant,
-            )
-            theme = q.get("thema") or "overig"
-            if not themes or themes[-1]["id"] != prefix + theme:
-                themes.append({"id": prefix + theme,
-                               "title": prefix + THEME_TITLES.get(theme, theme.capitalize()), "blocks": []})
-            themes[-1]["blocks"].append(block)
-    subgroups = []
-    for sg in meta.get("subgroepen", []):
-        if kop and sg["id"] == kop["subgroep"]:
-            continue  # the headline blocks above
-        sub = [r for r in sub_rows if r["subgroep"] == sg["id"]]
-        if sub:
-            subgroups.append(_subgroup_block(ps, sg, sub, name))
-    tests = _test_sentences(ps.tests_by_area.get(code), meta)
-    return {
-        "id": meta["onderzoek"],
-        "title": meta["titel"],
-        "short_title": meta["korte_titel"],
-        "revision": meta.get("revisie", 1),
-        "fingerprint": meta.get("vingerafdruk", "")[:12],
-        "processed": texts.date_nl(meta["verwerkt_op"]),
-        "source": html_text(source),
-        "themes": themes,
-        "distributions": _distributions([b for t in themes for b in t["blocks"]], texts.level_name(ci_level)),
-        "subgroups": subgroups,
-        "pooled": _pooled_block(ps, kop, sub_rows, name, ci_level) if kop else None,
-        "tests": tests,
-        "example_note": meta.get("voorbeeld_toelichting") if meta.get("voorbeeld") else None,
-    }
-
-
-def _indicator_block(ctx, ps, q, row, dist_rows, code, name, y, audience, ci_level, bench_name,
-                     variant: dict | None = None) -> dict:
-    """The blocks of one headline figure; ``variant`` (from ``kop_per``): ``row`` is that variant's figure,
-    compared with the same variant in the region and in earlier editions."""
-    kind = row["soort"]
-    percent = kind != "gemiddelde"
-    wording = _wording(q)
-    if variant is not None:
-        v = q["vraag"]
-        wording = v.get(variant["variant"], wording) if isinstance(v, dict) else v
-        dist_rows = []  # the answer distributions are of everyone together
-    if q["soort"] == "gemiddelde":
-        title = "Rapportcijfer"
-    elif q["soort"] == "percentage_codes":
-        title = f"Rapportcijfer: {q['label']}"
-    else:
-        title = wording
-    label_title = title.rstrip(".")
-    headline = texts.headline_sentence(row, audience, q.get("kop"), wording, ci_level)
-    indicative = ""
-    if row.get("indicatief") == "ja":
-        indicative = INDICATIVE
-    region_name = ps.region_names.get(row.get("regio") or "", None)
-    comparisons = texts.comparison_sentences(row, region_name, bench_name) if row["onderdrukt"] == "nee" else []
-    # one sentence rather than a bulleted list: every Markdown list costs tens of µs in 'mkdocs build'
-    comparison = md_text(texts.join_list(comparisons))
-    comparison = comparison[:1].upper() + comparison[1:] + "." if comparison else ""
-    bi = texts.level_name(ci_level)
-    bars = []
-    shown: list[tuple[str, dict, bool]] = [(name, row, True)]  # (label, row, with CI and n)
-    if row["onderdrukt"] == "nee":
-        bars.append((name, row["waarde"], row["ondergrens"], row["bovengrens"], PALETTE["gebied"]))
-    region = row.get("regio") or ""
-    if region and region in ps.head:
-        r2 = ps.head[region].get(row["indicator"])
-        if variant is not None:
-            r2 = next((r for r in ps.sub.get(region, []) if r["indicator"] == row["indicator"]
-                       and r["subgroep"] == variant["subgroep"] and r["subgroep_waarde"] == variant["waarde"]), None)
-        if r2 is not None:
-            if r2["onderdrukt"] == "nee":
-                bars.append((r2["gebied_naam"], r2["waarde"], r2["ondergrens"], r2["bovengrens"], PALETTE["regio"]))
-            shown.append((r2["gebied_naam"], r2, True))
-    if row.get("significant_benchmark") in ("ja", "nee") and bench_name:
-        bars.append((bench_name, row["waarde_benchmark"], np.nan, np.nan, PALETTE["benchmark"]))
-        shown.append((bench_name, {"soort": kind, "waarde": row["waarde_benchmark"]}, False))
-    notes = TableNotes([r for _, r, _ in shown])
-    table_rows: list[list[object]] = [
-        [f"{label} ({texts.n_text(r)})", notes.value(r, ci=True)] if full else [label, notes.value(r)]
-        for label, r, full in shown
-    ]
-    measure = f"{'percentage' if percent else 'gemiddelde'} ({bi})"
-    chart_html = None
-    if len(bars) and row["onderdrukt"] == "nee":
-        label = (
-            f"Staafdiagram: {label_title}. "
-            + "; ".join(f"{b[0]} {_fmt({'soort': kind, 'waarde': b[1]})}" for b in bars)
-            + ". De cijfers staan ook in de tabel."
-        )
-        chart_html = chart(comparison_chart(bars, percent), label)
-    table = html_table(
-        f"{label_title}: {name} vergeleken", ["Gebied", measure[:1].upper() + measure[1:]], table_rows,
-        note=notes.html(), searchable=False,
-    )
-    distribution = None  # drawn for all questions together, see _distributions()
-    if dist_rows and row["onderdrukt"] == "nee":
-        cats = [(d["categorie"], d["waarde"]) for d in dist_rows if d["onderdrukt"] == "nee"]
-        if cats:
-            distribution = {"title": label_title, "rows": dist_rows, "cats": cats}
-    trend = None
-    if row["onderdrukt"] == "nee":
-        points = [
-            p[:4]
-            for p in ctx.history.get((row["onderzoek"], code, row["indicator"])
-                                     + ((variant["subgroep"], variant["waarde"]) if variant else ()), [])
-            if p[0] <= y and p[4] == row["definitie"]
-        ]
-        if len(points) >= 2:
-            tlabel = (
-                "Ontwikkeling: " + "; ".join(f"{p[0]} {_fmt({'soort': kind, 'waarde': p[1]})}" for p in points) + "."
-            )
-            trend = {
-                "first": int(points[0][0]),
-                "chart": chart(trend_chart(points, percent), tlabel),
-                "table": html_table(
-                    f"Ontwikkeling: {label_title}, {name}",
-                    ["Editie", measure[:1].upper() + measure[1:]],
-                    [
-                        [
-                            str(int(p[0])),
-                            _fmt_ci({"soort": kind, "waarde": p[1], "ondergrens": p[2], "bovengrens": p[3]}),
-                        ]
-                        for p in points
-                    ],
-                    searchable=False,
-                ),
-            }
-    # bold by its class (assets/ceo.css): Markdown's **strong** costs tens of µs per headline in 'mkdocs build'
-    headline_md = md_text(headline)
-    if indicative:
-        headline_md += f" *(indicatief: {indicative})*"
-    headline_md += "\n{: .ceo-headline }"
-    return {
-        "title": md_text(title),
-        "headline": headline_md,
-        "question_line": (f"Vraag aan {md_text(audience)}: ‘{md_text(wording)}’" if variant is not None
-                          else _question_line(q, ps.survey.meta.get("varianten", {})))
-        + f" · {texts.base_sentence(row)}",
-        "comparison": comparison,
-        "chart": chart_html,
-        "table": table,
-        "distribution": distribution,
-        "trend": trend,
-    }
-
-
-def _pooled_block(ps: PreparedSurvey, kop: dict, sub_rows: list[dict], name: str, ci_level: float) -> dict | None:
-    """The figures of all variants together, standardised to the fixed composition (``kop_per``): one table,
-    clearly labelled, below the figures per variant."""
-    samen = kop["samen"]
-    cell = {r["indicator"]: r for r in sub_rows if r["subgroep"] == samen["subgroep"]}
-    qs = [q for q in ps.questions if q["indicator"] in cell]
-    if not qs:
-        return None
-    names = [g["variant"] for g in kop["groepen"]]
-    both = texts.join_and(names)
-    notes = TableNotes([cell[q["indicator"]] for q in qs])
-    rows = []
-    for q in qs:
-        title = (
-            "Rapportcijfer"
-            if q["soort"] == "gemiddelde"
-            else (f"Rapportcijfer: {q['label']}" if q["soort"] == "percentage_codes" else q.get("kop") or _wording(q))
-        )
-        r = cell[q["indicator"]]
-        rows.append([title[:1].upper() + title[1:], notes.value(r, ci=True), texts.n_text(r)])
-    bi = texts.level_name(ci_level)
-    intro = (
-        f"In deze cijfers tellen {both} altijd in dezelfde verhouding mee: {samen['samenstelling']}. "
-        f"Zo verandert het cijfer niet als er in een jaar of een gemeente meer {names[0]} of meer {names[-1]} "
-        "meedoen. De cijfers per groep hierboven zijn de belangrijkste. Vergelijk dit cijfer alleen met "
-        "hetzelfde cijfer van een ander jaar of een ander gebied."
-    )
-    title = md_text(samen["label"][:1].upper() + samen["label"][1:])
-    if all(cell[q["indicator"]]["onderdrukt"] == "ja" for q in qs):
-        reasons = " / ".join(dict.fromkeys(TableNotes.reason(cell[q["indicator"]]) or "" for q in qs))
-        return {"title": title, "intro": md_text(f"Geen cijfers voor {both} samen: {reasons}."), "table": ""}
-    table = html_table(
-        f"{name}: {samen['label']} ({samen['samenstelling']})",
-        ["Vraag", f"Percentage of gemiddelde ({bi})", "Aantal"],
-        rows, note=notes.html(), searchable=False,
-    )
-    return {"title": title, "intro": md_text(intro), "table": table}
-
-
-def _distributions(blocks: list[dict], bi: str) -> list[dict]:
-    """The answer distributions of a survey's questions, in one section: a stacked bar per question, one chart
-    and one table for all questions with the same answer categories (a row per question, a column per answer;
-    a single question gets a row per answer). One table for many questions instead of one per question keeps
-    the page light (every table, row and cell is parsed three times by ``mkdocs build``)."""
-    groups: dict[tuple[str, ...], list[dict]] = {}
-    for b in blocks:
-        d = b["distribution"]
-        if d is not None:
-            groups.setdefault(tuple(r["categorie"] for r in d["rows"]), []).append(d)
-    out = []
-    for categories, group in groups.items():
-        notes = TableNotes([r for d in group for r in d["rows"]])
-        spec = distribution_chart([(_wrap(d["title"]), d["cats"]) for d in group])
-        if len(group) == 1:
-            d = group[0]
-            label = (
-                f"Verdeling van de antwoorden op ‘{d['title']}’: "
-                + "; ".join(f"{c} {texts.pct(v)}" for c, v in d["cats"])
-                + "."
-            )
-            table = html_table(
-                f"Antwoordverdeling: {d['title']}",
-                ["Antwoord", f"Percentage ({bi})"],
-                [[r["categorie"], notes.value(r, ci=True)] for r in d["rows"]],
-                note=notes.html(),
-                searchable=False,
-            )
-        else:
-            label = (
-                "Verdeling van de antwoorden per vraag: "
-                + "; ".join(f"{d['title']}: " + ", ".join(f"{c} {texts.pct(v)}" for c, v in d["cats"]) for d in group)
-                + ". De cijfers staan ook in de tabel."
-            )
-            table = html_table(
-                f"Antwoordverdeling in procenten ({bi}): vragen met de antwoorden ‘{categories[0]}’ tot "
-                f"‘{categories[-1]}’",
-                ["Vraag", *categories],
-                [[d["title"]] + [notes.value(r, ci=True) for r in d["rows"]] for d in group],
-                note=notes.html(),
-                searchable=False,
-            )
-        out.append({"chart": chart(spec, label), "table": table})
-    return out
+    return factsheet.render_factsheet(ctx, ed, prepared, code, name, level)
 
 
 def _wrap(text: str, width: int = 32) -> str:
@@ -1157,120 +1084,27 @@ def _wrap(text: str, width: int = 32) -> str:
     return "<br>".join(plotly_text(line) for line in textwrap.wrap(text, width)) or plotly_text(text)
 
 
-def _subgroup_block(ps: PreparedSurvey, sg: dict, sub: list[dict], name: str) -> dict:
-    values = list(dict.fromkeys(r["subgroep_waarde"] for r in sub))
-    present = {r["indicator"] for r in sub}
-    qs = [q for q in ps.questions if q["indicator"] in present]
-    cell = {(r["indicator"], r["subgroep_waarde"]): r for r in sub}
-    # a group without a single published figure gets no column of '—' but a line in the note below the table
-    reasons = {v: list(dict.fromkeys(TableNotes.reason(cell.get((q["indicator"], v))) for q in qs)) for v in values}
-    hidden = [v for v in values if None not in reasons[v]]
-    values = [v for v in values if v not in hidden]
-    hidden_list = "; ".join(f"{v} ({' / '.join(reasons[v])})" for v in hidden)
-    notes = TableNotes([cell.get((q["indicator"], v)) for q in qs for v in values])
-    # the chart: the mean mark (or the first indicator) per group, with CI; its row in the table has the CI too
-    main = next((q for q in qs if q["soort"] == "gemiddelde"), qs[0] if qs else None)
-    rows = []
-    for q in qs:
-        title = (
-            "Rapportcijfer"
-            if q["soort"] == "gemiddelde"
-            else (f"Rapportcijfer: {q['label']}" if q["soort"] == "percentage_codes" else _wording(q))
-        )
-        rows.append([title] + [notes.value(cell.get((q["indicator"], v)), ci=q is main) for v in values])
-    # the number of respondents per group (the most of any question) in the column headers
-    n_of: dict = {}  # suppressed figures publish no count
-    for (_i, val), r in cell.items():
-        if not texts.is_missing(r["n"]):
-            n_of[val] = max(n_of.get(val, 0), r["n"])
-    headers = ["Vraag"] + [f"{v} (n = {texts.number(n_of.get(v, 0))})" for v in values]
-    hidden_note = f"Niet in de tabel, omdat al hun cijfers onderdrukt zijn: {hidden_list}." if hidden else ""
-    note = " ".join(x for x in (notes.html(), html_text(hidden_note)) if x)
-    table = None
-    if values:
-        table = html_table(
-            f"{name} naar {sg['label'].lower()} (n: het hoogste aantal respondenten bij een vraag)",
-            headers,
-            rows,
-            note=note,
-            searchable=False,
-        )
-    chart_html = None
-    if main is not None:
-        bars = []
-        for v in values:
-            r = cell.get((main["indicator"], v))
-            if r is not None and r["onderdrukt"] == "nee":
-                bars.append((v, r["waarde"], r["ondergrens"], r["bovengrens"], PALETTE["gebied"]))
-        if bars:
-            percent = main["soort"] != "gemiddelde"
-            what = "Rapportcijfer" if not percent else _wording(main)
-            label = (
-                f"Staafdiagram: {what} naar {sg['label'].lower()}: "
-                + "; ".join(
-                    f"{b[0]} {_fmt({'soort': 'gemiddelde' if not percent else 'percentage', 'waarde': b[1]})}"
-                    for b in bars
-                )
-                + ". De cijfers staan ook in de tabel."
-            )
-            chart_html = chart(comparison_chart(bars, percent), label)
-    empty = ""
-    if table is None:
-        empty = md_text(f"Geen cijfers naar {sg['label'].lower()}; alle cijfers zijn onderdrukt: {hidden_list}.")
-    return {"label": sg["label"], "table": table, "chart": chart_html, "empty": empty}
-
-
 def _test_sentences(tests: pd.DataFrame | None, meta: dict) -> list[str]:
-    if tests is None or not len(tests):
-        return []
-    out = []
-    labels = {q["variabele"]: q for q in meta.get("vragen", [])}
-    for r in tests.to_dict("records"):
-        t = r["toets"]
-        if r.get("significant") == "niet te toetsen":  # the reason is in toelichting (ceo.stats.groups)
-            what = {"welch_anova": "Het verschil in rapportcijfer tussen de beroepsgroepen",
-                    "chi2": "Het verschil in tevredenheid tussen de beroepsgroepen"}.get(t, "De betrouwbaarheid")
-            out.append(f"{what} is {r['toelichting']}.")
-            continue
-        if t == "welch_anova":
-            what = "het rapportcijfer" if r["variabele"] == "rapportcijfer" else r["variabele"]
-            sig = "verschilt significant" if r["significant"] == "ja" else "verschilt niet significant"
-            out.append(
-                f"{what.capitalize()} {sig} tussen de beroepsgroepen (Welch-ANOVA, p = "
-                f"{texts.number(r['p'], 3)}; η² = {texts.number(r['effect'], 2)}, {r['effect_duiding']})."
-            )
-        elif t == "games_howell" and r["significant"] == "ja":
-            higher = r["verschil"] > 0
-            a, b = r["groep_a"], r["groep_b"]
-            out.append(
-                f"Professionals van {a} geven de samenwerking een {'hoger' if higher else 'lager'} "
-                f"rapportcijfer dan die van {b} ({texts.number(r['waarde_a'], 1)} tegen "
-                f"{texts.number(r['waarde_b'], 1)}; verschil {r['effect_duiding']}, Hedges' g = "
-                f"{texts.number(r['effect'], 2)})."
-            )
-        elif t == "chi2":
-            q = labels.get(r["variabele"])
-            what = (
-                "De tevredenheid over de samenwerking"
-                if r["variabele"] == "tevredenheid"
-                else (f"Het oordeel over ‘{_wording(q)}’" if q else r["variabele"])
-            )
-            sig = "verschilt significant" if r["significant"] == "ja" else "verschilt niet significant"
-            out.append(
-                f"{what} {sig} tussen de beroepsgroepen (χ²-toets, p = {texts.number(r['p'], 3)}; "
-                f"Cramérs V = {texts.number(r['effect'], 2)}, {r['effect_duiding']})."
-            )
-        elif t == "cronbach_alpha":
-            out.append(
-                f"De uitspraken over de samenwerking vormen samen een schaal met Cronbachs α = "
-                f"{texts.number(r['effect'], 2)} ({r['effect_duiding']})."
-            )
-        if r.get("toelichting") and t in ("welch_anova",) and "niet meegenomen" in str(r["toelichting"]):
-            out.append(str(r["toelichting"]).split(";")[0].capitalize() + ".")
-    return [md_text(s) for s in out]
+    """The group comparisons in plain words (see :func:`ceo.site.factsheet._test_sentences`)."""
+    from ceo.site import factsheet
+
+    return factsheet._test_sentences(tests, meta)
+
+
+def render_comparisons(ctx: SiteContext, ed: Edition, prepared: list[PreparedSurvey]) -> list[Path]:
+    """The 'Vergelijk gemeenten' pages of the edition (see :mod:`ceo.site.compare`)."""
+    from ceo.site.compare import render_comparisons as comparisons
+
+    return comparisons(ctx, ed, prepared)
 
 
 def render_overview(ctx: SiteContext, ed: Edition, prepared: list[PreparedSurvey]) -> str:
+    """The edition overview: per survey one table of every area with n, the rapportcijfer first and a few
+    headline percentages under short Dutch labels (few columns, so it fits at 1,366 px without scrolling
+    sideways); every indicator links to its comparison page (:mod:`ceo.site.compare`). The total is left out
+    when it equals the only region."""
+    from ceo.site.compare import overview_indicators, page_path, short_label, total_equals_region
+
     y = ed.year
     me = f"{y}/index.md"
     areas = ed.areas()
@@ -1283,8 +1117,10 @@ def render_overview(ctx: SiteContext, ed: Edition, prepared: list[PreparedSurvey
     surveys = []
     for ps in prepared:
         t = ps.survey.table
+        sid = ps.survey.id
+        drop_total = total_equals_region(t)
         t = t[t["categorie"] == ""]
-        qs = ps.questions
+        qs = overview_indicators(ps)
         kop = ps.survey.meta.get("kop_per")
         # one table for everyone, or one per questionnaire variant: areas are compared like with like
         views = [("", t[t["subgroep"] == ""])]
@@ -1296,8 +1132,8 @@ def render_overview(ctx: SiteContext, ed: Edition, prepared: list[PreparedSurvey
             cell = {(r["gebied_code"], r["indicator"]): r for r in records(head)}
             n_area = head.groupby("gebied_code")["n"].max().to_dict()
             rows = []
-            for c, n, _lv in areas:
-                if c not in n_area:
+            for c, n, lv in areas:
+                if c not in n_area or (drop_total and lv == "totaal"):
                     continue
                 row: list[object] = [link(_href(me, f"{y}/{ctx.pages[y][c]}"), n)]
                 n_c = n_area[c]  # empty when every figure of the area is suppressed (no exact count published)
@@ -1306,25 +1142,27 @@ def render_overview(ctx: SiteContext, ed: Edition, prepared: list[PreparedSurvey
                     r = cell.get((c, q["indicator"]))
                     row.append((_fmt(r), _sort_value(r)) if r is not None else ("—", ""))
                 rows.append(row)
-            headers = ["Gebied", "n"] + [q["indicator"] for q in qs]
+            headers = ["Gebied", "Aantal"] + [short_label(q) for q in qs]
             tables.append(html_table(
                 f"{ps.survey.meta['titel']} {y}{suffix}: belangrijkste cijfers per gebied",
                 headers,
                 rows,
                 sortable=True,
-                filter_label="Filter op gebied",
+                filter_label="Zoek een gebied" + (f" ({suffix[2:]})" if suffix else ""),  # '(ouders)': unique
             ))
         table = "\n\n".join(tables)
-        legend = "\n".join(
-            f"- **{md_text(q['indicator'])}**: {md_text(q['label'])}: {md_text(_wording(q))}" for q in qs
-        )
+        with_page = set(t.loc[t["subgroep"] == (kop["subgroep"] if kop else ""), "indicator"])
+        compare = [
+            f"[{md_text(short_label(q))}]({_rel(me, page_path(y, sid, q['indicator']))})"
+            for q in ps.questions if q["indicator"] in with_page
+        ]
         surveys.append(
             {
-                "id": ps.survey.id,
+                "id": sid,
                 "title": ps.survey.meta["titel"],
                 "short_title": ps.survey.meta["korte_titel"],
                 "table": table,
-                "legend": legend,
+                "compare": compare,
             }
         )
     downloads = " · ".join(
@@ -1334,7 +1172,8 @@ def render_overview(ctx: SiteContext, ed: Edition, prepared: list[PreparedSurvey
     return (
         environment()
         .get_template("edition.md.j2")
-        .render(year=y, gemeenten=gemeenten, regions=regions, surveys=surveys, downloads=downloads)
+        .render(year=y, gemeenten=gemeenten, regions=regions, surveys=surveys, downloads=downloads,
+                compare_index="vergelijk/index.md")
     )
 
 
@@ -1436,6 +1275,7 @@ def render_accounting(ctx: SiteContext, ed: Edition) -> str:
                 "response_table": resp,
                 "questions_table": questions,
                 "revisions": revisions,
+                "representativeness": _representativeness(s, y),
             }
         )
     return (
@@ -1443,6 +1283,59 @@ def render_accounting(ctx: SiteContext, ed: Edition) -> str:
         .get_template("verantwoording.md.j2")
         .render(year=y, surveys=surveys, methode=_rel(f"{y}/verantwoording.md", "methode.md"))
     )
+
+
+#: how the questionnaire was answered (``veldwerk.wijze`` in ceo.yaml), as a phrase
+FIELDWORK_MODE_TEXT = {"schriftelijk": "schriftelijk (vragenlijst op papier)", "online": "online (via internet)",
+                       "telefonisch": "telefonisch", "combinatie": "een combinatie (bijvoorbeeld papier en internet)"}
+
+
+def _representativeness(s: SurveyEdition, year: int) -> str:
+    """The verantwoording's section 'Respons en representativiteit' (Markdown with HTML tables), or ""."""
+    m = s.meta
+    parts = []
+    fieldwork = m.get("veldwerk")
+    if fieldwork:
+        mode = FIELDWORK_MODE_TEXT.get(fieldwork.get("wijze"), str(fieldwork.get("wijze", "")))
+        parts.append(md_text(f"Veldwerk: {fieldwork.get('periode', '')}. Wijze van afnemen: {mode}."))
+    r = s.response
+    if r is not None and len(r):
+        areas = r[r["kenmerk"].fillna("") == ""]
+        has_r = areas["r_indicator"].notna().any()
+        parts.append(
+            "De respons is het aantal respondenten gedeeld door het aantal aangeschreven cliënten."
+            + (" De R-indicator zegt hoe gelijkmatig verschillende groepen (de cellen van het populatiebestand) "
+               "hebben gereageerd; 1 = volkomen gelijkmatig. Hoe lager, hoe meer de respondenten afwijken van "
+               "de cliënten; de weging corrigeert daar zo veel mogelijk voor. Bij minder dan "
+               f"{texts.setting(m.get('drempels', {}).get('minimum_n', 30))} respondenten staat er geen "
+               "R-indicator." if has_r else ""))
+        headers = ["Gebied", "Aangeschreven", "Respondenten", "Respons"] + (["R-indicator"] if has_r else [])
+        rows = []
+        for a in areas.to_dict("records"):
+            row = [a["gebied_naam"], texts.number(a["aangeschreven"]), texts.number(a["respondenten"]),
+                   texts.pct(a["respons_pct"], 1)]
+            if has_r:
+                row.append(texts.number(a["r_indicator"], 2))
+            rows.append(row)
+        parts.append(html_table(f"{m['korte_titel']} {year}: respons per gebied", headers, rows))
+        cells = r[r["kenmerk"].fillna("") != ""]
+        if len(cells):
+            parts.append(
+                "Per wegingskenmerk: hoe de cliënten (populatie), de respondenten en de respondenten na weging "
+                "over de groepen verdeeld zijn. Het verschil tussen respondenten en populatie laat zien hoeveel de "
+                "weging moest rechtzetten; na weging is de verdeling (bijna) gelijk aan die van de populatie. "
+                f"Een groep van minder dan "
+                f"{texts.setting(m.get('drempels', {}).get('onthulling_n', 10))} respondenten staat er niet "
+                "(\"—\"), en dan ook een tweede groep, zodat niemand het kleine aantal kan terugrekenen.")
+            for kenmerk, part in cells.groupby("kenmerk", sort=False):
+                rows = [[c["gebied_naam"], c["categorie_label"] or c["categorie"], texts.pct(c["pct_populatie"], 1),
+                         texts.pct(c["pct_respondenten"], 1), texts.pct(c["pct_gewogen"], 1)]
+                        for c in part.to_dict("records")]
+                parts.append(html_table(
+                    f"{m['korte_titel']} {year}: verdeling naar {kenmerk} (%)",
+                    ["Gemeente", kenmerk[:1].upper() + kenmerk[1:], "Populatie", "Respondenten", "Na weging"],
+                    rows, sortable=True, filter_label="Zoek een gemeente of groep"))
+    return "\n\n".join(parts)
 
 
 def _variance_text(weighting: str) -> str:
@@ -1476,14 +1369,43 @@ def _variants_text(kop: dict | None) -> str:
     )
 
 
-def write_workbook(ed: Edition, path: Path) -> Path:
-    """All results tables of the edition in one .xlsx (one sheet per survey), byte-reproducible."""
+def _explanation(ed: Edition, settings: SiteSettings) -> pd.DataFrame:
+    from ceo.output.opendata import explanation_sheet
+
+    return explanation_sheet(ed.year, settings.name or "Cliëntervaringsonderzoek", settings.licence,
+                             settings.publisher, settings.site_url, [s.meta for s in ed.surveys])
+
+
+def _workbook_current(path: Path, ed: Edition, settings: SiteSettings) -> bool:
+    """Whether the workbook's first sheet ('toelichting') already says what it should (licence, publisher, address
+    from ceo.yaml): after a change there the workbook is rewritten even when the figures did not change."""
+    import zipfile
+
+    from ceo.io.xlsx import _escape
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            sheet = z.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
+    return all(_escape(str(v)) in sheet for v in _explanation(ed, settings)["uitleg"])
+
+
+def write_workbook(ed: Edition, path: Path, settings: SiteSettings | None = None) -> Path:
+    """All results tables of the edition in one .xlsx (one sheet per survey), byte-reproducible; first a sheet
+    'toelichting' (what the file is, licence, codes and marks), last the sheets 'vragen' (the question text per
+    indicator) and 'kolommen' (the data dictionary)."""
     from ceo.core.safetext import neutralise_frame
     from ceo.io.xlsx import write_xlsx
+    from ceo.output.opendata import dictionary, questions_sheet
 
-    sheets: dict[str, pd.DataFrame] = {}
+    metas = [s.meta for s in ed.surveys]
+    sheets: dict[str, pd.DataFrame] = {"toelichting": _explanation(ed, settings or SiteSettings())}
     for s in ed.surveys:  # text a spreadsheet would take as a formula gets a leading '
         sheets[s.id] = neutralise_frame(s.table)
         if s.tests is not None and len(s.tests):
             sheets[f"{s.id}_toetsen"] = neutralise_frame(s.tests)
-    return write_xlsx(sheets, path)
+    sheets["vragen"] = questions_sheet(metas)
+    sheets["kolommen"] = dictionary({name: list(frame.columns) for name, frame in sheets.items()
+                                     if name not in ("toelichting", "vragen")})
+    return write_xlsx({k: neutralise_frame(v) for k, v in sheets.items()}, path)

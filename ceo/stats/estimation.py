@@ -224,6 +224,20 @@ A fixed benchmark is tested with the dual of the published interval (:func:`prop
 Between editions (:func:`compare_estimates`, and ``se_zonder_fpc`` in :mod:`ceo.stats.results`), each
 edition is a draw from a super-population: estimate without the finite population correction,
 so that a census gemeente (SE 0 with fpc) is not "significant" by construction.
+
+Differences between groups
+--------------------------
+:func:`group_difference_tests`: do the K groups of a subgroup column (in an area) have the same
+mean/proportion? The K domain estimates share strata, so they are *not* independent: the test uses
+their full covariance matrix :math:`V` (the covariance of two groups is the stratified variance
+formula applied to the product of their influence values; without calibration only the stratum
+centring couples them, with calibration also the residualisation, see :func:`_group_covariance`),
+the Wald statistic :math:`W = (C\hat\theta)'(CVC')^{-1}C\hat\theta` of the K - 1 differences
+with one group and :math:`F = W/(K-1)` on :math:`(K-1, n - H)` degrees of freedom (the design df
+of the K groups). This is R's ``regTermTest(svyglm(y ~ g, dom), ~g, method = "Wald",
+df = degf(dom))`` and the Wald statistic of ``svyby(~y, ~g, dom, svymean, covmat = TRUE)`` with
+``svycontrast`` (tests/fixtures/group_difference). A group without variance in a sample (a
+proportion of 0 or 1) is not taken at its word: no test (R would).
 """
 
 from __future__ import annotations
@@ -245,6 +259,7 @@ __all__ = [
     "compare_with_benchmark",
     "compare_with_rest_of_region",
     "domain_estimates",
+    "group_difference_tests",
     "mean_ci",
     "mean_test",
     "proportion_ci",
@@ -561,6 +576,10 @@ def _stratum_sums(design: _Design, y: np.ndarray, group_codes: np.ndarray,
     out = {name: arr.reshape(shape) for name, arr in
            dict(cnt=cnt, s1=s1, sy=sy, m=m).items()}
     out.update(s2=s2, vt=vt, vs1=vs1, vq=vq, vp=vp, vs2=vs2)
+    if n_groups > 1:  # per joint cell, for the covariances between groups (_group_covariance)
+        joint_shape = (cal.n_joint, n_groups, n_vars)
+        out.update(ja=a.reshape(joint_shape), jb=b.reshape(joint_shape),
+                   jp=per_joint(w2d * e).reshape(joint_shape), jw2d=b2.reshape(joint_shape))
     return out
 
 
@@ -1348,3 +1367,268 @@ def compare_with_rest_of_region(
                   proportion=out["variable"].isin(list(proportions)).to_numpy(),
                   n_eff=size(gm), reference_n_eff=size(rest))
     return pd.concat([out, res], axis=1)
+
+
+# --------------------------------------------------------------------------------------------
+# Differences between groups
+# --------------------------------------------------------------------------------------------
+
+
+def _group_covariance(design: _Design, sums: dict, area_mat: sparse.spmatrix,
+                      include: np.ndarray) -> dict[str, np.ndarray]:
+    """Estimates and the full design-based covariance matrix of the domain estimates of the groups
+    of every (area, variable), for the groups marked in ``include`` (areas, groups, variables).
+
+    The covariance of groups ``g`` and ``g'`` in an area is, as R's ``svyrecvar`` on the influence
+    values of ``svyby(..., covmat = TRUE)``, :math:`\\sum_h c_h \\sum_{i\\in h} x_{ig} x_{ig'} -
+    k_h (\\sum_{i \\in h} x_{ig})(\\sum_{i\\in h} x_{ig'})` over :math:`\\hat W_g \\hat W_{g'}`, with
+    :math:`x_g = w (E_g + \\delta_{hg} D_g)` the (residualised) influence values of the variance of
+    :func:`_estimate_from_sums` (its diagonal is that variance). Without calibration the domains are
+    disjoint, so only the stratum centring couples the groups; with calibration the residualisation
+    shifts every row of a joint cell, and the cross sums come from the per-joint-cell sums of
+    :func:`_stratum_sums` (``ja``/``jb``: shifts of ``e`` and ``d``, ``jp``: sum of ``w^2 e``,
+    ``jw2d``: sum of ``w^2 d``). ``"average"`` lonely strata: the strata of the design of the test
+    (respondents of the included groups), as R on that subset. Returns arrays ``estimate``, ``n``,
+    ``n_eff_fpc`` (areas, groups, variables), ``cov`` (areas, variables, groups, groups) and ``n_s``,
+    ``h_s`` (respondents and strata of the included groups, per area and variable).
+    """
+    n_strata, n_groups, n_vars = sums["cnt"].shape
+    n_areas = area_mat.shape[0]
+    include = np.asarray(include, dtype=bool)
+    entries = sparse.coo_matrix(area_mat)
+    a_idx, h_idx = entries.row, entries.col
+    n_mem = len(a_idx)
+    to_area = sparse.csr_matrix((np.ones(n_mem), (a_idx, np.arange(n_mem))), shape=(n_areas, n_mem))
+    f = design.f_h[:, None, None]
+    linear = np.stack([sums["cnt"], sums["s1"], sums["sy"], f * sums["s2"]], axis=0)
+    agg = np.asarray(area_mat @ linear.transpose(1, 0, 2, 3).reshape(n_strata, -1))
+    n, w_sum, total, fsw2 = (agg.reshape(n_areas, 4, n_groups, n_vars)[:, j] for j in range(4))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        est = total / w_sum
+    delta = sums["m"][h_idx] - np.nan_to_num(est)[a_idx]          # (memberships, G, V)
+    diag = sums["vq"][h_idx] + 2.0 * sums["vp"][h_idx] * delta + sums["vs2"][h_idx] * delta * delta
+    t = sums["vs1"][h_idx] * delta + (sums["vt"][h_idx] if "vt" in sums else 0.0)
+    # (memberships, V, G, G): c * sum x x' - k * t t'
+    diag_v, t_v, d_v = (x.transpose(0, 2, 1) for x in (diag, t, delta))
+    cross = np.zeros((n_mem, n_vars, n_groups, n_groups))
+    cal = design.calibration
+    if cal is not None and n_groups > 1:
+        ee, ed, dd = (x[h_idx] for x in _calibrated_cross_sums(cal, sums, n_strata))
+        dg, dgp = d_v[..., :, None], d_v[..., None, :]
+        cross = ee + dgp * ed + dg * ed.swapaxes(-1, -2) + dg * dgp * dd
+    eye = np.eye(n_groups, dtype=bool)
+    cross = np.where(eye, diag_v[..., None] * eye, cross)
+    c = design.c_h[h_idx][:, None, None, None]
+    k = design.k_h[h_idx][:, None, None, None]
+    term = c * cross - k * t_v[..., :, None] * t_v[..., None, :]
+    num = np.asarray(to_area @ term.reshape(n_mem, -1)).reshape(n_areas, n_vars, n_groups, n_groups)
+    # the strata and respondents of the design of the test: the included groups
+    inc_v = include.transpose(0, 2, 1)                               # (A, V, G)
+    has = ((sums["cnt"][h_idx] > 0).transpose(0, 2, 1) & inc_v[a_idx]).any(axis=-1)   # (M, V)
+    h_s = np.asarray(to_area @ has.astype(float))
+    n_s = (np.where(include, n, 0.0)).sum(axis=1)                  # (A, V)
+    if design.excluded.any():  # "average": the lonely strata out, the others scaled up
+        ok = ~design.excluded[h_idx]
+        num_ok = np.asarray(to_area @ (term * ok[:, None, None, None]).reshape(n_mem, -1)).reshape(num.shape)
+        if cal is not None:
+            h_d = np.repeat(np.asarray(area_mat.sum(axis=1)), n_vars, axis=1)
+            h_ok = np.repeat(np.asarray(area_mat @ (~design.excluded).astype(float))[:, None], n_vars, axis=1)
+        else:
+            h_d = h_s
+            h_ok = np.asarray(to_area @ (has & ok[:, None]).astype(float))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            factor = np.where(h_ok > 0, h_d / np.where(h_ok > 0, h_ok, 1.0), np.nan)
+        num = np.where(np.isnan(factor)[..., None, None], num, num_ok * factor[..., None, None])
+    w_v = w_sum.transpose(0, 2, 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cov = num / (w_v[..., :, None] * w_v[..., None, :])
+        n_eff_fpc = np.where(fsw2 > 0, w_sum * w_sum / fsw2, np.inf)
+    return {"estimate": est, "n": n, "n_eff_fpc": n_eff_fpc, "cov": cov, "n_s": n_s, "h_s": h_s}
+
+
+def _calibrated_cross_sums(cal: _CalibrationCells, sums: dict, n_strata: int) -> tuple[np.ndarray, ...]:
+    """Per stratum the sums over its rows of ``w^2 E_g E_g'``, ``w^2 E_g D_g'`` and ``w^2 D_g D_g'`` for
+    groups ``g != g'`` (the diagonal is not used), each of shape (strata, variables, groups, groups).
+
+    The domains of two groups are disjoint, so a row of joint cell ``j`` contributes ``(e - a_g)(-a_g')``
+    when in group ``g``, ``(-a_g)(e - a_g')`` when in ``g'`` and ``a_g a_g'`` otherwise: per joint cell
+    ``-a_g' P_g - a_g P_g' + a_g a_g' W2`` (``P``: sum of ``w^2 e`` of the group, ``W2``: of ``w^2`` of the
+    cell), and likewise with ``D = d - b``. Summed per stratum as batched matrix products of the joint
+    cells of each stratum (padded to the largest stratum), a few strata at a time."""
+    a, b, p, q = (sums[k] for k in ("ja", "jb", "jp", "jw2d"))          # (J, G, V)
+    n_groups, n_vars = a.shape[1], a.shape[2]
+    order = np.argsort(cal.stratum, kind="stable")
+    strat = cal.stratum[order]
+    counts = np.bincount(strat, minlength=n_strata)
+    start = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    pos = np.arange(len(order)) - start[strat]
+    j_max = int(counts.max()) if len(counts) else 0
+    out = [np.zeros((n_strata, n_vars, n_groups, n_groups)) for _ in range(3)]
+    step = max(1, _CHUNK_ELEMENTS // max(1, j_max * n_groups * n_vars))
+    w2 = cal.w2[order]
+
+    def gram(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return np.swapaxes(x, -1, -2) @ y  # per stratum and variable: sum_j x_jg y_jg'
+
+    def tr(x: np.ndarray) -> np.ndarray:
+        return np.swapaxes(x, -1, -2)
+
+    for lo in range(0, n_strata, step):  # bounded memory; a handful of chunks for the whole country
+        hi = min(n_strata, lo + step)
+        sel = (strat >= lo) & (strat < hi)
+        at = (strat[sel] - lo, pos[sel])
+        blocks = []
+        for x in (a, b, p, q):  # (J, G, V) -> (strata of the chunk, V, J_max, G), zeros for the padding
+            block = np.zeros((hi - lo, j_max, n_groups, n_vars))
+            block[at] = x[order[sel]]
+            blocks.append(block.transpose(0, 3, 1, 2))
+        ca, cb_, cp, cq = blocks
+        cw = np.zeros((hi - lo, 1, j_max, 1))
+        cw[at[0], 0, at[1], 0] = w2[sel]
+        pa, pb, aq, bq = gram(cp, ca), gram(cp, cb_), gram(ca, cq), gram(cb_, cq)
+        wa = cw * ca
+        out[0][lo:hi] = -pa - tr(pa) + gram(wa, ca)             # E_g E_g'
+        out[1][lo:hi] = -pb - aq + gram(wa, cb_)                # E_g D_g'
+        out[2][lo:hi] = -bq - tr(bq) + gram(cw * cb_, cb_)      # D_g D_g'
+    return tuple(out)
+
+
+def _wald_equal(est: np.ndarray, cov: np.ndarray, include: np.ndarray, exact: np.ndarray,
+                degenerate: np.ndarray, ddf: np.ndarray) -> dict[str, np.ndarray]:
+    """The Wald test of "all included groups have the same value", per (area, variable).
+
+    ``est``, ``include``, ``exact``, ``degenerate``: (N, G); ``cov``: (N, G, G); ``ddf``: (N,). The
+    statistic :math:`W = (C\\hat\\theta)'(CVC')^{-1}(C\\hat\\theta)` with the contrasts of every included
+    group against the first, :math:`F = W/(K-1)` on :math:`(K-1, ddf)` degrees of freedom. Not tested
+    (NaN): fewer than two groups, ``ddf <= 0``, a degenerate group (no variance but not exact), two or
+    more exact groups next to sampled ones, or a contrast covariance that is not positive definite.
+    All groups exact (a census): p = 1 when the values are equal, 0 otherwise, no statistic.
+    """
+    n_rows, n_groups = est.shape
+    k = include.sum(axis=1)
+    ref = np.argmax(include, axis=1)
+    rows = np.arange(n_rows)
+    others = include.copy()
+    others[rows, ref] = False
+    theta_r = est[rows, ref]
+    d = np.where(others, est - theta_r[:, None], 0.0)
+    v_rr = cov[rows, ref, ref]
+    v_gr = cov[rows, :, ref]
+    s = cov - v_gr[:, :, None] - v_gr[:, None, :] + v_rr[:, None, None]
+    both = others[:, :, None] & others[:, None, :]
+    eye = np.eye(n_groups, dtype=bool)
+    s = np.where(both, s, eye * 1.0)
+    n_exact = (exact & include).sum(axis=1)
+    all_exact = (n_exact == k) & (k >= 2)
+    bad = (degenerate & include & ~exact).any(axis=1) | ((n_exact >= 2) & ~all_exact)
+    sd = np.sqrt(np.where(others, np.diagonal(s, axis1=1, axis2=2), 1.0))
+    ok_scale = np.all(np.isfinite(sd) & (sd > 0), axis=1)
+    testable = (k >= 2) & ~bad & ~all_exact & ok_scale & (ddf > 0) & np.isfinite(d).all(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        corr = s / (sd[:, :, None] * sd[:, None, :])
+    corr = np.where(testable[:, None, None], corr, eye * 1.0)
+    corr = np.where(np.isfinite(corr), corr, eye * 1.0)
+    min_eig = np.linalg.eigvalsh(corr)[:, 0]
+    testable &= min_eig > 1e-10
+    corr = np.where(testable[:, None, None], corr, eye * 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(testable[:, None], d / sd, 0.0)
+    wald = np.einsum("ng,ng->n", z, np.linalg.solve(corr, z[..., None])[..., 0])
+    df1 = (k - 1).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stat = wald / df1
+        p = special.fdtrc(np.where(testable, df1, 1.0), np.where(testable, ddf, 1.0),
+                          np.where(testable, np.maximum(stat, 0.0), 0.0))
+    equal = np.max(np.where(include, est, -np.inf), axis=1) == np.min(np.where(include, est, np.inf), axis=1)
+    p = np.where(testable, p, np.where(all_exact, equal.astype(float), np.nan))
+    return {"k": k, "df1": np.where(k >= 2, df1, np.nan), "wald": np.where(testable, wald, np.nan),
+            "statistic": np.where(testable, stat, np.nan), "p_value": p, "exact": all_exact}
+
+
+def group_difference_tests(
+    data: pd.DataFrame,
+    variables: Sequence[str],
+    *,
+    stratum: str,
+    weight: str,
+    population: str | None = None,
+    areas: Mapping[str, Sequence[str]] | None = None,
+    by: str | Sequence[str],
+    include: pd.DataFrame | None = None,
+    calibration: Calibration | None = None,
+    lonely_psu: LonelyPSU = "average",
+    shared_sums: dict | None = None,
+) -> pd.DataFrame:
+    """Design-based Wald test of "the groups of ``by`` have the same mean/proportion", per area and
+    variable, for every subgroup column in ``by``, in one vectorised pass per column.
+
+    The domains are those of :func:`domain_estimates` (substantive answers of the group in the area);
+    the K groups tested are all groups with respondents, or those listed in ``include`` (columns
+    ``by``, ``area``, ``group``, ``variable``; e.g. only the published figures). With the full
+    covariance matrix :math:`V` of the K domain estimates (linearisation with the strata, the fpc and
+    the calibration of the SEs) the statistic is :math:`W = (C\\hat\\theta)'(CVC')^{-1}C\\hat\\theta`
+    (C: the K - 1 differences with one group; any such C gives the same W) and
+    :math:`F = W/(K-1)`, referred to :math:`F(K-1, \\text{df})` with ``df`` the design df of the
+    respondents of the K groups (respondents minus strata, as the intervals). A proportion is the
+    mean of a 0/1 variable, tested on its own scale. This equals R (``survey`` 4.1.1)::
+
+        dom <- subset(des_area, !is.na(y) & g %in% tested)
+        regTermTest(svyglm(y ~ g, dom), ~g, method = "Wald", df = degf(dom))
+
+    and, for fixed weights, ``svyby(~y, ~g, dom, svymean, covmat = TRUE)`` with the Wald statistic of
+    ``svycontrast`` (R's own default ``df`` of ``regTermTest`` is ``degf(dom) - K + 1``, the residual
+    df of the regression; the design df is used here, as for the intervals). Not tested (NaN):
+    fewer than two groups, a group without variance that is not a census (e.g. 100 % in a sample),
+    ``df <= 0``. Groups that are all censuses (fpc) are exact: p = 0 when they differ, 1 otherwise.
+
+    Returns one row per (by, area, variable): ``by``, ``area``, ``variable``, ``k`` (groups tested),
+    ``n`` (their respondents), ``df1`` (K - 1), ``df2`` (design df), ``wald``, ``statistic`` (F),
+    ``p_value`` and ``exact``.
+    """
+    design = _Design(data, stratum=stratum, weight=weight, population=population,
+                     calibration=calibration, lonely_psu=lonely_psu)
+    area_names, area_mat = design.area_matrix(areas)
+    variables = list(variables)
+    frames = []
+    for column in [by] if isinstance(by, str) else list(by):  # a handful of subgroup columns
+        sums, groups = _shared_sums(shared_sums, design, data, variables, column, (stratum, weight))
+        if len(groups) < 2:
+            continue
+        n_areas, n_groups, n_vars = len(area_names), len(groups), len(variables)
+        if include is None:
+            inc = np.ones((n_areas, n_groups, n_vars), dtype=bool)
+        else:
+            sel = include[include["by"] == column]
+            a = pd.Index(area_names).get_indexer(sel["area"])
+            g = pd.Index(pd.to_numeric(pd.Series(groups), errors="coerce")).get_indexer(
+                pd.to_numeric(sel["group"], errors="coerce"))
+            v = pd.Index(variables).get_indexer(sel["variable"])
+            ok = (a >= 0) & (g >= 0) & (v >= 0)
+            inc = np.zeros((n_areas, n_groups, n_vars), dtype=bool)
+            inc[a[ok], g[ok], v[ok]] = True
+        n_dom = np.asarray(area_mat @ sums["cnt"].reshape(len(design.strata), -1)).reshape(inc.shape)
+        inc &= n_dom > 0  # a group without respondents in the area is not one of the K
+        res = _group_covariance(design, sums, area_mat, inc)
+        est = res["estimate"].transpose(0, 2, 1).reshape(-1, n_groups)
+        cov = res["cov"].reshape(-1, n_groups, n_groups)
+        var = np.diagonal(cov, axis1=1, axis2=2)
+        exact = np.isinf(res["n_eff_fpc"]).transpose(0, 2, 1).reshape(-1, n_groups)
+        scale = np.maximum(np.abs(np.nan_to_num(est)), 1.0)
+        with np.errstate(invalid="ignore"):
+            degenerate = ~(np.sqrt(np.maximum(var, 0.0)) > 1e-10 * scale)
+        ddf = (res["n_s"] - res["h_s"]).reshape(-1)
+        test = _wald_equal(np.nan_to_num(est), cov, inc.transpose(0, 2, 1).reshape(-1, n_groups), exact,
+                           degenerate, ddf)
+        frames.append(pd.DataFrame({
+            "by": column,
+            "area": np.repeat(np.asarray(area_names, dtype=object), n_vars),
+            "variable": np.tile(np.asarray(variables, dtype=object), n_areas),
+            "k": test["k"].astype(np.int64), "n": np.rint(res["n_s"].reshape(-1)).astype(np.int64),
+            "df1": test["df1"], "df2": np.where(test["k"] >= 2, ddf, np.nan),
+            "wald": test["wald"], "statistic": test["statistic"], "p_value": test["p_value"],
+            "exact": test["exact"],
+        }))
+    columns = ["by", "area", "variable", "k", "n", "df1", "df2", "wald", "statistic", "p_value", "exact"]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)[columns]

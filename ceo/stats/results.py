@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ceo.core.texts import join_and
+from ceo.core.texts import join_and, number
 from ceo.stats.disclosure import REASON_COMPLEMENT, REASON_N_EFF, REASON_SMALL, protect, withhold_derived  # noqa: F401
 from ceo.stats.disclosure import STANDARDISED as _STANDARDISED
 from ceo.stats.estimation import (
@@ -29,6 +29,7 @@ from ceo.stats.estimation import (
     compare_with_rest_of_region,
     domain_estimates,
     domain_estimates_with_and_without_fpc,
+    group_difference_tests,
     mean_test,
     proportion_test,
 )
@@ -48,6 +49,7 @@ RESULT_COLUMNS = [
     "regio", "waarde_rest_regio", "verschil_regio", "p_regio", "significant_regio",
     "benchmark", "waarde_benchmark", "verschil_benchmark", "p_benchmark", "significant_benchmark",
     "definitie",
+    "p_groepen", "significant_groepen", "toets_groepen",
 ]
 
 #: the comparisons of a figure: (column suffix, kind); flags are corrected per page (see _multiplicity)
@@ -233,6 +235,8 @@ def estimate_results(
     if benchmark is not None:
         table = _compare_benchmark(table, benchmark, alpha, ci_method, cb.headline_by)
     _multiplicity(table, alpha)
+    _compare_groups(table, work, headline, areas, subgroups, pop_col, alpha, calibration=calibration,
+                    shared_sums=shared)
     withhold_derived(table, areas)  # the rest of a region never gives away a suppressed region figure
 
     # suppressed figures carry no numbers at all, in any column
@@ -241,9 +245,10 @@ def estimate_results(
                 "deff"]
     table.loc[sup, num_cols] = np.nan
     for c in ("waarde_vorige", "verschil_vorige", "waarde_rest_regio", "verschil_regio",
-              "waarde_benchmark", "verschil_benchmark", "p_vorige", "p_regio", "p_benchmark"):
+              "waarde_benchmark", "verschil_benchmark", "p_vorige", "p_regio", "p_benchmark", "p_groepen"):
         table.loc[sup, c] = np.nan
-    for c in ("significant_vorige", "significant_regio", "significant_benchmark"):
+    for c in ("significant_vorige", "significant_regio", "significant_benchmark", "significant_groepen",
+              "toets_groepen"):
         table.loc[sup, c] = ""
     return Results(table=table[RESULT_COLUMNS].reset_index(drop=True), notices=notices)
 
@@ -364,6 +369,7 @@ def _tidy(est: pd.DataFrame, cb: Codebook, meta: pd.DataFrame, areas: Sequence[A
         "significant_regio": "",
         "benchmark": "", "waarde_benchmark": np.nan, "verschil_benchmark": np.nan, "p_benchmark": np.nan,
         "significant_benchmark": "",
+        "p_groepen": np.nan, "significant_groepen": "", "toets_groepen": "",
         "_n_eff_fpc": est["n_eff_fpc"].to_numpy(),
         "definitie": m["definition"].to_numpy(),
         "_area_order": est["_area_order"].to_numpy(),
@@ -789,3 +795,74 @@ def _multiplicity(table: pd.DataFrame, alpha: float) -> None:
     adjusted = benjamini_hochberg(p, kinds).reshape(len(COMPARISONS), -1)
     for i, c in enumerate(COMPARISONS):
         table[f"significant_{c}"] = _yes_no(adjusted[i] < alpha, made[c])
+
+
+def _compare_groups(table: pd.DataFrame, work: pd.DataFrame, headline: list[Target], areas: Sequence[Area],
+                    subgroups: list, pop_col: str | None, alpha: float, calibration: Calibration | None = None,
+                    shared_sums: dict | None = None) -> None:
+    """Do the headline figures differ between the groups of a subgroup breakdown? Per area x headline
+    indicator x subgroup variable the design-based Wald test of equal values in all its groups
+    (:func:`ceo.stats.estimation.group_difference_tests`: the full covariance matrix of the group
+    estimates, with the strata and the calibration of the SEs; F on the design df; equal to R ``survey``'s
+    ``regTermTest(svyglm(y ~ g, dom), ~g, method = "Wald", df = degf(dom))``), in place.
+
+    Without the finite population correction, like the comparison between editions: the question is
+    whether the groups differ systematically (would differ again among next year's clients), not whether
+    this year's clients of the groups differ; with the fpc a census would make every difference, however
+    small, "significant", and with large sampling fractions a simulation without any group difference
+    flags far more pages (bench/bench_significance.py). The SEs in the table do use the fpc.
+
+    The K groups tested are the groups of the breakdown whose figure is published in that area (as in
+    :mod:`ceo.stats.groups`), so that no test rests on a suppressed cell; ``toets_groepen`` names the groups
+    left out ("zonder: ..."). With fewer than two published groups, or when the test is not possible (a
+    group in which everybody gave the same answer), the columns stay blank. Every published subgroup row of
+    the breakdown gets the same ``p_groepen`` (uncorrected), ``toets_groepen`` (the statistic, e.g.
+    ``F(2; 345) = 3,14``) and ``significant_groepen``: Benjamini-Hochberg at ``alpha`` over the group tests
+    of one page (area), a family of its own like the kinds of :func:`_multiplicity`."""
+    if not subgroups:
+        return
+    sg_var = {sg.id: sg.variable for sg in subgroups}
+    column_of = {t.indicator: t.column for t in headline}
+    rows = table[table["subgroep"].isin(list(sg_var)) & (table["categorie"] == "") & (table["n"] > 0)
+                 & table["indicator"].isin(list(column_of))]
+    cand = rows[(rows["onderdrukt"] == "nee").to_numpy()]
+    if cand.empty:
+        return
+    key = ["gebied_code", "indicator", "subgroep"]
+    include = pd.DataFrame({"by": cand["subgroep"].map(sg_var).to_numpy(),
+                            "area": cand["gebied_code"].to_numpy(), "group": cand["_group"].to_numpy(),
+                            "variable": cand["indicator"].map(column_of).to_numpy()})
+    # without the fpc: a systematic difference between the groups, not one between the clients who happen
+    # to be in them this year (as between editions); a census is then not "significant" by construction
+    tests = group_difference_tests(work, [t.column for t in headline], stratum="_stratum", weight="_w",
+                                   population=None, areas={a.code: a.members for a in areas},
+                                   by=[sg.variable for sg in subgroups], include=include,
+                                   calibration=calibration, shared_sums=shared_sums)
+    tests = tests[tests["p_value"].notna()]
+    if tests.empty:
+        return
+    indicator_of = {t.column: t.indicator for t in headline}
+    sg_id = {sg.variable: sg.id for sg in subgroups}
+    tests = pd.DataFrame({"gebied_code": tests["area"].to_numpy(),
+                          "indicator": tests["variable"].map(indicator_of).to_numpy(),
+                          "subgroep": tests["by"].map(sg_id).to_numpy(), "_k": tests["k"].to_numpy(),
+                          "_p": tests["p_value"].to_numpy(), "_f": tests["statistic"].to_numpy(),
+                          "_df1": tests["df1"].to_numpy(), "_df2": tests["df2"].to_numpy()})
+    # the K groups of a test are exactly the published groups of its rows
+    n_published = cand.groupby(key).size()
+    tests = tests[tests["_k"].to_numpy() == n_published.reindex(pd.MultiIndex.from_frame(tests[key])).to_numpy()]
+    family = tests["gebied_code"].factorize()[0]
+    adjusted = benjamini_hochberg(tests["_p"].to_numpy(dtype="float64"), family)
+    tests["_sig"] = _yes_no(adjusted < alpha, np.ones(len(tests), dtype=bool))
+    hidden = rows[(rows["onderdrukt"] != "nee").to_numpy()]
+    left_out = hidden.groupby(key)["subgroep_waarde"].agg(lambda g: join_and(g))  # one per breakdown
+    left_out = left_out.reindex(pd.MultiIndex.from_frame(tests[key])).to_numpy(dtype=object)
+    tests["_toets"] = [  # one per test
+        f"F({int(d1)}; {number(int(d2))}) = {number(f, 2)}" + (f" (zonder: {out})" if isinstance(out, str) else "")
+        for d1, d2, f, out in zip(tests["_df1"], tests["_df2"], tests["_f"], left_out, strict=True)]
+    merged = table[key].merge(tests, how="left", on=key)
+    hit = (merged["_p"].notna().to_numpy() & (table["categorie"] == "").to_numpy()
+           & (table["onderdrukt"] == "nee").to_numpy())
+    table.loc[hit, "p_groepen"] = merged["_p"].to_numpy()[hit]
+    table.loc[hit, "significant_groepen"] = merged["_sig"].to_numpy()[hit]
+    table.loc[hit, "toets_groepen"] = merged["_toets"].to_numpy()[hit]

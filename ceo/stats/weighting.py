@@ -9,8 +9,10 @@ the file's text), with a column ``gemeentecode`` (CBS code, ``505`` or an offici
 cell columns (the weighting characteristics of the codebook, for the Wmo ``leeftijdsklasse``,
 ``geslacht`` and ``voorziening``, coded as in the codebook) and ``aantal`` (the number of clients,
 a whole number >= 0). Without cell columns there is one row per gemeente; with cell columns one
-row per combination (a missing combination has 0 clients). Every problem is reported at once with
-file, row, column and value (:func:`read_population`).
+row per combination (a missing combination has 0 clients). An optional column ``aangeschreven`` gives the
+clients approached for the survey in that row (gemeente or cell; a whole number, at most ``aantal``, in
+every row): :mod:`ceo.stats.response` then computes the response and representativeness. Every problem
+is reported at once with file, row, column and value (:func:`read_population`).
 
 Weights
 -------
@@ -173,6 +175,9 @@ class Population:
     labels: dict[str, dict[int, str]] = field(default_factory=dict)
     #: gemeentecode → the rows of the population file that give its clients (for messages)
     source_rows: dict[str, list[int]] = field(default_factory=dict)
+    #: the optional column ``aangeschreven`` (clients approached): ``gemeentecode, *dimensions,
+    #: aangeschreven, rij`` (one row per row of the file), or None when the file has no such column
+    approached: pd.DataFrame | None = None
 
     @classmethod
     def from_cells(cls, cells: pd.DataFrame, dimensions: Sequence[str] = (),
@@ -283,8 +288,8 @@ def read_population(path: str | Path, codebook: Codebook) -> Population:
         if name in columns:
             problems.append(Problem(f"kolom '{name}' komt twee keer voor in de kopregel", file))
             continue
-        if name not in ("gemeentecode", "aantal", *allowed):
-            kinds = "gemeentecode, aantal of celkenmerk (" + ", ".join(allowed) + ")"
+        if name not in ("gemeentecode", "aantal", "aangeschreven", *allowed):
+            kinds = "gemeentecode, aantal, aangeschreven of celkenmerk (" + ", ".join(allowed) + ")"
             problems.append(Problem(f"kolom '{header[i].strip()}' is geen {kinds}", file))
             continue
         columns[name] = i
@@ -292,7 +297,7 @@ def read_population(path: str | Path, codebook: Codebook) -> Population:
         if required not in columns:
             problems.append(Problem(
                 f"verplichte kolom '{required}' ontbreekt (nodig: gemeentecode en aantal; optioneel: "
-                + ", ".join(allowed) + ")", file))
+                + ", ".join((*allowed, "aangeschreven")) + ")", file))
     if problems:
         raise InputError(problems)
     if not rows:
@@ -343,6 +348,23 @@ def read_population(path: str | Path, codebook: Codebook) -> Population:
                                     "aantal", raw_n))
             ok = False
             count = None
+        approached = None
+        if "aangeschreven" in columns:
+            raw_a = get("aangeschreven").strip()
+            approached = _parse_count(raw_a) if raw_a else None
+            what = "cel" if dims else "gemeente"
+            if not raw_a:
+                problems.append(Problem(f"aangeschreven ontbreekt; geef bij elke {what} het aantal aangeschreven "
+                                        "cliënten (0 als er niemand is aangeschreven)", file, line, "aangeschreven"))
+                ok = False
+            elif approached is None:
+                problems.append(Problem("aangeschreven moet een geheel getal van 0 of meer zijn (zonder "
+                                        "scheidingsteken voor duizendtallen)", file, line, "aangeschreven", raw_a))
+                ok = False
+            elif count is not None and approached > count:
+                problems.append(Problem(f"meer aangeschreven dan cliënten in deze {what} (aantal = {int(count)})",
+                                        file, line, "aangeschreven", raw_a))
+                ok = False
         if res.code is not None and all(c is not None for c in cell):
             key = (res.code, *cell)
             if key in seen:
@@ -356,14 +378,19 @@ def read_population(path: str | Path, codebook: Codebook) -> Population:
             else:
                 seen[key] = line
         if ok:
-            records.append((res.code, *cell, count))
+            records.append((res.code, *cell, count, approached, line))
             source_rows.setdefault(res.code, []).append(line)
     if problems:
         raise InputError(problems)
-    cells = pd.DataFrame.from_records(records, columns=["gemeentecode", *dims, "aantal"])
-    cells = cells.sort_values(["gemeentecode", *dims], kind="stable")
-    population = Population.from_cells(cells, dims, labels, path)
+    table = pd.DataFrame.from_records(records, columns=["gemeentecode", *dims, "aantal", "aangeschreven", "rij"])
+    table = table.sort_values(["gemeentecode", *dims], kind="stable", ignore_index=True)
+    population = Population.from_cells(table, dims, labels, path)
     population.source_rows = source_rows
+    if "aangeschreven" in columns:
+        approached = table[["gemeentecode", *dims, "aangeschreven", "rij"]].copy()
+        approached["aangeschreven"] = approached["aangeschreven"].astype(np.int64)
+        approached["rij"] = approached["rij"].astype(np.int64)
+        population.approached = approached
     return population
 
 

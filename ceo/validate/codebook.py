@@ -184,6 +184,8 @@ class Codebook:
     group_test: str | None = None
     #: ``kop_per``: headline figures per questionnaire variant (None: one headline for everyone)
     headline_by: HeadlineBy | None = None
+    #: ``kernindicatoren``: (indicator id, short label or "") of the key figures at the top of every factsheet
+    key_indicators: tuple[tuple[str, str], ...] = ()
 
     @property
     def required(self) -> list[str]:
@@ -451,6 +453,7 @@ def load_codebook(path: str | Path, display: str | None = None) -> Codebook:
     if group_test is not None and group_test not in {sg.id for sg in subgroups}:
         chk.fail("groepsvergelijking", f"'{group_test}' is geen subgroep van deze vragenlijst")
     headline_by = _load_headline_by(chk, data.get("kop_per"), subgroups, variables, derived, variants)
+    key_indicators = _load_key_indicators(chk, data.get("kernindicatoren"), indicators)
     if chk.problems:
         raise InputError(chk.problems)
     return Codebook(
@@ -459,8 +462,39 @@ def load_codebook(path: str | Path, display: str | None = None) -> Codebook:
         explanation=explanation, variables=variables,
         derived=derived, indicators=indicators, subgroups=subgroups, variants=variants,
         forbidden_breakdowns=forbidden, weighting_margins=margins, scales=scales, path=path,
-        group_test=group_test, headline_by=headline_by,
+        group_test=group_test, headline_by=headline_by, key_indicators=key_indicators,
     )
+
+
+def _load_key_indicators(chk: _Checker, raw: Any, indicators: list[Indicator]) -> tuple[tuple[str, str], ...]:
+    """``kernindicatoren: [rapportcijfer, v01, {indicator: v06, kort: kwaliteit goed}]``: known indicator ids,
+    each once, with an optional short label."""
+    if raw is None:
+        return ()
+    where = "kernindicatoren"
+    if not isinstance(raw, list):
+        chk.fail(where, "'kernindicatoren' moet een lijst van indicator-id's zijn")
+        return ()
+    known = [ind.id for ind in indicators]
+    out: list[tuple[str, str]] = []
+    for i, item in enumerate(raw, start=1):
+        here = f"{where}[{i}]"
+        short = ""
+        if isinstance(item, dict):
+            short = item.get("kort", "")
+            item = item.get("indicator")
+            if not isinstance(short, str):
+                chk.fail(here, f"'kort' moet een tekst zijn, niet {short!r}", "kort")
+                continue
+        if not isinstance(item, str):
+            chk.fail(here, f"{item!r} is geen indicator-id")
+        elif item not in known:
+            chk.fail(here, f"onbekende indicator '{item}'; bekend: {', '.join(known)}")
+        elif any(item == k for k, _ in out):
+            chk.fail(here, f"indicator '{item}' staat twee keer in de kernindicatoren")
+        else:
+            out.append((item, short))
+    return tuple(out)
 
 
 def _load_headline_by(chk: _Checker, raw: Any, subgroups: list[Subgroup], variables: dict,

@@ -16,6 +16,8 @@ from ceo.validate.schema import PROJECT as PROJECT_SCHEMA
 
 CONFIG_NAME = "ceo.yaml"
 CI_METHODS = ("logit", "beta", "wilson")
+#: how the fieldwork was done (``veldwerk: {2025: {periode: ..., wijze: ...}}``)
+FIELDWORK_MODES = ("schriftelijk", "online", "telefonisch", "combinatie")
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,14 @@ class Project:
     significance: float = 0.05
     publisher: str = ""
     limits: Limits = field(default_factory=Limits)
+    #: edition → ``{"periode": str, "wijze": str}`` (``veldwerk`` in ceo.yaml)
+    fieldwork: dict = field(default_factory=dict)
+    #: where the site is published (https://..., ending in /), or "" when not configured
+    site_url: str = ""
+    #: (name, href) of the contact in the footer and colofon: href is mailto:... or https://..., or ""
+    contact: tuple[str, str] = ("", "")
+    #: (name, url) of the licence of the published figures and files
+    licence: tuple[str, str] = ("CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/deed.nl")
 
     @property
     def site_dir(self) -> Path:
@@ -197,12 +207,89 @@ def load_project(root: str | Path = ".") -> Project:
         raw_limits = {k: v for k, v in raw_limits.items() if k in LIMIT_KEYS}
     limits, limit_problems = parse_limits(raw_limits)
     problems += [Problem(message, file, lines.get(("limieten",)), value=value) for message, value in limit_problems]
+    site_url, contact, licence, site_problems = site_settings(data, file, lines)
+    problems += site_problems
+    fieldwork = _fieldwork(data.get("veldwerk"), file, lines, problems)
     if problems:
         raise InputError(problems)
     return Project(root=root, name=str(data.get("naam") or root.name), regions=tuple(regions),
                    thresholds=th, confidence=float(confidence), ci_method=method,
                    significance=float(significance), publisher=str(data.get("uitgever") or ""),
-                   limits=limits)
+                   limits=limits, site_url=site_url, contact=contact, licence=licence, fieldwork=fieldwork)
+
+
+#: licences known by name: their Dutch deed (any other licence needs ``licentie: {naam, url}``)
+LICENCES = {
+    "cc by 4.0": ("CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/deed.nl"),
+    "cc by-sa 4.0": ("CC BY-SA 4.0", "https://creativecommons.org/licenses/by-sa/4.0/deed.nl"),
+    "cc0 1.0": ("CC0 1.0", "https://creativecommons.org/publicdomain/zero/1.0/deed.nl"),
+    "cc0": ("CC0 1.0", "https://creativecommons.org/publicdomain/zero/1.0/deed.nl"),
+}
+_HTTPS_URL = re.compile(r"https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\s<>\"'`]*)?")
+_EMAIL = re.compile(r"[^@\s<>\"'`]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+
+
+def site_settings(data: dict, file: str, lines: dict) -> tuple[str, tuple[str, str], tuple[str, str], list[Problem]]:
+    """``site_url``, ``contact`` and ``licentie`` of ``ceo.yaml``: (site_url ending in '/', (contact name, href),
+    (licence name, url), problems)."""
+    problems: list[Problem] = []
+    site_url = data.get("site_url")
+    if site_url is None or site_url == "":
+        site_url = ""
+    elif not isinstance(site_url, str) or not _HTTPS_URL.fullmatch(site_url.strip()) or "?" in site_url \
+            or "#" in site_url:
+        problems.append(Problem("site_url moet het volledige adres van de site zijn, beginnend met https:// en "
+                                "zonder ? of #, bijv. https://www.gemeente.nl/cijfers/", file,
+                                lines.get(("site_url",)), value=site_url))
+        site_url = ""
+    else:
+        site_url = site_url.strip()
+        site_url += "" if site_url.endswith("/") else "/"
+    contact: tuple[str, str] = ("", "")
+    raw = data.get("contact")
+    if raw is not None:
+        at = lines.get(("contact",))
+        if not isinstance(raw, dict):
+            problems.append(Problem("contact moet 'naam' en 'email' of 'url' hebben, bijv. "
+                                    "contact: {naam: Onderzoekcentrum, email: onderzoek@gemeente.nl}", file, at,
+                                    value=raw))
+        else:
+            name, email, url = (raw.get(k) for k in ("naam", "email", "url"))
+            href = ""
+            if email not in (None, "") and (not isinstance(email, str) or not _EMAIL.fullmatch(email.strip())):
+                problems.append(Problem("contact: email is geen e-mailadres", file,
+                                        lines.get(("contact", "email"), at), value=email))
+            elif url not in (None, "") and (not isinstance(url, str) or not _HTTPS_URL.fullmatch(url.strip())):
+                problems.append(Problem("contact: url moet een adres zijn dat begint met https://", file,
+                                        lines.get(("contact", "url"), at), value=url))
+            elif email:
+                href = "mailto:" + email.strip()
+            elif url:
+                href = url.strip()
+            else:
+                problems.append(Problem("contact: geef een email of een url", file, at))
+            if name is not None and not isinstance(name, str):
+                problems.append(Problem("contact: naam moet een tekst zijn", file,
+                                        lines.get(("contact", "naam"), at), value=name))
+            elif href:
+                contact = ((name or "").strip() or (email or url).strip(), href)
+    licence = LICENCES["cc by 4.0"]
+    raw = data.get("licentie")
+    if raw is not None:
+        at = lines.get(("licentie",))
+        if isinstance(raw, str) and raw.strip().lower() in LICENCES:
+            licence = LICENCES[raw.strip().lower()]
+        elif isinstance(raw, dict) and isinstance(raw.get("naam"), str) and raw["naam"].strip():
+            url = raw.get("url") or ""
+            if url and (not isinstance(url, str) or not _HTTPS_URL.fullmatch(url.strip())):
+                problems.append(Problem("licentie: url moet een adres zijn dat begint met https://", file,
+                                        lines.get(("licentie", "url"), at), value=url))
+            licence = (raw["naam"].strip(), url.strip() if isinstance(url, str) else "")
+        else:
+            known = ", ".join(sorted({n for n, _ in LICENCES.values()}))
+            problems.append(Problem(f"licentie: kies {known}, of geef een eigen licentie met naam en url "
+                                    "(licentie: {naam: ..., url: https://...})", file, at, value=raw))
+    return site_url, contact, licence, problems
 
 
 #: the page name of an id (the same as :func:`ceo.site.render.slug`)
@@ -225,3 +312,39 @@ def region_id_problem(value: object) -> str | None:
     if slug(rid) == "totaal":
         return "'totaal' is gereserveerd voor alle gemeenten samen; kies een andere regio-id"
     return None
+
+
+def _fieldwork(raw: object, file: str, lines: dict, problems: list[Problem]) -> dict:
+    """``veldwerk``: per edition (a year) the period (text) and mode of the fieldwork."""
+    if raw is None:
+        return {}
+    example = "bijv. veldwerk: {2025: {periode: \"september tot en met november 2025\", wijze: combinatie}}"
+    if not isinstance(raw, dict):
+        problems.append(Problem(f"veldwerk moet per editie de periode en wijze geven; {example}", file,
+                                lines.get(("veldwerk",)), value=raw))
+        return {}
+    out: dict[int, dict] = {}
+    for key, entry in raw.items():
+        at = lines.get(("veldwerk", str(key)), lines.get(("veldwerk",)))
+        year = key if isinstance(key, int) and not isinstance(key, bool) else None
+        if isinstance(key, str) and key.strip().isdigit():
+            year = int(key)
+        if year is None or not 2000 <= year <= 2100:
+            problems.append(Problem(f"veldwerk: '{key}' is geen editie (een jaar, bijv. 2025)", file, at, value=key))
+            continue
+        if not isinstance(entry, dict):
+            problems.append(Problem(f"veldwerk.{year} moet 'periode' en 'wijze' hebben; {example}", file, at,
+                                    value=entry))
+            continue
+        period, mode = entry.get("periode"), entry.get("wijze")
+        if not isinstance(period, str) or not period.strip():
+            problems.append(Problem(f"veldwerk.{year}.periode moet een tekst zijn, bijv. \"september tot en met "
+                                    f"november {year}\"", file, lines.get(("veldwerk", str(key), "periode"), at),
+                                    value=period))
+            continue
+        if mode not in FIELDWORK_MODES:
+            problems.append(Problem(f"veldwerk.{year}.wijze moet {texts.join_or(FIELDWORK_MODES)} zijn", file,
+                                    lines.get(("veldwerk", str(key), "wijze"), at), value=mode))
+            continue
+        out[year] = {"periode": period.strip(), "wijze": mode}
+    return out

@@ -30,6 +30,7 @@ BUILTIN_REGIONS = ("provincies", "provincie", "veiligheidsregios", "veiligheidsr
 VARIABLE_TYPES = ("id", "gemeente", "likert5", "ja_nee", "cijfer_1_10", "categorisch", "numeriek", "open")
 INDICATOR_KINDS = ("percentage_positief", "gemiddelde", "percentage_codes")
 LIMIT_KEYS = ("max_tekens_per_cel", "max_kolommen", "max_rijen", "max_xlsx_uitgepakt_mb")
+FIELDWORK_MODES = ("schriftelijk", "online", "telefonisch", "combinatie")
 
 
 # --------------------------------------------------------------------------- building blocks
@@ -77,6 +78,20 @@ def _code_list(description: str) -> dict:
 PROJECT = _obj({
     "naam": _t("string", "Naam van de publicatie (titel van de site)."),
     "uitgever": _t("string", "Wie de cijfers publiceert (colofon)."),
+    "site_url": _t("string", "Het adres waarop de site gepubliceerd wordt (https://...), voor sitemap.xml en de "
+                             "canonieke links; ceo zet het ook in mkdocs.yml.", pattern="^https://"),
+    "contact": _obj({
+        "naam": _t("string", "Naam van het contact, bijv. 'Onderzoekcentrum Drechtsteden'."),
+        "email": _t("string", "E-mailadres voor vragen over de cijfers en de site."),
+        "url": _t("string", "Of: een contactpagina (https://...)."),
+    }, "Contact voor vragen (in de voettekst van elke pagina en in het colofon)."),
+    "licentie": {
+        "description": "Licentie van de cijfers en bestanden (standaard CC BY 4.0).",
+        "anyOf": [_t("string", "Naam van de licentie, bijv. 'CC BY 4.0' of 'CC0 1.0'."),
+                  _obj({"naam": _t("string", "Naam van de licentie."),
+                        "url": _t("string", "Adres van de licentietekst (https://...).")},
+                       "Een eigen licentie.", required=("naam",))],
+    },
     "ingebouwde_regios": {
         "description": "Regio's die ceo zelf kent: provincies en/of veiligheidsregios.",
         "anyOf": [_enum(BUILTIN_REGIONS, "Eén soort ingebouwde regio."),
@@ -109,6 +124,12 @@ PROJECT = _obj({
         "max_rijen": _t("integer", "Respondenten (rijen) in één bestand.", minimum=1),
         "max_xlsx_uitgepakt_mb": _t("integer", "Uitgepakte grootte van een .xlsx-bestand, in MB.", minimum=1),
     }, "Grenzen aan wat een leverbestand mag bevatten."),
+    "veldwerk": _map(_obj({
+        "periode": _t("string", "Wanneer het veldwerk liep, bijv. 'september tot en met november 2025'."),
+        "wijze": _enum(FIELDWORK_MODES, "Hoe de vragenlijst is afgenomen."),
+    }, "Het veldwerk van één editie.", required=("periode", "wijze")),
+        "Per editie (jaar) de periode en de wijze van het veldwerk; staan op de verantwoording en de factsheet.",
+        names={"type": "string", "pattern": "^[0-9]{4}$"}),
 }, "Projectconfiguratie van ceo (ceo.yaml, naast mkdocs.yml).")
 
 
@@ -179,6 +200,12 @@ CODEBOOK = _obj({
     }, "Eén schaal met meerdere items.", required=("id", "variabelen")), "Schalen waarvoor Cronbachs alfa "
                                                                           "wordt gegeven."),
     "groepsvergelijking": _t("string", "Subgroep waarvan de groepen met toetsen worden vergeleken."),
+    "kernindicatoren": _list({"anyOf": [
+        _t("string", "Id van een indicator."),
+        _obj({"indicator": _t("string", "Id van een indicator."),
+              "kort": _t("string", "Korte naam in de kernpunten (enkele woorden).")},
+             "Een indicator met een korte naam.", required=("indicator",)),
+    ]}, "De kernpunten bovenaan elke factsheet: het rapportcijfer en 3 of 4 percentages (indicator-id's)."),
     "kop_per": _obj({
         "subgroep": _t("string", "Subgroep met één waarde per variant van de vragenlijst."),
         "varianten": _map({"type": "string"}, "Code van de subgroep: naam van de variant.", names=_CODE),

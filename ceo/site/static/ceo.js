@@ -44,6 +44,7 @@
       drawing = Promise.reject(err);
     }
     drawing.then(function () {
+      if (el.getAttribute("data-rendered") === "1") return;  // drawn meanwhile for printing
       el.setAttribute("data-rendered", "1");
       /* the first chart drawn (bench/bench_page_weight.py measures the time to it) */
       if (window.performance && performance.mark && !performance.getEntriesByName("ceo-first-chart").length) {
@@ -74,9 +75,14 @@
       el.className = "ceo-chart";
       el.setAttribute("role", "img");
       el.setAttribute("aria-label", spec.label);
-      if (spec.layout && spec.layout.height) el.style.minHeight = spec.layout.height + "px";
       el.ceoSpec = spec;
       s.parentNode.replaceChild(el, s);
+      /* a chart with a layout for narrow screens (the factsheet's trend: two columns instead of three) */
+      if (spec.narrow && el.clientWidth && el.clientWidth < spec.narrow.below) {
+        spec.layout = spec.narrow.layout;
+        spec.data = spec.narrow.data;
+      }
+      if (spec.layout && spec.layout.height) el.style.minHeight = spec.layout.height + "px";
       return el;
     });
   }
@@ -94,6 +100,82 @@
       d.addEventListener("toggle", function () {
         if (d.open) d.querySelectorAll(".ceo-chart").forEach(draw);
       });
+    });
+    drawWhenIdle(els);
+  }
+
+  /* The charts not yet in view are drawn when the browser is idle (one at a time), so that a page printed or
+   * saved as PDF has all its charts, and a page that opens with text (the factsheet's Kernpunten) has its
+   * first chart ready before it is scrolled to. */
+  function drawWhenIdle(els) {
+    var idle = window.requestIdleCallback || function (f) { return setTimeout(f, 200); };
+    function next() {
+      // not in a closed section: drawn when it opens, at the width it then has
+      var el = els.find(function (e) { return !e.getAttribute("data-drawn") && !e.closest("details:not([open])"); });
+      if (el) { draw(el); idle(next, {timeout: 2000}); }
+    }
+    idle(next, {timeout: 2000});
+  }
+
+  /* Print (A4): every folded section opened and every chart drawn at the width of the printed page, right
+   * now: 'beforeprint' does not wait for anything asynchronous. Plotly draws bar and scatter charts
+   * synchronously once it is loaded; a chart that cannot be drawn in time is left out of the print by
+   * ceo.css and its table (always printed) has the same numbers. Everything is put back after printing. */
+  var PRINT_WIDTH = 690;  // px: A4 (210 mm) minus the margins of ceo.css (2 x 11 mm) is about 710 px
+  var PRINT_SCALE = 0.78;  // charts on paper: 78 % of their height on screen, with a smaller font
+  function printLayout(spec) {
+    var layout = spec.layout || {};
+    var size = (layout.font && layout.font.size) || 13;
+    var out = {width: PRINT_WIDTH, "font.size": Math.round(size * 0.85)};
+    // less for a chart of several panels: their titles need the room between the panels
+    var panels = layout.annotations && layout.annotations.length;
+    if (layout.height) out.height = Math.round(layout.height * (panels ? 0.92 : PRINT_SCALE));
+    return out;
+  }
+  var opened = [];
+  function beforePrint() {
+    opened = Array.prototype.filter.call(document.querySelectorAll("details:not([open])"), function (d) {
+      d.open = true;
+      return true;
+    });
+    if (!window.Plotly) return;
+    document.querySelectorAll(".ceo-chart").forEach(function (el) {
+      try {
+        if (el.getAttribute("data-rendered") !== "1") {
+          var i = queue.indexOf(el);
+          if (i >= 0) queue.splice(i, 1);
+          if (!el.getAttribute("data-drawn")) el.setAttribute("data-drawn", "1");
+          var spec = el.ceoSpec;
+          Plotly.newPlot(el, spec.data, spec.layout, {displayModeBar: false, responsive: true, staticPlot: true});
+          Plotly.relayout(el, printLayout(spec));
+          if (el.querySelector("svg.main-svg")) {
+            el.setAttribute("data-rendered", "1");
+            el.ceoPrintDrawn = true;
+            pending--;
+            allDrawn();
+          }
+        } else {
+          Plotly.relayout(el, printLayout(el.ceoSpec));
+        }
+      } catch (err) { /* left out of the print; its table has the numbers */ }
+    });
+  }
+  function afterPrint() {
+    opened.forEach(function (d) { d.open = false; });
+    opened = [];
+    if (!window.Plotly) return;
+    document.querySelectorAll(".ceo-chart[data-rendered='1']").forEach(function (el) {
+      try {
+        if (el.ceoPrintDrawn) {  // drawn for the print: drawn again as an interactive chart
+          el.ceoPrintDrawn = false;
+          var spec = el.ceoSpec;
+          Plotly.newPlot(el, spec.data, spec.layout, {displayModeBar: false, responsive: true});
+        } else {
+          var layout = el.ceoSpec.layout || {};
+          Plotly.relayout(el, {width: layout.width || null, height: layout.height || null, autosize: true,
+                               "font.size": (layout.font && layout.font.size) || 13});
+        }
+      } catch (err) { /* stays at the print width */ }
     });
   }
 
@@ -152,7 +234,10 @@
     input.className = "ceo-filter";
     wrap.appendChild(lab);
     wrap.appendChild(input);
-    table.parentNode.insertBefore(wrap, table);
+    /* above mkdocs-material's scrolling wrapper (when it is already there), so that the box stays in view and
+     * never makes the page wider than a phone screen */
+    var anchor = table.closest(".md-typeset__scrollwrap") || table;
+    anchor.parentNode.insertBefore(wrap, anchor);
     input.addEventListener("input", function () {
       var q = input.value.trim().toLocaleLowerCase("nl");
       Array.prototype.forEach.call(table.tBodies[0].rows, function (r) {
@@ -162,16 +247,42 @@
     });
   }
 
+  /* the text of the last h2/h3 before el: tells two tables with the same caption apart */
+  function sectionOf(el) {
+    var found = "";
+    document.querySelectorAll(".md-content h2, .md-content h3").forEach(function (h) {
+      if (h.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING) found = h.textContent.trim();
+    });
+    return found;
+  }
+
   /* A table wider than the page scrolls sideways in its wrapper (mkdocs-material); that wrapper must
    * be reachable with the keyboard (WCAG 2.1.1), so it gets tabindex and a name from the caption. */
   function scrollRegions() {
+    /* every region landmark has a unique name (WCAG best practice, axe landmark-unique): the caption, then
+     * the section it is in, then a number */
+    var used = {};
+    document.querySelectorAll(".md-typeset__scrollwrap[role='region']").forEach(function (wrap) {
+      used[wrap.getAttribute("aria-label")] = true;
+    });
     document.querySelectorAll(".md-typeset__scrollwrap").forEach(function (wrap) {
       var scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
       if (scrolls && !wrap.hasAttribute("tabindex")) {
         var caption = wrap.querySelector("caption");
+        var label = caption ? caption.textContent.trim() : "Tabel";
+        if (used[label]) {
+          var section = sectionOf(wrap);
+          if (section && !used[label + " (" + section + ")"]) label = label + " (" + section + ")";
+          else {
+            var k = 2;
+            while (used[label + " (" + k + ")"]) k++;
+            label = label + " (" + k + ")";
+          }
+        }
+        used[label] = true;
         wrap.setAttribute("tabindex", "0");
         wrap.setAttribute("role", "region");
-        wrap.setAttribute("aria-label", caption ? caption.textContent : "Tabel");
+        wrap.setAttribute("aria-label", label);
       } else if (!scrolls && wrap.getAttribute("tabindex") === "0") {
         wrap.removeAttribute("tabindex");
         wrap.removeAttribute("role");
@@ -180,8 +291,55 @@
     });
   }
 
+  /* The menu button of mkdocs-material (a <label> for the hidden checkbox #__drawer, shown below 76.25em) cannot
+   * be reached with the keyboard: it is replaced by a <button> that opens and closes the drawer (Escape closes
+   * it and returns to the button). ceo.css hides the closed drawer, so its links are no tab stops. */
+  function menuButton() {
+    var toggle = document.getElementById("__drawer");
+    var label = document.querySelector("label.md-header__button[for='__drawer']");
+    var drawer = document.querySelector(".md-sidebar--primary");
+    if (!toggle || !label) return;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = label.className + " ceo-menu";
+    button.setAttribute("aria-label", "Menu");
+    while (label.firstChild) button.appendChild(label.firstChild);
+    label.parentNode.replaceChild(button, label);
+    function sync() { button.setAttribute("aria-expanded", toggle.checked ? "true" : "false"); }
+    sync();
+    toggle.addEventListener("change", sync);
+    button.addEventListener("click", function (e) {
+      toggle.click();
+      sync();
+      if (toggle.checked && drawer && e.detail === 0) {  // opened with the keyboard: into the drawer
+        var first = Array.prototype.find.call(drawer.querySelectorAll("a[href], input, button, [tabindex='0']"),
+                                              function (el) { return el.getClientRects().length > 0; });
+        if (first) first.focus();
+      }
+    });
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && toggle.checked) {
+        toggle.click();
+        sync();
+        button.focus();
+      }
+    });
+  }
+
+  /* the print header (assets/theme/main.html) shows the full address of the page when the site has no site_url */
+  function printAddresses() {
+    if (!/^https?:$/.test(location.protocol)) return;
+    document.querySelectorAll("a.ceo-print-url").forEach(function (a) {
+      if (!/^https?:/.test(a.textContent.trim())) a.textContent = a.href;
+    });
+  }
+
   function init() {
     charts();
+    menuButton();
+    printAddresses();
+    window.addEventListener("beforeprint", beforePrint);
+    window.addEventListener("afterprint", afterPrint);
     document.querySelectorAll("table[data-ceo-sortable]").forEach(sortable);
     document.querySelectorAll("table[data-ceo-filter]").forEach(filterable);
     // mkdocs-material wraps the tables after loading the page: check again when it is done
