@@ -180,8 +180,9 @@ def test_overview_short_labels_rapportcijfer_first_total_omitted(demo: Path, tmp
         areas = [r[0] for r in body]
         assert "Drechtsteden" in areas and "Totaal" not in areas  # the total equals the only region
     wmo = found[0]
+    # the codebook's kernindicatoren (the factsheet's Kernpunten), the first three percentages
     assert wmo[1][3:] == ["Wisten waar ze moesten zijn met hun hulpvraag", "Vinden de kwaliteit van de "
-                          "ondersteuning goed", "Kunnen door de ondersteuning beter de dingen doen die ze willen"]
+                          "ondersteuning goed", "Vinden dat de ondersteuning past bij hun hulpvraag"]
     rapport = headline(demo, "wmo").set_index("gebied_naam")
     dordrecht = next(r for r in wmo[2] if r[0] == "Dordrecht")
     assert dordrecht[2] == texts.number(rapport[rapport["indicator"] == "rapportcijfer"].loc["Dordrecht", "waarde"], 1)

@@ -76,8 +76,18 @@ def page_path(year: int, survey: str, indicator: str) -> str:
 def overview_indicators(ps) -> list[dict]:
     """The columns of the edition overview: the rapportcijfer first, then up to :data:`OVERVIEW_PERCENTAGES`
     headline percentages (the first question of each theme, then the next ones in questionnaire order); the
-    other indicators are one click away, on their comparison pages."""
+    other indicators are one click away, on their comparison pages. When the codebook names its
+    ``kernindicatoren`` (the Kernpunten of the factsheet), the overview shows those: the rapportcijfer and the
+    first :data:`OVERVIEW_PERCENTAGES` percentages."""
     qs = ps.questions
+    listed = ps.survey.meta.get("kernindicatoren")
+    if listed:
+        by_id = {q["indicator"]: q for q in qs}
+        chosen = [by_id[k["indicator"]] for k in listed if k["indicator"] in by_id]
+        marks = [q for q in chosen if q["soort"] == "gemiddelde"][:1]
+        pcts = [q for q in chosen if q["soort"] != "gemiddelde"][:OVERVIEW_PERCENTAGES]
+        if chosen:
+            return marks + pcts
     first = [q for q in qs if q["soort"] == "gemiddelde"][:1]
     pcts = [q for q in sorted(qs, key=lambda q: q["volgorde"]) if q["soort"] == "percentage_positief"]
     chosen: list[dict] = []
