@@ -251,7 +251,17 @@ def excel_nl_name(name: str) -> str:
 def excel_nl_text(frame: pd.DataFrame) -> str:
     """The Excel-NL CSV text (without the byte order mark): ``;``, decimal comma, CRLF, rounded figures, text that
     a spreadsheet would run as a formula neutralised."""
-    return neutralise_frame(excel_nl_frame(frame)).to_csv(index=False, sep=";", decimal=",", lineterminator="\r\n")
+    out = neutralise_frame(excel_nl_frame(frame))  # text cells first: "-2,99" below is a number, not a formula
+    # decimal commas written here, vectorised: pandas' to_csv(decimal=",") formats every float in Python
+    # (about 1 s on the national tables); str() of the rounded floats is numpy's shortest repr, as in the CSV
+    floats = [c for c in out.columns if pd.api.types.is_float_dtype(out[c])]
+    if floats:
+        out = out.copy() if out is frame else out
+        for c in floats:
+            values = out[c]
+            text = values.astype(str).str.replace(".", ",", regex=False)
+            out[c] = text.where(values.notna(), "")
+    return out.to_csv(index=False, sep=";", lineterminator="\r\n")
 
 
 def write_excel_nl(frame: pd.DataFrame, path: Path) -> Path:
