@@ -303,3 +303,38 @@ def test_accessibility_axe(request: pytest.FixtureRequest, path: str) -> None:
     serious = [v for v in result if v["impact"] in ("serious", "critical")]
     assert serious == [], "\n".join(f"{v['impact']} {v['id']}: {v['help']} {v['nodes']}" for v in serious)
     visit.check_privacy()
+
+
+#: issue 12: at most this much JavaScript (gzip -9) on the Dordrecht factsheet, all charts drawn
+JS_BUDGET_KB = 600
+
+
+def javascript_gzip_kb(urls: list[str], public: Path) -> dict[str, float]:
+    """The JavaScript files among ``urls`` (requests of this site) with their size in kB after gzip -9."""
+    import gzip
+
+    out = {}
+    for u in urls:
+        path = urlsplit(u).path
+        if path.endswith(".js"):
+            data = (public / path.lstrip("/")).read_bytes()
+            out[path] = len(gzip.compress(data, compresslevel=9)) / 1000
+    return out
+
+
+def test_javascript_budget(visit: Visit, public: Path) -> None:
+    """Every JavaScript file the factsheet loads (with all charts drawn) counts, compressed as a web server
+    sends it; the budget in time (long tasks, first chart) is measured by bench/bench_page_weight.py."""
+    visit.goto(FACTSHEET)
+    assert draw_all_charts(visit.page) > 0
+    sizes = javascript_gzip_kb(visit.requests, public)
+    assert any(p.endswith("/plotly-basic.min.js") for p in sizes), sizes  # the charts' library is counted
+    assert not any(p.endswith("/plotly.min.js") for p in sizes), sizes  # never the full plotly.js bundle
+    total = sum(sizes.values())
+    assert total <= JS_BUDGET_KB, f"{total:.0f} kB JavaScript (gzip) op de factsheet: {sizes}"
+    # the check can fail: the full plotly.js of the installed plotly package alone exceeds the budget
+    import plotly
+
+    full = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    assert javascript_gzip_kb(["http://127.0.0.1/plotly.min.js"], full.parent)["/plotly.min.js"] > JS_BUDGET_KB
+    visit.check_privacy()

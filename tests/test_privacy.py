@@ -170,7 +170,8 @@ def test_site_sets_no_cookies_and_loads_nothing_external(demo):
     remote = r"""["']?(?:https?:)?//(?!127\.0\.0\.1|localhost)"""
     external = re.compile(r"<(?:script|img|iframe|source|audio|video|embed)\b[^>]*\bsrc\s*=\s*" + remote
                           # <link rel="canonical"> names the page's own address (site_url): never fetched
-                          + r"|<link\b(?![^>]*\brel\s*=\s*[\"']?canonical)[^>]*\bhref\s*=\s*" + remote + r"|url\(\s*" + remote + r"|@import\s+" + remote,
+                          + r"|<link\b(?![^>]*\brel\s*=\s*[\"']?canonical)[^>]*\bhref\s*=\s*" + remote
+                          + r"|url\(\s*" + remote + r"|@import\s+" + remote,
                           re.I)
     checked = 0
     for name, text in _text_files(demo / "public"):

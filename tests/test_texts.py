@@ -142,7 +142,9 @@ _HIDDEN = [re.compile(r"<!--.*?-->", re.S), re.compile(r"<(script|style)\b.*?</\
 _LINK_TARGET = re.compile(r"\]\([^)\s]*\)")
 _TAG = re.compile(r"<[^>]*>")
 #: numbers that are names rather than figures: a version of ceo, a standard
-_NAMES = re.compile(r"\bceo \d+(?:\.\d+)+|\bWCAG \d(?:\.\d)+|\bCC(?: BY(?:-SA)?|0) \d\.\d\b|\bsuccescriteri(?:um|a) \d+(?:\.\d+)+")
+#: names with a version or number in them: ceo's version, WCAG versions and success criteria, licences
+_NAMES = re.compile(r"\bceo \d+(?:\.\d+)+|\bWCAG \d(?:\.\d)+|\bCC(?: BY(?:-SA)?|0) \d\.\d\b"
+                    r"|\bsuccescriteri(?:um|a) \d+(?:\.\d+)+")
 _DUTCH_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+(?:,\d+)?(?![\d.,])")
 
 

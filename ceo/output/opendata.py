@@ -188,7 +188,8 @@ META_KEYS = {
     "voorbeeld": "Of de vragenlijst een voorbeeld is.",
     "voorbeeld_toelichting": "Uitleg bij een voorbeeldvragenlijst.",
     "kernindicatoren": "De kerncijfers van de factsheet: rapportcijfer en de belangrijkste vragen.",
-    "veldwerk": "Periode en wijze van het veldwerk (schriftelijk, online, telefonisch of combinatie), als die bekend zijn.",
+    "veldwerk": ("Periode en wijze van het veldwerk (schriftelijk, online, telefonisch of combinatie), als die "
+                 "bekend zijn."),
 }
 
 
