@@ -234,3 +234,18 @@ def test_subgroup_table_shows_marge_n_and_the_group_test_when_present(flags, ver
     else:
         assert f"<tr><th>Verschillen de groepen?</th><td>{verdict}</td></tr>" in table
         assert "vrijwel zeker echt" in out["test_line"]
+
+
+def test_trend_shows_the_interval_of_the_rest_of_the_region_when_published() -> None:
+    """The rest of the region with its interval (results with ``ondergrens_rest_regio``/``bovengrens_rest_regio``);
+    results of an older ceo have only its value: then a line without whiskers, never an invented interval."""
+    points = [(2023, 71.0, 66.0, 76.0), (2024, 73.0, 68.0, 77.0)]
+    with_ci = [{"title": "Wmo: wist waar", "percent": True, "points": points, "kind": "percentage",
+                "rest": [(2023, 76.0, 74.0, 78.5), (2024, 75.0, 73.0, 77.0)]}]
+    spec = fs.trend_chart(with_ci, "Dordrecht", "rest van Drechtsteden")
+    rest = next(t for t in spec["data"] if t["name"] == "rest van Drechtsteden")
+    assert rest["error_y"]["array"] == [2.5, 2.0] and rest["error_y"]["arrayminus"] == [2.0, 2.0]
+    old = [{**with_ci[0], "rest": [(2023, 76.0, float("nan"), float("nan")), (2024, 75.0)]}]
+    rest = next(t for t in fs.trend_chart(old, "Dordrecht", "rest van Drechtsteden")["data"]
+                if t["name"] == "rest van Drechtsteden")
+    assert "error_y" not in rest

@@ -126,11 +126,14 @@ def test_chart_data_holds_only_published_figures(demo):
         if "waarde" not in t or "onderdrukt" not in t:
             continue
         t = t[t["onderdrukt"] == "nee"]  # values are in the unit shown (percentages as 0–100)
-        for c in ("waarde", "ondergrens", "bovengrens", "waarde_rest_regio", "waarde_vorige", "waarde_benchmark"):
+        for c in ("waarde", "ondergrens", "bovengrens", "waarde_rest_regio", "waarde_vorige", "waarde_benchmark",
+                  "ondergrens_rest_regio", "bovengrens_rest_regio"):
             if c in t:
                 allowed.update(round(float(v), 6) for v in t[c].dropna())
-        for a, b in (("bovengrens", "waarde"), ("waarde", "ondergrens")):
-            allowed.update(round(float(v), 6) for v in (t[a] - t[b]).dropna())
+        for a, b in (("bovengrens", "waarde"), ("waarde", "ondergrens"),
+                     ("bovengrens_rest_regio", "waarde_rest_regio"), ("waarde_rest_regio", "ondergrens_rest_regio")):
+            if a in t and b in t:
+                allowed.update(round(float(v), 6) for v in (t[a] - t[b]).dropna())
         # the rapportcijfer in ordered classes (9–10, 1–5): the sum of published marks, and only when every mark
         # of the class that the table holds is published (a class never contains a suppressed mark)
         if "categorie" in t:
@@ -157,7 +160,7 @@ def test_chart_data_holds_only_published_figures(demo):
                         checked += 1
                         assert round(v, 6) in allowed, f"{page.name}: chart value {v} is not a published figure"
                 for key in ("array", "arrayminus"):
-                    for v in _numbers(trace.get("error_x", {}).get(key, [])):
+                    for v in _numbers(trace.get("error_x", {}).get(key, []) + trace.get("error_y", {}).get(key, [])):
                         checked += 1
                         assert round(v, 6) in allowed, f"{page.name}: error bar {v} is not a published figure"
     assert checked > 1000

@@ -230,6 +230,29 @@ def test_region_comparison_is_gemeente_vs_rest(wmo):
     assert head.loc["r", "significant_regio"] == ""  # regions are not compared with themselves
 
 
+@pytest.mark.parametrize("method", ["logit", "beta", "wilson"])
+def test_rest_of_region_interval_equals_the_interval_of_that_rest_as_a_region(wmo, method):
+    """``ondergrens_rest_regio``/``bovengrens_rest_regio`` of a gemeente: the interval that the rest of the
+    region gets when it is declared as a region of its own (same design, population, method and level)."""
+    data = pd.concat([_synthetic({"GM0505": 300, "GM0590": 250}, p_pos=0.75),
+                      _synthetic({"GM0531": 200}, seed=4, p_pos=0.6)], ignore_index=True)
+    pop = {"GM0505": 3000, "GM0590": 900, "GM0531": 1500}
+    region = Region("r", "R", "regio", ("GM0505", "GM0531", "GM0590"))
+    rest = Region("rest", "Rest", "regio", ("GM0505", "GM0590"))
+    t = _run(data, wmo, regions=[region, rest], comparison_regions={g: "r" for g in region.members},
+             population_totals=pop, ci_method=method, confidence=0.9)
+    head = t[(t["subgroep"] == "") & (t["categorie"] == "")].set_index(["gebied_code", "indicator"])
+    checked = 0
+    for indicator in ("v06", "rapportcijfer", "rapportcijfer_onvoldoende"):
+        gm, other = head.loc[("GM0531", indicator)], head.loc[("rest", indicator)]
+        assert gm["waarde_rest_regio"] == pytest.approx(other["waarde"], rel=1e-12)
+        assert gm["ondergrens_rest_regio"] == pytest.approx(other["ondergrens"], rel=1e-10)
+        assert gm["bovengrens_rest_regio"] == pytest.approx(other["bovengrens"], rel=1e-10)
+        assert gm["ondergrens_rest_regio"] < gm["waarde_rest_regio"] < gm["bovengrens_rest_regio"]
+        checked += 1
+    assert checked == 3
+
+
 def test_previous_edition_only_with_identical_definition(wmo):
     data = _synthetic({"GM0505": 300})
     prev = _run(_synthetic({"GM0505": 300}, seed=5, p_pos=0.6), wmo)

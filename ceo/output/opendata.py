@@ -29,6 +29,7 @@ DECIMALS = {
     "p_benchmark": 4, "N": 0, "w_min": 3, "w_max": 3, "waarde_a": 2, "waarde_b": 2, "verschil": 2,
     "statistiek": 3, "df1": 1, "df2": 1, "p": 4, "effect": 3, "respons_pct": 1, "r_indicator": 3,
     "pct_populatie": 1, "pct_respondenten": 1, "pct_gewogen": 1, "p_groepen": 4,
+    "ondergrens_rest_regio": 2, "bovengrens_rest_regio": 2,
 }
 
 _PCT_OR_MEAN = "procent (0–100) of rapportcijfer (1–10), zie 'soort'"
@@ -96,6 +97,10 @@ RESULT_COLUMNS = {
     "toets_groepen": ("De toetsgrootheid van die toets, bijv. 'F(2; 345) = 3,14'.", "tekst"),
     "definitie": ("Vingerafdruk van de definitie van het cijfer: alleen cijfers met dezelfde definitie worden "
                   "over de jaren vergeleken.", "code"),
+    "ondergrens_rest_regio": ("Ondergrens van het betrouwbaarheidsinterval van de rest van de regio.",
+                              "zelfde eenheid als waarde"),
+    "bovengrens_rest_regio": ("Bovengrens van het betrouwbaarheidsinterval van de rest van de regio.",
+                              "zelfde eenheid als waarde"),
 }
 #: the same for ``<survey>_weging.csv``
 WEIGHTING_COLUMNS = {

@@ -24,6 +24,9 @@ import functools
 import math
 import re
 
+import numpy as np
+import pandas as pd
+
 from ceo.core import texts
 from ceo.core.escape import html_attr, html_text, md_text, plotly_text
 from ceo.site import render as r
@@ -274,6 +277,11 @@ def trend_chart(panels: list[dict], area: str, rest: str | None, columns: int = 
                 "type": "scatter", "mode": "lines+markers", "name": plotly_text(rest), "legendgroup": "rest",
                 "showlegend": k == 0, "xaxis": "x" + suffix, "yaxis": "y" + suffix,
                 "x": [p[0] for p in pan["rest"]], "y": [r._clean(p[1]) for p in pan["rest"]],
+                **({"error_y": {"type": "data", "symmetric": False,
+                                "array": [r._clean(p[3] - p[1]) for p in pan["rest"]],
+                                "arrayminus": [r._clean(p[1] - p[2]) for p in pan["rest"]],
+                                "color": COLOURS["rest"], "thickness": 1.2, "width": 3}}
+                   if any(len(p) > 3 and math.isfinite(p[2]) for p in pan["rest"]) else {}),
                 "line": {"color": COLOURS["rest"], "width": 2, "dash": "dash"},
                 "marker": {"color": COLOURS["rest"], "size": 6, "symbol": "diamond"},
                 "hovertemplate": "%{x}: " + fmt + "<extra>%{fullData.name}</extra>",
@@ -300,7 +308,7 @@ def trend_chart(panels: list[dict], area: str, rest: str | None, columns: int = 
 def _y_range(pan: dict) -> list[float]:
     """The y-axis of a trend panel: the intervals and the comparator with some room, in whole steps of 10
     percentage points or half a mark, so that a change is visible (a line chart needs no zero)."""
-    values = [v for p in pan["points"] for v in p[1:4]] + [p[1] for p in pan["rest"]]
+    values = [v for p in pan["points"] for v in p[1:4]] + [v for p in pan["rest"] for v in p[1:4]]
     values = [float(v) for v in values if not _missing(v)]
     if pan["percent"]:
         lo, hi = math.floor((min(values) - 3) / 10) * 10, math.ceil((max(values) + 3) / 10) * 10
@@ -634,7 +642,7 @@ def _trend_section(ctx, ed, present, code, name, level) -> dict | None:
         rows.append(cells)
     table = r.html_table(f"Ontwikkeling van de kernpunten, {name}" + (f" (en de {rest_name})" if rest_name else ""),
                          ["Onderwerp"] + [str(yr) for yr in years], rows, searchable=False)
-    title = (f"Kernpunten per editie: {name} (lijn met marge)"
+    title = (f"Kernpunten per editie, met marge: {name} (doorgetrokken lijn)"
              + (f" en de {rest_name} (stippellijn)" if rest_name else ""))
     return {"chart": r.chart(spec, label), "table": table, "title": html_text(title), "first": first}
 
@@ -1030,10 +1038,15 @@ def rest_history_rows(h) -> dict:
     if "waarde_rest_regio" not in h:
         return out
     hh = h[h["waarde_rest_regio"].notna()]
-    cols = ["onderzoek", "gebied_code", "indicator", "editie", "waarde_rest_regio", "subgroep", "subgroep_waarde"]
+    # the rest's interval: in results of ceo from after it was published (NaN before)
+    lo = hh["ondergrens_rest_regio"] if "ondergrens_rest_regio" in hh else pd.Series(np.nan, index=hh.index)
+    hi = hh["bovengrens_rest_regio"] if "bovengrens_rest_regio" in hh else pd.Series(np.nan, index=hh.index)
+    hh = hh.assign(_lo=pd.to_numeric(lo, errors="coerce"), _hi=pd.to_numeric(hi, errors="coerce"))
+    cols = ["onderzoek", "gebied_code", "indicator", "editie", "waarde_rest_regio", "subgroep", "subgroep_waarde",
+            "_lo", "_hi"]
     for x in hh[cols].itertuples(index=False, name=None):
         key = x[:3] if not x[5] else (*x[:3], x[5], x[6])
-        out.setdefault(key, []).append((int(x[3]), float(x[4])))
+        out.setdefault(key, []).append((int(x[3]), float(x[4]), float(x[7]), float(x[8])))
     return out
 
 

@@ -611,7 +611,8 @@ def withhold_derived(table: pd.DataFrame, areas: Sequence) -> None:
     m = table[["regio"] + key[1:]].merge(reg, on=["regio"] + key[1:], how="left")
     hide = ((table["regio"].fillna("") != "").to_numpy() & (m["_reg_sup"].fillna("ja") == "ja").to_numpy())
     if hide.any():
-        table.loc[hide, ["waarde_rest_regio", "verschil_regio"]] = np.nan
+        table.loc[hide, [c for c in ("waarde_rest_regio", "verschil_regio", "ondergrens_rest_regio",
+                                     "bovengrens_rest_regio") if c in table]] = np.nan
         table.loc[hide, ["regio", "significant_regio"]] = ""
 
 

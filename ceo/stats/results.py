@@ -30,7 +30,9 @@ from ceo.stats.estimation import (
     domain_estimates,
     domain_estimates_with_and_without_fpc,
     group_difference_tests,
+    mean_ci,
     mean_test,
+    proportion_ci,
     proportion_test,
 )
 from ceo.stats.targets import Target, analysis_columns, distribution_targets, headline_targets, non_substantive_counts
@@ -50,6 +52,7 @@ RESULT_COLUMNS = [
     "benchmark", "waarde_benchmark", "verschil_benchmark", "p_benchmark", "significant_benchmark",
     "definitie",
     "p_groepen", "significant_groepen", "toets_groepen",
+    "ondergrens_rest_regio", "bovengrens_rest_regio",
 ]
 
 #: the comparisons of a figure: (column suffix, kind); flags are corrected per page (see _multiplicity)
@@ -229,7 +232,8 @@ def estimate_results(
     alpha = significance
     if comparison_regions:
         table = _compare_region(table, work, headline, meta, areas, comparison_regions, subgroups,
-                                pop_col, alpha, thresholds.min_n, calibration=calibration, shared_sums=shared)
+                                pop_col, alpha, thresholds.min_n, calibration=calibration, shared_sums=shared,
+                                ci_method=ci_method, ci_level=confidence)
     if previous is not None:
         table = _compare_previous(table, previous, alpha)
     if benchmark is not None:
@@ -245,7 +249,8 @@ def estimate_results(
                 "deff"]
     table.loc[sup, num_cols] = np.nan
     for c in ("waarde_vorige", "verschil_vorige", "waarde_rest_regio", "verschil_regio",
-              "waarde_benchmark", "verschil_benchmark", "p_vorige", "p_regio", "p_benchmark", "p_groepen"):
+              "waarde_benchmark", "verschil_benchmark", "p_vorige", "p_regio", "p_benchmark", "p_groepen",
+              "ondergrens_rest_regio", "bovengrens_rest_regio"):
         table.loc[sup, c] = np.nan
     for c in ("significant_vorige", "significant_regio", "significant_benchmark", "significant_groepen",
               "toets_groepen"):
@@ -370,6 +375,7 @@ def _tidy(est: pd.DataFrame, cb: Codebook, meta: pd.DataFrame, areas: Sequence[A
         "benchmark": "", "waarde_benchmark": np.nan, "verschil_benchmark": np.nan, "p_benchmark": np.nan,
         "significant_benchmark": "",
         "p_groepen": np.nan, "significant_groepen": "", "toets_groepen": "",
+        "ondergrens_rest_regio": np.nan, "bovengrens_rest_regio": np.nan,
         "_n_eff_fpc": est["n_eff_fpc"].to_numpy(),
         "definitie": m["definition"].to_numpy(),
         "_area_order": est["_area_order"].to_numpy(),
@@ -623,9 +629,12 @@ def _add_superpopulation(est: pd.DataFrame, work: pd.DataFrame, targets: list[Ta
 def _compare_region(table: pd.DataFrame, work: pd.DataFrame, headline: list[Target], meta: pd.DataFrame,
                     areas: Sequence[Area], comparison_regions: Mapping[str, str], subgroups: list,
                     pop_col: str | None, alpha: float, min_n: int,
-                    calibration: Calibration | None = None, shared_sums: dict | None = None) -> pd.DataFrame:
+                    calibration: Calibration | None = None, shared_sums: dict | None = None,
+                    ci_method: str = "logit", ci_level: float = 0.95) -> pd.DataFrame:
     """Gemeente vs the rest of its region (independent strata), for headline figures. Same edition,
-    same finite population: with the fpc. Sets ``p_regio``; the flag is set by :func:`_multiplicity`."""
+    same finite population: with the fpc. Sets ``p_regio``; the flag is set by :func:`_multiplicity`. The rest
+    of the region gets its interval too (``ondergrens_rest_regio``/``bovengrens_rest_regio``, with the method and
+    level of the other intervals), for the trend chart that shows the gemeente against the rest."""
     area_by_code = {a.code: a for a in areas}
     regions = {}
     for gm, rc in comparison_regions.items():
@@ -656,6 +665,7 @@ def _compare_region(table: pd.DataFrame, work: pd.DataFrame, headline: list[Targ
         "_n_rest": cmp["n_rest"].to_numpy(),
         "_diff": cmp["difference"].to_numpy() * scale,
         "_p": cmp["p_value"].to_numpy(),
+        **_rest_interval(cmp, m["kind"].to_numpy() == "proportion", scale, ci_method, ci_level),
     })
     merged = table.merge(out, how="left", on=["gebied_code", "indicator", "subgroep", "_group", "categorie"])
     # the rest of the region must itself be publishable
@@ -665,7 +675,20 @@ def _compare_region(table: pd.DataFrame, work: pd.DataFrame, headline: list[Targ
     merged.loc[ok, "waarde_rest_regio"] = merged.loc[ok, "_rest"]
     merged.loc[ok, "verschil_regio"] = merged.loc[ok, "_diff"]
     merged.loc[ok, "p_regio"] = merged.loc[ok, "_p"]
-    return merged.drop(columns=["_regio", "_rest", "_n_rest", "_diff", "_p"])
+    merged.loc[ok, "ondergrens_rest_regio"] = merged.loc[ok, "_rest_lo"]
+    merged.loc[ok, "bovengrens_rest_regio"] = merged.loc[ok, "_rest_hi"]
+    return merged.drop(columns=["_regio", "_rest", "_n_rest", "_diff", "_p", "_rest_lo", "_rest_hi"])
+
+
+def _rest_interval(cmp: pd.DataFrame, prop: np.ndarray, scale: np.ndarray, method: str,
+                   level: float) -> dict[str, np.ndarray]:
+    """The interval of the rest of the region: the same functions as every published interval, on the rest's
+    estimate, SE (with fpc), n and design df."""
+    est, se = cmp["estimate_rest"].to_numpy(dtype="float64"), cmp["se_rest"].to_numpy(dtype="float64")
+    n, df = cmp["n_rest"].to_numpy(dtype="float64"), cmp["df_rest"].to_numpy(dtype="float64")
+    p_lo, p_hi = proportion_ci(est, se, n=n, df=df, method=method, level=level)
+    m_lo, m_hi = mean_ci(est, se, df=df, level=level)
+    return {"_rest_lo": np.where(prop, p_lo, m_lo) * scale, "_rest_hi": np.where(prop, p_hi, m_hi) * scale}
 
 
 def _side(frame: pd.DataFrame, se_column: str) -> dict[str, np.ndarray]:
