@@ -186,6 +186,8 @@ def test_overview_short_labels_rapportcijfer_first_total_omitted(demo: Path, tmp
     rapport = headline(demo, "wmo").set_index("gebied_naam")
     dordrecht = next(r for r in wmo[2] if r[0] == "Dordrecht")
     assert dordrecht[2] == texts.number(rapport[rapport["indicator"] == "rapportcijfer"].loc["Dordrecht", "waarde"], 1)
+    regions = page.split("## Regio's en totaal", 1)[1].split("\n## ", 1)[0]
+    assert "[Drechtsteden](" in regions and "Totaal" not in regions  # no link to a total that repeats the region
     # every indicator links to its comparison page, which exists
     links = re.findall(r"\]\((vergelijk/[^)]+\.md)\)", page)
     assert "vergelijk/wmo/rapportcijfer_onvoldoende.md" in links and "vergelijk/index.md" in links

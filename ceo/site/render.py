@@ -1111,8 +1111,11 @@ def render_overview(ctx: SiteContext, ed: Edition, prepared: list[PreparedSurvey
     gemeenten = " · ".join(
         f"[{md_text(n)}]({_rel(me, f'{y}/{ctx.pages[y][c]}')})" for c, n, lv in areas if lv == "gemeente"
     )
+    # "Totaal" is left out where it only repeats the one region (in every survey of the edition)
+    same_total = bool(prepared) and all(total_equals_region(ps.survey.table) for ps in prepared)
     regions = " · ".join(
-        f"[{md_text(n)}]({_rel(me, f'{y}/{ctx.pages[y][c]}')})" for c, n, lv in areas if lv != "gemeente"
+        f"[{md_text(n)}]({_rel(me, f'{y}/{ctx.pages[y][c]}')})" for c, n, lv in areas
+        if lv != "gemeente" and not (same_total and lv == "totaal")
     )
     surveys = []
     for ps in prepared:
