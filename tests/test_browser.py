@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -43,6 +44,18 @@ _ALL_DRAWN = """() => {
     return document.documentElement.getAttribute('data-ceo-charts') === 'drawn'
         && charts.every(el => el.getAttribute('data-rendered') === '1' && el.querySelector('svg.main-svg'));
 }"""
+
+
+def poll(page, script: str, what: str):
+    """Evaluate ``script`` until it returns something truthy (at most PATIENCE_MS); the site's
+    Content-Security-Policy forbids the string form of wait_for_function, which runs as inline script."""
+    deadline = time.monotonic() + PATIENCE_MS / 1000
+    while time.monotonic() < deadline:
+        value = page.evaluate(script)
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"{page.url}: {what} not within {PATIENCE_MS // 1000} s")
 
 
 def draw_all_charts(page) -> int:

@@ -4,10 +4,15 @@ filter box filters, nothing wider than a phone (390 px), and the overview's rapp
 
 from __future__ import annotations
 
-import time
-
 import pytest
-from test_browser import CHROMIUM, CHROMIUM_ARGS, NEWEST, PATIENCE_MS, _missing, public, serve  # noqa: F401
+from test_browser import (  # noqa: F401 - fixtures shared with the other browser tests (the demo built for this module)
+    NEWEST,
+    PATIENCE_MS,
+    base_url,
+    browser,
+    poll,
+    public,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -15,40 +20,7 @@ COMPARE = f"/{NEWEST}/vergelijk/wmo/v01/"
 GEMEENTEN = ["Alblasserdam", "Dordrecht", "Hendrik-Ido-Ambacht", "Papendrecht", "Sliedrecht", "Zwijndrecht"]
 
 
-@pytest.fixture(scope="module")
-def base_url(public):  # noqa: F811 - the demo site of tests/test_browser.py, built for this module
-    with serve(public) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser(base_url: str):
-    from playwright.sync_api import sync_playwright
-
-    pw = sync_playwright().start()
-    try:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-    finally:
-        pw.stop()
-
-
-def poll(page, script: str, what: str):
-    """Evaluate ``script`` until it returns something truthy (the site's Content-Security-Policy forbids the
-    string form of wait_for_function, which is evaluated as inline script)."""
-    deadline = time.monotonic() + PATIENCE_MS / 1000
-    while time.monotonic() < deadline:
-        value = page.evaluate(script)
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"{page.url}: {what} after {PATIENCE_MS // 1000} s")
-
-
-def open_page(browser, base_url: str, path: str, width: int, height: int):
+def open_page(browser, base_url: str, path: str, width: int, height: int):  # noqa: F811
     context = browser.new_context(viewport={"width": width, "height": height}, locale="nl-NL")
     context.set_default_timeout(PATIENCE_MS)
     page = context.new_page()
@@ -75,7 +47,7 @@ OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElemen
 
 
 @pytest.mark.parametrize(("width", "height"), [(1366, 900), (390, 844)])
-def test_comparison_page_shows_every_gemeente_and_filters(browser, base_url: str, width: int, height: int) -> None:
+def test_comparison_page_shows_every_gemeente_and_filters(browser, base_url: str, width: int, height: int) -> None:  # noqa: F811
     context, page, errors = open_page(browser, base_url, COMPARE, width, height)
     try:
         draw_charts(page)
@@ -114,7 +86,7 @@ def test_comparison_page_shows_every_gemeente_and_filters(browser, base_url: str
         context.close()
 
 
-def test_overview_rapportcijfer_column_in_view_at_1366(browser, base_url: str) -> None:
+def test_overview_rapportcijfer_column_in_view_at_1366(browser, base_url: str) -> None:  # noqa: F811
     context, page, errors = open_page(browser, base_url, f"/{NEWEST}/", 1366, 900)
     try:
         assert page.evaluate(OVERFLOW) <= 0
@@ -139,7 +111,7 @@ def test_overview_rapportcijfer_column_in_view_at_1366(browser, base_url: str) -
         context.close()
 
 
-def test_overview_filter_fits_at_390(browser, base_url: str) -> None:
+def test_overview_filter_fits_at_390(browser, base_url: str) -> None:  # noqa: F811
     context, page, errors = open_page(browser, base_url, f"/{NEWEST}/", 390, 844)
     try:
         assert page.evaluate(OVERFLOW) <= 0

@@ -5,11 +5,10 @@ number of charts). Waits poll with page.evaluate (the pages' Content-Security-Po
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
-from test_browser import CHROMIUM, CHROMIUM_ARGS, PATIENCE_MS, _missing, serve
+from test_browser import CHROMIUM, PATIENCE_MS, _missing, browser, poll, serve  # noqa: F401 - browser: a fixture
 
 from ceo.core import texts
 
@@ -29,22 +28,7 @@ def base_url(published_demo: Path):
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser(base_url: str):
-    from playwright.sync_api import sync_playwright
-
-    pw = sync_playwright().start()
-    try:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-    finally:
-        pw.stop()
-
-
-def open_page(browser, base_url: str, path: str, width: int, height: int):
+def open_page(browser, base_url: str, path: str, width: int, height: int):  # noqa: F811
     context = browser.new_context(viewport={"width": width, "height": height}, locale="nl-NL")
     context.set_default_timeout(PATIENCE_MS)
     page = context.new_page()
@@ -55,17 +39,6 @@ def open_page(browser, base_url: str, path: str, width: int, height: int):
     page.wait_for_load_state("load")
     page.ceo_errors = errors
     return context, page
-
-
-def poll(page, script: str, what: str):
-    """page.evaluate(script) until it returns something truthy (at most PATIENCE_MS)."""
-    deadline = time.monotonic() + PATIENCE_MS / 1000
-    while time.monotonic() < deadline:
-        result = page.evaluate(script)
-        if result:
-            return result
-        time.sleep(0.1)
-    raise AssertionError(f"{page.url}: {what} not within {PATIENCE_MS // 1000} s")
 
 
 #: bring the next chart that is not drawn into view; true when ceo.js has drawn all charts
@@ -79,7 +52,7 @@ DRAW_NEXT = """() => {
 
 
 @pytest.mark.parametrize("width,height", [(1366, 900), (390, 844)])
-def test_kernpunten_fill_the_first_screen(browser, base_url: str, width: int, height: int) -> None:
+def test_kernpunten_fill_the_first_screen(browser, base_url: str, width: int, height: int) -> None:  # noqa: F811
     context, page = open_page(browser, base_url, FACTSHEET, width, height)
     try:
         box = page.evaluate("""() => {
@@ -105,7 +78,7 @@ def _numbers(text: str) -> list[str]:
     return re.findall(r"\d+(?:,\d)?(?:\u00a0%)?", text)
 
 
-def test_same_comparator_and_numbers_in_kernpunten_tables_and_charts(browser, base_url: str) -> None:
+def test_same_comparator_and_numbers_in_kernpunten_tables_and_charts(browser, base_url: str) -> None:  # noqa: F811
     """'Rest van Drechtsteden' is the comparator everywhere: the Kernpunten column, the theme tables' column and
     the overview chart's trace, with the same rounded numbers (the sentence and the chart no longer disagree)."""
     context, page = open_page(browser, base_url, FACTSHEET, 1366, 900)
@@ -157,7 +130,7 @@ def test_same_comparator_and_numbers_in_kernpunten_tables_and_charts(browser, ba
         assert (k[1], _numbers(k[3])[-1]) in table_by_value, k
 
 
-def test_gemeente_switcher_lists_every_gemeente_and_works_with_the_keyboard(browser, base_url: str,
+def test_gemeente_switcher_lists_every_gemeente_and_works_with_the_keyboard(browser, base_url: str,  # noqa: F811
                                                                            published_demo: Path) -> None:
     gemeenten = sorted(p.stem for p in (published_demo / "site" / "2025" / "gemeente").glob("*.md"))
     context, page = open_page(browser, base_url, FACTSHEET, 390, 844)
@@ -187,7 +160,7 @@ def test_gemeente_switcher_lists_every_gemeente_and_works_with_the_keyboard(brow
         context.close()
 
 
-def test_factsheet_height_and_number_of_charts(browser, base_url: str) -> None:
+def test_factsheet_height_and_number_of_charts(browser, base_url: str) -> None:  # noqa: F811
     context, page = open_page(browser, base_url, FACTSHEET, 1366, 900)
     try:
         poll(page, DRAW_NEXT, "all charts drawn")
@@ -212,7 +185,7 @@ def test_factsheet_height_and_number_of_charts(browser, base_url: str) -> None:
         context.close()
 
 
-def test_old_edition_points_to_the_newest(browser, base_url: str) -> None:
+def test_old_edition_points_to_the_newest(browser, base_url: str) -> None:  # noqa: F811
     context, page = open_page(browser, base_url, "/2023/gemeente/dordrecht/", 1366, 900)
     try:
         banner = page.locator(".ceo-fs-banner")

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from test_browser import CHROMIUM, CHROMIUM_ARGS, PATIENCE_MS, Visit, _missing, serve
+from test_browser import CHROMIUM, PATIENCE_MS, Visit, _missing, base_url, browser, serve  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
 
@@ -43,31 +43,10 @@ def public(published_demo: Path) -> Path:
     return published_demo / "public"
 
 
-@pytest.fixture(scope="module")
-def base_url(public: Path):
-    with serve(public) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser(base_url: str):
-    from playwright.sync_api import sync_playwright
-
-    pw = sync_playwright().start()
-    try:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-    finally:
-        pw.stop()
-
-
 class _Visit(Visit):
     """A :class:`Visit` that also records every failed response (a broken link to a stylesheet or script)."""
 
-    def __init__(self, browser, base_url: str, tmp_path: Path, viewport: dict | None = None) -> None:
+    def __init__(self, browser, base_url: str, tmp_path: Path, viewport: dict | None = None) -> None:  # noqa: F811
         super().__init__(browser, base_url, tmp_path)
         if viewport:
             self.page.set_viewport_size(viewport)
@@ -76,7 +55,7 @@ class _Visit(Visit):
 
 
 @pytest.fixture
-def visit(browser, base_url: str, tmp_path: Path):
+def visit(browser, base_url: str, tmp_path: Path):  # noqa: F811
     v = _Visit(browser, base_url, tmp_path)
     try:
         yield v
@@ -85,7 +64,7 @@ def visit(browser, base_url: str, tmp_path: Path):
 
 
 @pytest.fixture
-def phone(browser, base_url: str, tmp_path: Path):
+def phone(browser, base_url: str, tmp_path: Path):  # noqa: F811
     v = _Visit(browser, base_url, tmp_path, PHONE)
     try:
         yield v
@@ -107,7 +86,7 @@ def test_404_page_is_dutch_and_its_links_work(visit: _Visit) -> None:
     visit.check_privacy()
 
 
-def test_404_page_without_site_url_works_below_the_server_root(published_demo: Path, browser, tmp_path: Path) -> None:
+def test_404_page_without_site_url_works_below_the_server_root(published_demo: Path, browser, tmp_path: Path) -> None:  # noqa: F811
     """Without site_url MkDocs would link /assets/... from the 404 page; ceo's page links relative to the site
     root, so a site published at https://host/cijfers/ still gets its styles and links from 404.html."""
     from test_findability import _build

@@ -203,10 +203,7 @@ def overview_chart(items: list[dict], area: str, rest: str | None, previous: str
     data = [{
         "type": "scatter", "mode": "markers", "name": plotly_text(area), "y": labels,
         "x": [r._clean(i["value"]) for i in items],
-        "error_x": {"type": "data", "symmetric": False,
-                    "array": [r._clean(i["hi"] - i["value"]) for i in items],
-                    "arrayminus": [r._clean(i["value"] - i["lo"]) for i in items],
-                    "color": COLOURS["gebied"], "thickness": 1.5, "width": 4},
+        "error_x": _whiskers([(i["value"], i["lo"], i["hi"]) for i in items], COLOURS["gebied"], 1.5, 4),
         "marker": {"color": COLOURS["gebied"], "size": 10, "symbol": "circle"},
         "hovertemplate": "%{fullData.name}: %{x:.0f} %<extra></extra>",
     }]
@@ -234,6 +231,14 @@ def overview_chart(items: list[dict], area: str, rest: str | None, previous: str
             yaxis={"autorange": "reversed", "automargin": True, "fixedrange": True},
         ),
     }
+
+
+def _whiskers(triples, colour: str, thickness: float = 1.2, width: int = 3) -> dict:
+    """Plotly's asymmetric error bars for (value, lower, upper) triples; a missing bound draws no whisker."""
+    return {"type": "data", "symmetric": False,
+            "array": [r._clean(hi - v) for v, _lo, hi in triples],
+            "arrayminus": [r._clean(v - lo) for v, lo, _hi in triples],
+            "color": colour, "thickness": thickness, "width": width}
 
 
 def trend_chart(panels: list[dict], area: str, rest: str | None, columns: int = 3, wrap: int = 30) -> dict:
@@ -265,10 +270,7 @@ def trend_chart(panels: list[dict], area: str, rest: str | None, columns: int = 
             "type": "scatter", "mode": "lines+markers", "name": plotly_text(area), "legendgroup": "gebied",
             "showlegend": k == 0, "xaxis": "x" + suffix, "yaxis": "y" + suffix,
             "x": [p[0] for p in pts], "y": [r._clean(p[1]) for p in pts],
-            "error_y": {"type": "data", "symmetric": False,
-                        "array": [r._clean(p[3] - p[1]) for p in pts],
-                        "arrayminus": [r._clean(p[1] - p[2]) for p in pts],
-                        "color": COLOURS["gebied"], "thickness": 1.2, "width": 3},
+            "error_y": _whiskers([p[1:4] for p in pts], COLOURS["gebied"]),
             "line": {"color": COLOURS["gebied"], "width": 2}, "marker": {"color": COLOURS["gebied"], "size": 6},
             "hovertemplate": "%{x}: " + fmt + "<extra>%{fullData.name}</extra>",  # a name is never a template
         })
@@ -277,10 +279,7 @@ def trend_chart(panels: list[dict], area: str, rest: str | None, columns: int = 
                 "type": "scatter", "mode": "lines+markers", "name": plotly_text(rest), "legendgroup": "rest",
                 "showlegend": k == 0, "xaxis": "x" + suffix, "yaxis": "y" + suffix,
                 "x": [p[0] for p in pan["rest"]], "y": [r._clean(p[1]) for p in pan["rest"]],
-                **({"error_y": {"type": "data", "symmetric": False,
-                                "array": [r._clean(p[3] - p[1]) for p in pan["rest"]],
-                                "arrayminus": [r._clean(p[1] - p[2]) for p in pan["rest"]],
-                                "color": COLOURS["rest"], "thickness": 1.2, "width": 3}}
+                **({"error_y": _whiskers([p[1:4] for p in pan["rest"]], COLOURS["rest"])}
                    if any(len(p) > 3 and math.isfinite(p[2]) for p in pan["rest"]) else {}),
                 "line": {"color": COLOURS["rest"], "width": 2, "dash": "dash"},
                 "marker": {"color": COLOURS["rest"], "size": 6, "symbol": "diamond"},
