@@ -184,7 +184,7 @@ def estimate(project: Project, codebook: Codebook, edition: int, data: pd.DataFr
                             min_n=project.thresholds.min_n, significance=project.significance,
                             published=results.table, subgroup_id=sg.id)
     disclosure_audit(results.table, tests, codebook, areas, project.thresholds)
-    return results.table, tests, notices + results.notices
+    return results.table, tests, notices + results.notices, results.recoding
 
 
 def disclosure_audit(table: pd.DataFrame, tests: pd.DataFrame | None, codebook: Codebook, areas,
@@ -266,11 +266,12 @@ def _process(project: Project, options: ProcessOptions, progress=None) -> Proces
     per_gemeente = data["gemeentecode"].value_counts().sort_index().to_dict()
     previous = previous_results(project, survey, edition)
     say("schatten, vergelijken en onderdrukken")
-    table, tests, est_notices = estimate(project, codebook, edition, data, weighting, benchmark, previous)
+    table, tests, est_notices, recoding = estimate(project, codebook, edition, data, weighting, benchmark, previous)
     response = response_summary(project, population, data, weighting)
     notices = read_notices + harmonised.notices + list(weighting.notices) + est_notices
     processing_date = options.processing_date or date.today()
     meta = edition_meta(project, codebook, edition, options, weighting, benchmark, processing_date, harmonised)
+    meta["samengevoegd"] = recoding.meta()  # the verantwoording names the merged categories and why
     say("uitvoer en pagina's schrijven")
     with transaction(project.root) as tx:
         site_stage, out_stage = tx.stage(project.site_dir), tx.stage(project.output_dir)
@@ -336,7 +337,8 @@ def edition_meta(project: Project, cb: Codebook, edition: int, options: ProcessO
         "betrouwbaarheid": project.confidence, "bi_methode": project.ci_method,
         "significantieniveau": project.significance,
         "drempels": {"minimum_n": th.min_n, "onthulling_n": th.disclosure_n,
-                     "indicatief_n_eff": th.indicative_n_eff, "indicatief_bi_breedte": th.indicative_ci_width},
+                     "indicatief_n_eff": th.indicative_n_eff, "indicatief_bi_breedte": th.indicative_ci_width,
+                     "samenvoegen_aandeel": th.merge_share},
         "benchmark": benchmark.name if benchmark is not None else None,
         "veldwerk": project.fieldwork.get(edition),
         "regios": {r.id: r.name for r in project.regions},

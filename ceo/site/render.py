@@ -1273,6 +1273,7 @@ def render_accounting(ctx: SiteContext, ed: Edition) -> str:
                 "ci": ci,
                 "alpha": texts.setting(m.get("significantieniveau", 0.05)),
                 "suppression": suppression,
+                "merged": _merged_text(m),
                 "variants": _variants_text(m.get("kop_per")),
                 "benchmark": m.get("benchmark"),
                 "response_table": resp,
@@ -1286,6 +1287,22 @@ def render_accounting(ctx: SiteContext, ed: Edition) -> str:
         .get_template("verantwoording.md.j2")
         .render(year=y, surveys=surveys, methode=_rel(f"{y}/verantwoording.md", "methode.md"))
     )
+
+
+def _merged_text(m: dict) -> str:
+    """The verantwoording's sentence on the categories merged before suppression (global recoding), or ""."""
+    merged = m.get("samengevoegd") or []
+    if not merged:
+        return ""
+    th = m.get("drempels", {})
+    lo = texts.setting(th.get("onthulling_n", 10))
+    share = texts.setting(round(100 * float(th.get("samenvoegen_aandeel", 0.25))))
+    groups = "; ".join(f"{g['subgroep_label'].lower()}: {texts.join_and(g['delen'])} samen als "
+                       f"\"{g['label']}\"" for g in merged)
+    return (f"{groups}. Deze groepen waren in veel gemeenten zo klein (minder dan {lo} personen in minstens "
+            f"{share}% van de cijfers per gemeente) dat ze weggelaten hadden moeten worden, en dan ook een ander "
+            "cijfer om ze te beschermen. Samengevoegd kunnen ze wel gepubliceerd worden. Dat gebeurt in alle "
+            "gemeenten en regio's van deze editie op dezelfde manier, zodat de tabellen vergelijkbaar blijven.")
 
 
 #: how the questionnaire was answered (``veldwerk.wijze`` in ceo.yaml), as a phrase

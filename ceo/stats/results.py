@@ -35,6 +35,7 @@ from ceo.stats.estimation import (
     proportion_ci,
     proportion_test,
 )
+from ceo.stats.recode import Recoding, plan_recoding
 from ceo.stats.targets import Target, analysis_columns, distribution_targets, headline_targets, non_substantive_counts
 from ceo.validate.codebook import Codebook, Subgroup
 from ceo.validate.project import Thresholds
@@ -93,6 +94,8 @@ class Benchmark:
 class Results:
     table: pd.DataFrame
     notices: list[str] = field(default_factory=list)
+    #: the categories merged before suppression (codebook ``samenvoegen``, :mod:`ceo.stats.recode`)
+    recoding: Recoding = field(default_factory=Recoding)
 
 
 def build_areas(gemeenten: Sequence[str], regions: Sequence,
@@ -200,6 +203,14 @@ def estimate_results(
             continue
         subgroups.append(sg)
         work[sg.variable] = data[sg.variable].to_numpy()
+    # global recoding: categories that are often tiny are merged in the whole edition before anything is
+    # estimated, so that every area has the same groups and the suppression sees the merged cells
+    recoding = plan_recoding(work, cb, subgroups, [t.column for t in headline], thresholds.disclosure_n,
+                             thresholds.min_n, thresholds.merge_share)
+    notices += recoding.notices()
+    for sg in subgroups:
+        if sg.variable in recoding.codes:
+            work[sg.variable] = recoding.apply(sg.variable, work[sg.variable].to_numpy())
         estimates([t.column for t in headline], sg.variable)
     est = pd.concat(pieces, ignore_index=True)
     prop_cols = [t.column for t in targets if t.kind == "proportion"]
@@ -218,7 +229,7 @@ def estimate_results(
                     right_on=["area", "by", "group", "variable_src"])
     est["n_geen_oordeel"] = est["n_geen_oordeel"].fillna(0).astype("int64")
 
-    table = _tidy(est, cb, meta, areas, subgroups, edition, weighted)
+    table = _tidy(est, cb, meta, areas, subgroups, edition, weighted, recoding.labels)
     # drop subgroup cells nobody in the area belongs to
     empty = (table["subgroep"] != "") & (table["n"] == 0) & (table["n_geen_oordeel"] == 0)
     table = table[~empty].reset_index(drop=True)
@@ -255,7 +266,7 @@ def estimate_results(
     for c in ("significant_vorige", "significant_regio", "significant_benchmark", "significant_groepen",
               "toets_groepen"):
         table.loc[sup, c] = ""
-    return Results(table=table[RESULT_COLUMNS].reset_index(drop=True), notices=notices)
+    return Results(table=table[RESULT_COLUMNS].reset_index(drop=True), notices=notices, recoding=recoding)
 
 
 # --------------------------------------------------------------------------------------------
@@ -320,7 +331,8 @@ def _geen_oordeel(work: pd.DataFrame, g_counts: pd.DataFrame, areas: Sequence[Ar
 
 
 def _tidy(est: pd.DataFrame, cb: Codebook, meta: pd.DataFrame, areas: Sequence[Area],
-          subgroups: list, edition: int, weighted: bool) -> pd.DataFrame:
+          subgroups: list, edition: int, weighted: bool,
+          merged_labels: Mapping[str, Mapping[float, str]] | None = None) -> pd.DataFrame:
     area_info = pd.DataFrame([(a.code, a.name, a.level, i) for i, a in enumerate(areas)],
                              columns=["area", "gebied_naam", "gebied_niveau", "_area_order"])
     est = est.merge(area_info, on="area", how="left")
@@ -336,6 +348,7 @@ def _tidy(est: pd.DataFrame, cb: Codebook, meta: pd.DataFrame, areas: Sequence[A
     for var in sg_label:  # one vectorised map per subgroup variable (a handful)
         sel = (by == var).to_numpy()
         labels = {float(k): v for k, v in cb.labels(var).items()}
+        labels.update((merged_labels or {}).get(var, {}))  # merged groups (global recoding) by their own label
         group_label[sel] = est.loc[sel, "group"].astype(float).map(labels).astype(object).fillna(
             est.loc[sel, "group"].astype(str)).to_numpy()
     table = pd.DataFrame({

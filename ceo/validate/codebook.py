@@ -124,10 +124,26 @@ class Indicator:
 
 
 @dataclass(frozen=True)
+class Merge:
+    """``samenvoegen``: codes of a breakdown variable that may be published as one group (global recoding,
+    see :mod:`ceo.stats.recode`), e.g. age classes 3 and 4 as "75 jaar en ouder"."""
+
+    label: str
+    codes: tuple[int, ...]
+
+    @property
+    def code(self) -> int:
+        """The code the merged group gets (its highest member code: a nested, later group keeps it)."""
+        return max(self.codes)
+
+
+@dataclass(frozen=True)
 class Subgroup:
     id: str
     variable: str
     label: str
+    #: ``samenvoegen``: the groups that may be merged when their categories are often tiny, in order of preference
+    merges: tuple[Merge, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -402,6 +418,7 @@ def load_codebook(path: str | Path, display: str | None = None) -> Codebook:
     forbidden = chk.get(data, "verboden_uitsplitsingen", "vragenlijst", dict, required=False,
                         default={})
     subgroups: list[Subgroup] = []
+    subgroup_where: dict[str, str] = {}
     for i, rs in enumerate(chk.get(data, "subgroepen", "vragenlijst", list, required=False,
                                    default=[]), start=1):
         where = f"subgroepen[{i}]"
@@ -423,7 +440,10 @@ def load_codebook(path: str | Path, display: str | None = None) -> Codebook:
             if chk.unknown(svar):
                 chk.fail(where, f"onbekende variabele '{svar}'")
             continue
-        subgroups.append(Subgroup(sid, svar, label))
+        known = variables[svar].codes if svar in variables else derived[svar].codes
+        subgroup_where[sid] = f"{where} ({sid})"
+        merges = _load_merges(chk, rs.get("samenvoegen"), where, sid, svar, known)
+        subgroups.append(Subgroup(sid, svar, label, merges))
 
     weighting = chk.get(data, "weging", "vragenlijst", dict, required=False, default={})
     margins = tuple(chk.get(weighting, "kenmerken", "weging", list, required=False, default=[])
@@ -453,6 +473,16 @@ def load_codebook(path: str | Path, display: str | None = None) -> Codebook:
     if group_test is not None and group_test not in {sg.id for sg in subgroups}:
         chk.fail("groepsvergelijking", f"'{group_test}' is geen subgroep van deze vragenlijst")
     headline_by = _load_headline_by(chk, data.get("kop_per"), subgroups, variables, derived, variants)
+    for sg in subgroups:
+        if not sg.merges:
+            continue
+        where = subgroup_where[sg.id]
+        if headline_by is not None and sg.id == headline_by.subgroup:
+            chk.fail(where, f"de varianten van 'kop_per' ('{sg.id}') kunnen niet worden samengevoegd: de kopcijfers "
+                            "staan per variant", "samenvoegen")
+        elif group_test is not None and sg.id == group_test:
+            chk.fail(where, f"de groepen van 'groepsvergelijking' ('{sg.id}') kunnen niet worden samengevoegd: "
+                            "de toetsen vergelijken juist die groepen", "samenvoegen")
     key_indicators = _load_key_indicators(chk, data.get("kernindicatoren"), indicators)
     if chk.problems:
         raise InputError(chk.problems)
@@ -464,6 +494,71 @@ def load_codebook(path: str | Path, display: str | None = None) -> Codebook:
         forbidden_breakdowns=forbidden, weighting_margins=margins, scales=scales, path=path,
         group_test=group_test, headline_by=headline_by, key_indicators=key_indicators,
     )
+
+
+def _load_merges(chk: _Checker, raw: Any, base: str, sid: str, variable: str,
+                 known: dict[int, str]) -> tuple[Merge, ...]:
+    """``samenvoegen: [{label: 75 jaar en ouder, codes: [3, 4]}, {label: 65 jaar en ouder, codes: [2, 3, 4]}]``:
+    groups of at least two known codes, in order of preference; two groups are either apart or the later one
+    holds the whole earlier one (a wider merge when the first is not enough)."""
+    if raw is None:
+        return ()
+    where = f"{base} ({sid})"
+    if not isinstance(raw, list) or not raw:
+        chk.fail(where, "'samenvoegen' moet een lijst van groepen zijn, elk met 'label' en 'codes', "
+                        "bijv. {label: 75 jaar en ouder, codes: [3, 4]}", "samenvoegen")
+        return ()
+    out: list[Merge] = []
+    codes_text = ", ".join(map(str, known))
+    for j, item in enumerate(raw, start=1):
+        here = f"{base}.samenvoegen[{j}] ({sid})"
+        if not isinstance(item, dict):
+            chk.fail(here, f"elke groep moet 'label' en 'codes' hebben, niet {item!r}")
+            continue
+        label = chk.get(item, "label", here, str)
+        codes = chk.get(item, "codes", here, list)
+        if label is None or codes is None:
+            continue
+        label = label.strip()
+        if not label:
+            chk.fail(here, "'label' (de naam van de samengevoegde groep op de site) is leeg", "label")
+            continue
+        bad = [c for c in codes if isinstance(c, bool) or not isinstance(c, int) or c not in known]
+        if bad:
+            chk.fail(here, f"code(s) {', '.join(map(repr, bad))} zijn geen codes van '{variable}' "
+                           f"(codes: {codes_text})", "codes")
+            continue
+        if len(set(codes)) != len(codes):
+            chk.fail(here, "een code staat twee keer in 'codes'", "codes")
+            continue
+        if len(codes) < 2:
+            chk.fail(here, "een groep moet minstens twee codes samenvoegen", "codes")
+            continue
+        if set(codes) == set(known):
+            chk.fail(here, f"deze groep voegt alle codes van '{variable}' samen; dan is er niets meer uit te "
+                           "splitsen", "codes")
+            continue
+        clash = [c for c, text in known.items() if text.strip().lower() == label.lower() and c not in codes]
+        if clash:
+            chk.fail(here, f"het label '{label}' is al het label van code {clash[0]}, die niet in deze groep zit",
+                     "label")
+            continue
+        merge = Merge(label, tuple(codes))
+        for k, earlier in enumerate(out, start=1):
+            a, b = set(earlier.codes), set(merge.codes)
+            if a == b:
+                chk.fail(here, f"deze groep heeft dezelfde codes als groep {k} ({earlier.label})", "codes")
+                break
+            if a & b and not a < b:
+                chk.fail(here, f"deze groep overlapt met groep {k} ({earlier.label}) maar bevat die niet helemaal; "
+                               "een latere groep staat los van een eerdere of bevat haar helemaal", "codes")
+                break
+            if earlier.label.lower() == label.lower():
+                chk.fail(here, f"het label '{label}' staat ook bij groep {k}", "label")
+                break
+        else:
+            out.append(merge)
+    return tuple(out)
 
 
 def _load_key_indicators(chk: _Checker, raw: Any, indicators: list[Indicator]) -> tuple[tuple[str, str], ...]:

@@ -30,6 +30,9 @@ class Thresholds:
     #: a suppressed cell with fewer respondents than this could reveal how individuals answered, so
     #: a second cell is suppressed when it could otherwise be recomputed from published figures
     disclosure_n: int = 10
+    #: global recoding (codebook ``samenvoegen``): a mergeable category is merged in the whole edition when at least
+    #: this share of its headline figures in the gemeenten have 1 ≤ n < disclosure_n (see ceo.stats.recode)
+    merge_share: float = 0.25
 
 
 @dataclass(frozen=True)
@@ -164,7 +167,7 @@ def load_project(root: str | Path = ".") -> Project:
     th = Thresholds()
     if isinstance(raw_t, dict):
         for key, whole in (("minimum_n", True), ("onthulling_n", True), ("indicatief_n_eff", False),
-                           ("indicatief_bi_breedte", False)):
+                           ("indicatief_bi_breedte", False), ("samenvoegen_aandeel", False)):
             v = raw_t.get(key)
             if v is None:
                 continue
@@ -180,6 +183,7 @@ def load_project(root: str | Path = ".") -> Project:
             indicative_n_eff=float(raw_t.get("indicatief_n_eff", th.indicative_n_eff)),
             indicative_ci_width=float(raw_t.get("indicatief_bi_breedte", th.indicative_ci_width)),
             disclosure_n=int(raw_t.get("onthulling_n", th.disclosure_n)),
+            merge_share=float(raw_t.get("samenvoegen_aandeel", th.merge_share)),
         )
     except (TypeError, ValueError, AttributeError, OverflowError):
         problems.append(Problem("drempels: minimum_n, indicatief_n_eff, indicatief_bi_breedte en "
@@ -187,6 +191,10 @@ def load_project(root: str | Path = ".") -> Project:
     if not (math.isfinite(th.indicative_n_eff) and math.isfinite(th.indicative_ci_width)):
         problems.append(Problem("drempels: indicatief_n_eff en indicatief_bi_breedte moeten eindige getallen zijn",
                                 file, lines.get(("drempels",))))
+    if not 0 < th.merge_share <= 1:
+        problems.append(Problem("drempels: samenvoegen_aandeel moet een getal groter dan 0 en hoogstens 1 zijn "
+                                "(bijv. 0.25)", file, lines.get(("drempels", "samenvoegen_aandeel")),
+                                value=th.merge_share))
     if th.min_n < 1:
         problems.append(Problem("drempels: minimum_n moet minstens 1 zijn", file, value=th.min_n))
     confidence = data.get("betrouwbaarheid", 0.95)

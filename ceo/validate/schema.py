@@ -108,6 +108,10 @@ PROJECT = _obj({
     "drempels": _obj({
         "minimum_n": _t("integer", "Minder inhoudelijke antwoorden: geen waarde gepubliceerd.", minimum=1),
         "onthulling_n": _t("integer", "Onderdrukte cel kleiner dan dit: ook een aanvullende cel onderdrukken."),
+        "samenvoegen_aandeel": _t("number", "Een categorie met 'samenvoegen' in het codeboek wordt in de hele "
+                                            "editie samengevoegd als minstens dit deel van haar kopcijfers in "
+                                            "de gemeenten 1 tot onthulling_n antwoorden heeft (standaard 0.25).",
+                                  exclusiveMinimum=0, maximum=1),
         "indicatief_n_eff": _t("number", "Effectieve n lager dan dit: waarde 'indicatief'."),
         "indicatief_bi_breedte": _t("number", "Betrouwbaarheidsinterval breder dan dit (procentpunten): "
                                               "waarde 'indicatief'."),
@@ -191,6 +195,12 @@ CODEBOOK = _obj({
         "id": _t("string", "Id van de subgroep."),
         "variabele": _t("string", "Variabele met codes waarnaar wordt uitgesplitst."),
         "label": _t("string", "Label op de site."),
+        "samenvoegen": _list(_obj({
+            "label": _t("string", "Naam van de samengevoegde groep op de site, bijv. '75 jaar en ouder'."),
+            "codes": _code_list("De codes die samen één groep worden (minstens twee)."),
+        }, "Eén groep codes die samen mag worden gepubliceerd.", required=("label", "codes")),
+            "Categorieën die worden samengevoegd als ze in veel gemeenten te klein zijn (globaal hercoderen), "
+            "in volgorde van voorkeur; een latere groep staat los van een eerdere of bevat haar helemaal."),
     }, "Eén uitsplitsing.", required=("id", "variabele")), "Uitsplitsingen."),
     "weging": _obj({"kenmerken": _list({"type": "string"}, "Weegkenmerken (variabelen).")}, "Weging."),
     "betrouwbaarheid": _list(_obj({
