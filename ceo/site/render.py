@@ -1299,9 +1299,9 @@ def _merged_text(m: dict) -> str:
     share = texts.setting(round(100 * float(th.get("samenvoegen_aandeel", 0.25))))
     groups = "; ".join(f"{g['subgroep_label'].lower()}: {texts.join_and(g['delen'])} samen als "
                        f"\"{g['label']}\"" for g in merged)
-    return (f"{groups}. Deze groepen waren in veel gemeenten zo klein (minder dan {lo} personen in minstens "
-            f"{share}% van de cijfers per gemeente) dat ze weggelaten hadden moeten worden, en dan ook een ander "
-            "cijfer om ze te beschermen. Samengevoegd kunnen ze wel gepubliceerd worden. Dat gebeurt in alle "
+    return (f"{groups}. Apart waren deze groepen in veel gemeenten zo klein (minder dan {lo} personen bij minstens "
+            f"{share}% van hun cijfers per gemeente) dat die cijfers weggelaten hadden moeten worden, en dan ook "
+            "een ander cijfer om ze te beschermen. Samengevoegd kunnen ze wel gepubliceerd worden. Dat gebeurt in alle "
             "gemeenten en regio's van deze editie op dezelfde manier, zodat de tabellen vergelijkbaar blijven.")
 
 

@@ -42,18 +42,20 @@ class MergedGroup:
     code: int                     # its code
     parts: tuple[str, ...]        # labels of what was merged (codes or earlier merged groups)
     codes: tuple[int, ...]        # the original codes now in the group
-    share: float                  # highest share of tiny headline figures among the parts (the reason)
-    gemeenten: int                # gemeenten where the part with that share is tiny
+    reason: str                   # label of the part with the highest share of tiny headline figures
+    share: float                  # that share (the reason to merge)
+    gemeenten: int                # gemeenten where that part is tiny
+    disclosure_n: int             # onthulling_n
     tiny_before: int              # tiny gemeente headline figures of the parts before the merge
     tiny_after: int               # ... of the merged group after it
 
     def describe(self) -> str:
         """Dutch, for the researcher's log."""
-        return (f"{self.subgroup_label.lower()}: {join_and(self.parts)} samengevoegd tot '{self.label}' "
-                f"(in de hele editie); in {self.gemeenten} gemeenten en {_pct(self.share)} van de kopcijfers per "
-                f"gemeente was een deel 1 tot onthulling_n respondenten; dat scheelt "
-                f"{self.tiny_before - self.tiny_after} van zulke kleine cijfers ({self.tiny_before} → "
-                f"{self.tiny_after}), die anders elk ook een ander cijfer kosten")
+        return (f"samengevoegd in de hele editie: {self.subgroup_label.lower()} {join_and(self.parts)} tot "
+                f"'{self.label}', omdat '{self.reason}' in {_pct(self.share)} van zijn kopcijfers per gemeente "
+                f"(in {self.gemeenten} gemeenten) 1 tot {self.disclosure_n} respondenten had; dat scheelt "
+                f"{self.tiny_before - self.tiny_after} van zulke kleine cijfers in de gemeenten ({self.tiny_before} "
+                f"→ {self.tiny_after}), die elk ook een ander cijfer zouden kosten")
 
     def as_meta(self) -> dict:
         return {"subgroep": self.subgroup, "subgroep_label": self.subgroup_label, "label": self.label,
@@ -85,8 +87,9 @@ class Recoding:
     def notices(self) -> list[str]:
         lines = [m.describe() for m in self.merged]
         if self.merged:
-            lines.append(f"samenvoegen in totaal: kopcijfers van gemeenten met 1 tot onthulling_n respondenten "
-                         f"{self.tiny[0]} → {self.tiny[1]}, onder minimum_n {self.small[0]} → {self.small[1]}")
+            lines.append(f"samenvoegen in totaal: kopcijfers van gemeenten met 1 tot {self.merged[0].disclosure_n} "
+                         f"respondenten {self.tiny[0]} → {self.tiny[1]}, met te weinig antwoorden om te publiceren "
+                         f"(1 tot minimum_n) {self.small[0]} → {self.small[1]}")
         return lines
 
     def meta(self) -> list[dict]:
@@ -146,7 +149,7 @@ def plan_recoding(work: pd.DataFrame, cb: Codebook, subgroups: Sequence[Subgroup
             if rate.max() < share:
                 continue
             before = int(now.loc[present, "tiny"].sum())
-            part_labels = tuple(current_label.get(p, str(int(p))) for p in parts)
+            part_labels = tuple(current_label.get(p, str(int(p))) for p in parts if p in present)
             new = float(merge.code)
             for c, cur in list(mapping.items()):
                 if cur in parts:
@@ -156,8 +159,9 @@ def plan_recoding(work: pd.DataFrame, cb: Codebook, subgroups: Sequence[Subgroup
             after = int(after_stats.at[new, "tiny"]) if new in after_stats.index else 0
             rec.merged.append(MergedGroup(
                 subgroup=sg.id, subgroup_label=sg.label, label=merge.label, code=merge.code, parts=part_labels,
-                codes=tuple(sorted(merge.codes)), share=float(rate.max()),
-                gemeenten=int(now.at[worst, "tiny_gem"]), tiny_before=before, tiny_after=after))
+                codes=tuple(sorted(merge.codes)),
+                reason=current_label.get(worst, str(int(worst))), share=float(rate.max()),
+                gemeenten=int(now.at[worst, "tiny_gem"]), disclosure_n=disclosure_n, tiny_before=before, tiny_after=after))
         last = stats(mapping)
         tiny_after += int(last["tiny"].sum())
         small_after += int(last["small"].sum())
