@@ -418,7 +418,6 @@ def load_codebook(path: str | Path, display: str | None = None) -> Codebook:
     forbidden = chk.get(data, "verboden_uitsplitsingen", "vragenlijst", dict, required=False,
                         default={})
     subgroups: list[Subgroup] = []
-    subgroup_where: dict[str, str] = {}
     for i, rs in enumerate(chk.get(data, "subgroepen", "vragenlijst", list, required=False,
                                    default=[]), start=1):
         where = f"subgroepen[{i}]"
@@ -441,8 +440,18 @@ def load_codebook(path: str | Path, display: str | None = None) -> Codebook:
                 chk.fail(where, f"onbekende variabele '{svar}'")
             continue
         known = variables[svar].codes if svar in variables else derived[svar].codes
-        subgroup_where[sid] = f"{where} ({sid})"
-        merges = _load_merges(chk, rs.get("samenvoegen"), where, sid, svar, known)
+        merges: tuple[Merge, ...] = ()
+        raw_kop_per = data.get("kop_per")
+        if rs.get("samenvoegen") is None:
+            pass
+        elif isinstance(raw_kop_per, dict) and raw_kop_per.get("subgroep") == sid:
+            chk.fail(f"{where} ({sid})", f"de varianten van 'kop_per' ('{sid}') kunnen niet worden samengevoegd: "
+                                         "de kopcijfers staan per variant", "samenvoegen")
+        elif data.get("groepsvergelijking") == sid:
+            chk.fail(f"{where} ({sid})", f"de groepen van 'groepsvergelijking' ('{sid}') kunnen niet worden "
+                                         "samengevoegd: de toetsen vergelijken juist die groepen", "samenvoegen")
+        else:
+            merges = _load_merges(chk, rs.get("samenvoegen"), where, sid, svar, known)
         subgroups.append(Subgroup(sid, svar, label, merges))
 
     weighting = chk.get(data, "weging", "vragenlijst", dict, required=False, default={})
@@ -473,16 +482,6 @@ def load_codebook(path: str | Path, display: str | None = None) -> Codebook:
     if group_test is not None and group_test not in {sg.id for sg in subgroups}:
         chk.fail("groepsvergelijking", f"'{group_test}' is geen subgroep van deze vragenlijst")
     headline_by = _load_headline_by(chk, data.get("kop_per"), subgroups, variables, derived, variants)
-    for sg in subgroups:
-        if not sg.merges:
-            continue
-        where = subgroup_where[sg.id]
-        if headline_by is not None and sg.id == headline_by.subgroup:
-            chk.fail(where, f"de varianten van 'kop_per' ('{sg.id}') kunnen niet worden samengevoegd: de kopcijfers "
-                            "staan per variant", "samenvoegen")
-        elif group_test is not None and sg.id == group_test:
-            chk.fail(where, f"de groepen van 'groepsvergelijking' ('{sg.id}') kunnen niet worden samengevoegd: "
-                            "de toetsen vergelijken juist die groepen", "samenvoegen")
     key_indicators = _load_key_indicators(chk, data.get("kernindicatoren"), indicators)
     if chk.problems:
         raise InputError(chk.problems)
