@@ -233,3 +233,109 @@ def test_a_wider_group_only_when_the_narrower_one_is_not_enough(wmo):
     assert values(res.table, "leeftijdsklasse") == {"18 tot 65 jaar", "65 jaar en ouder"}
     assert res.recoding.merged[1].parts == ("65 tot 75 jaar", "75 jaar en ouder")
     assert res.recoding.merged[1].codes == (2, 3, 4)
+
+
+# --------------------------------------------------------------------------- estimates and suppression
+
+
+COMPARED = ["n", "n_geen_oordeel", "waarde", "se", "ondergrens", "bovengrens", "df", "se_zonder_fpc", "n_eff",
+            "deff_gewicht", "deff", "onderdrukt"]
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_a_merged_cell_is_the_estimate_of_the_union_domain(wmo, weighted: bool):
+    data = synthetic(dict.fromkeys(GEMEENTEN, 150), {7: (2, 5), 8: (2, 5)}, old=(3, 8))
+    weights = None
+    if weighted:
+        weights = np.random.default_rng(3).uniform(0.5, 3.0, len(data))
+    merged = run(data, wmo, Thresholds(min_n=1), weights=weights)
+    assert OVERIG in values(merged.table, "voorziening")
+    # the union domain computed directly: the same respondents recoded by hand, no merging declared
+    union = data.copy()
+    union["voorziening"] = union["voorziening"].replace(7, 8)
+    union["leeftijdsklasse"] = union["leeftijdsklasse"].replace(3, 4)
+    direct = run(union, without_merges(wmo), Thresholds(min_n=1), weights=weights).table
+    a = merged.table[merged.table["subgroep"] != ""].copy()
+    b = direct[direct["subgroep"] != ""].copy()
+    b["subgroep_waarde"] = b["subgroep_waarde"].replace({"overig": OVERIG, "85 jaar en ouder": "75 jaar en ouder"})
+    key = ["gebied_code", "indicator", "subgroep", "subgroep_waarde"]
+    joined = a.merge(b, on=key, suffixes=("", "_direct"), validate="one_to_one")
+    assert len(joined) == len(a) == len(b)
+    assert (joined["subgroep_waarde"] == OVERIG).sum() == len(wmo.indicators) * (len(GEMEENTEN) + 3)
+    for c in COMPARED:
+        if not pd.api.types.is_numeric_dtype(joined[c]):
+            assert (joined[c] == joined[c + "_direct"]).all(), c
+        else:
+            np.testing.assert_allclose(joined[c].to_numpy(float), joined[c + "_direct"].to_numpy(float),
+                                       rtol=1e-10, atol=1e-12, err_msg=c)
+    # and by hand: the weighted share positive on v06 of everyone with voorziening 7 or 8 in the total
+    sel = data["voorziening"].isin([7, 8]).to_numpy() & data["v06"].isin([1, 2, 3, 4, 5]).to_numpy()
+    w = np.ones(len(data)) if weights is None else weights
+    by_hand = 100 * (w[sel] * data["v06"].isin([1, 2]).to_numpy()[sel]).sum() / w[sel].sum()
+    row = merged.table[(merged.table["gebied_code"] == "totaal") & (merged.table["indicator"] == "v06")
+                       & (merged.table["subgroep_waarde"] == OVERIG)]
+    assert row["waarde"].iloc[0] == pytest.approx(by_hand, rel=1e-12)
+    assert row["n"].iloc[0] == sel.sum()
+
+
+def hidden(table: pd.DataFrame) -> tuple[int, int, int]:
+    """Figures with n >= 30 hidden, respondents behind hidden figures (sum of n), hidden figures."""
+    sup = table["onderdrukt"] == "ja"
+    return int((sup & (table["n"] >= 30)).sum()), int(table.loc[sup, "n"].sum()), int(sup.sum())
+
+
+def test_merging_hides_less_on_a_layout_with_rare_categories_in_every_gemeente(wmo):
+    rng = np.random.default_rng(11)
+    sizes = {g: int(n) for g, n in zip(GEMEENTEN, rng.integers(120, 400, len(GEMEENTEN)), strict=True)}
+    data = synthetic(sizes, {7: (2, 6), 8: (8, 9)}, old=(1, 8))  # each tiny, together at least 10
+    before = run(data, without_merges(wmo)).table
+    res = run(data, wmo)
+    after = res.table
+    assert [m.label for m in res.recoding.merged] == [OVERIG, "75 jaar en ouder"]
+    big_before, resp_before, n_before = hidden(before)
+    big_after, resp_after, n_after = hidden(after)
+    print(f"\nfigures with n >= 30 hidden {big_before} -> {big_after}; respondents behind hidden figures "
+          f"{resp_before} -> {resp_after}; hidden figures {n_before} -> {n_after} (of {len(before)} / {len(after)})")
+    assert big_after < big_before
+    assert resp_after < resp_before
+    assert n_after < n_before
+    # no tiny (1-9) headline figure left in the merged breakdowns
+    sub = after[after["subgroep"].isin(["voorziening", "leeftijdsklasse"])]
+    assert not ((sub["n"] >= 1) & (sub["n"] < 10)).any()
+    assert res.recoding.tiny[1] == 0 < res.recoding.tiny[0]
+
+
+# --------------------------------------------------------------------------- pages, verantwoording, log
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from demo_project import DEMO_DATE, new_project, run_demo
+
+    root = new_project(tmp_path_factory.mktemp("recode") / "project")
+    run_demo(root, "--date", DEMO_DATE)
+    return root
+
+
+def test_the_demo_merges_and_says_so(demo: Path):
+    meta = json.loads((demo / "site" / "2025" / "data" / "wmo.json").read_text(encoding="utf-8"))
+    assert [(m["subgroep"], m["label"], m["delen"]) for m in meta["samengevoegd"]] == [
+        ("voorziening", OVERIG, ["beschermd wonen", "overig"])]
+    assert meta["drempels"]["samenvoegen_aandeel"] == 0.25
+    table = pd.read_csv(demo / "site" / "2025" / "data" / "wmo.csv", dtype=str)
+    assert OVERIG in set(table["subgroep_waarde"]) and "beschermd wonen" not in set(table["subgroep_waarde"])
+    # the page names the merged group as its own row
+    page = (demo / "site" / "2025" / "gemeente" / "dordrecht.md").read_text(encoding="utf-8")
+    assert "<th>beschermd wonen</th>" not in page
+    assert "voorziening overig (met beschermd wonen) (te weinig respondenten (n &lt; 30))" in page  # n < 30 here
+    assert "<th>overig (met jeugdbescherming en jeugdreclassering)</th><td>" in page  # CEO Jeugd: its own row
+    assert "<th>12 jaar en ouder</th><td>" in page and "<th>18 jaar en ouder</th>" not in page
+    # the verantwoording says what was merged and why
+    text = (demo / "site" / "2025" / "verantwoording.md").read_text(encoding="utf-8")
+    line = next(x for x in text.splitlines() if x.startswith("- Samengevoegde groepen:"))
+    assert "beschermd wonen en overig samen als" in line and OVERIG in line and "minder dan 10 personen" in line
+    # the researcher's log names the merge and what it saved
+    log = (demo / "uitvoer" / "2025" / "log" / "wmo.log").read_text(encoding="utf-8")
+    merged_line = next(x for x in log.splitlines() if "samengevoegd in de hele editie" in x)
+    assert "voorziening beschermd wonen en overig tot 'overig (met beschermd wonen)'" in merged_line
+    assert "dat scheelt 84 van zulke kleine cijfers" in merged_line
