@@ -186,8 +186,9 @@ def load_project(root: str | Path = ".") -> Project:
             merge_share=float(raw_t.get("samenvoegen_aandeel", th.merge_share)),
         )
     except (TypeError, ValueError, AttributeError, OverflowError):
-        problems.append(Problem("drempels: minimum_n, indicatief_n_eff, indicatief_bi_breedte en "
-                                "onthulling_n moeten (eindige) getallen zijn", file, lines.get(("drempels",))))
+        problems.append(Problem("drempels: minimum_n, indicatief_n_eff, indicatief_bi_breedte, "
+                                "onthulling_n en samenvoegen_aandeel moeten (eindige) getallen zijn", file,
+                                lines.get(("drempels",))))
     if not (math.isfinite(th.indicative_n_eff) and math.isfinite(th.indicative_ci_width)):
         problems.append(Problem("drempels: indicatief_n_eff en indicatief_bi_breedte moeten eindige getallen zijn",
                                 file, lines.get(("drempels",))))
