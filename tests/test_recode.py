@@ -339,3 +339,13 @@ def test_the_demo_merges_and_says_so(demo: Path):
     merged_line = next(x for x in log.splitlines() if "samengevoegd in de hele editie" in x)
     assert "voorziening beschermd wonen en overig tot 'overig (met beschermd wonen)'" in merged_line
     assert "dat scheelt 84 van zulke kleine cijfers" in merged_line
+
+
+def test_the_log_names_the_part_that_was_too_small_even_when_it_keeps_its_code(wmo):
+    # overig (code 8, the code of the merged group) is the tiny one; beschermd wonen is large
+    data = synthetic(dict.fromkeys(GEMEENTEN, 150), {7: (40, 40), 8: (2, 4)})
+    (merged,) = run(data, wmo).recoding.merged
+    assert merged.reason == "overig" and merged.parts == ("beschermd wonen", "overig")
+    assert merged.describe().startswith("samengevoegd in de hele editie: voorziening beschermd wonen en overig tot "
+                                        "'overig (met beschermd wonen)', omdat 'overig' in 100 % van zijn kopcijfers "
+                                        "per gemeente (in 8 gemeenten) 1 tot 10 respondenten had; dat scheelt ")

@@ -149,6 +149,7 @@ def plan_recoding(work: pd.DataFrame, cb: Codebook, subgroups: Sequence[Subgroup
             if rate.max() < share:
                 continue
             before = int(now.loc[present, "tiny"].sum())
+            reason = current_label.get(worst, str(int(worst)))
             part_labels = tuple(current_label.get(p, str(int(p))) for p in parts if p in present)
             new = float(merge.code)
             for c, cur in list(mapping.items()):
@@ -160,8 +161,8 @@ def plan_recoding(work: pd.DataFrame, cb: Codebook, subgroups: Sequence[Subgroup
             rec.merged.append(MergedGroup(
                 subgroup=sg.id, subgroup_label=sg.label, label=merge.label, code=merge.code, parts=part_labels,
                 codes=tuple(sorted(merge.codes)),
-                reason=current_label.get(worst, str(int(worst))), share=float(rate.max()),
-                gemeenten=int(now.at[worst, "tiny_gem"]), disclosure_n=disclosure_n, tiny_before=before, tiny_after=after))
+                reason=reason, share=float(rate.max()), gemeenten=int(now.at[worst, "tiny_gem"]),
+                disclosure_n=disclosure_n, tiny_before=before, tiny_after=after))
         last = stats(mapping)
         tiny_after += int(last["tiny"].sum())
         small_after += int(last["small"].sum())
