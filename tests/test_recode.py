@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from ceo.core.problems import InputError
-from ceo.stats.results import Area, build_areas, estimate_results
+from ceo.stats.results import build_areas, estimate_results
 from ceo.validate.codebook import get_codebook, load_codebook
 from ceo.validate.project import Thresholds, load_project
 from ceo.validate.registry import Region

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -100,6 +101,20 @@ def _pct(share: float) -> str:
     return f"{round(100 * share)} %"
 
 
+def _stats(strata: np.ndarray, orig: np.ndarray, counts: np.ndarray, columns: list[str],
+           current: dict[float, float], disclosure_n: int, min_n: int) -> pd.DataFrame:
+    """Per current code (after ``current``: original code -> current code): its gemeente headline figures
+    with n >= 1 (``occurs``), with 1 <= n < ``disclosure_n`` (``tiny``), with 1 <= n < ``min_n`` (``small``),
+    and the gemeenten where it is tiny (``tiny_gem``)."""
+    code = pd.Series(orig).map(current).to_numpy()
+    n = pd.DataFrame(counts, columns=columns).groupby([strata, code], sort=True).sum()
+    occurs = (n >= 1).to_numpy()
+    tiny = occurs & (n < disclosure_n).to_numpy()
+    small = occurs & (n < min_n).to_numpy()
+    return pd.DataFrame({"code": n.index.get_level_values(1), "occurs": occurs.sum(axis=1), "tiny": tiny.sum(axis=1),
+                         "tiny_gem": tiny.any(axis=1), "small": small.sum(axis=1)}).groupby("code").sum()
+
+
 def plan_recoding(work: pd.DataFrame, cb: Codebook, subgroups: Sequence[Subgroup], columns: list[str],
                   disclosure_n: int, min_n: int, share: float, stratum: str = "_stratum") -> Recoding:
     """Decide the merges of the whole edition (see the module docstring).
@@ -120,20 +135,7 @@ def plan_recoding(work: pd.DataFrame, cb: Codebook, subgroups: Sequence[Subgroup
         labels = {float(k): v for k, v in cb.labels(var).items()}
         mapping = {c: c for c in np.unique(orig)}
 
-        def cells(current: dict[float, float]) -> pd.DataFrame:
-            """n per (gemeente, current code, figure) under a coding."""
-            code = pd.Series(orig).map(current).to_numpy()
-            return pd.DataFrame(counts, columns=columns).groupby([strata.to_numpy(), code], sort=True).sum()
-
-        def stats(current: dict[float, float]) -> pd.DataFrame:
-            n = cells(current)
-            occurs = (n >= 1).to_numpy()
-            tiny = occurs & (n < disclosure_n).to_numpy()
-            small = occurs & (n < min_n).to_numpy()
-            code = n.index.get_level_values(1)
-            return pd.DataFrame({"code": code, "occurs": occurs.sum(axis=1), "tiny": tiny.sum(axis=1),
-                                 "tiny_gem": tiny.any(axis=1), "small": small.sum(axis=1)}).groupby("code").sum()
-
+        stats = partial(_stats, strata.to_numpy(), orig, counts, columns, disclosure_n=disclosure_n, min_n=min_n)
         first = stats(mapping)
         tiny_before += int(first["tiny"].sum())
         small_before += int(first["small"].sum())
