@@ -95,7 +95,7 @@ def normalise_controls(frame: pd.DataFrame) -> pd.DataFrame:
     Returns ``frame`` itself when nothing changes."""
     out = frame
     for i, dtype in enumerate(frame.dtypes):
-        if not (dtype == object or isinstance(dtype, pd.StringDtype)):
+        if not (pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype)):
             continue
         col = frame.iloc[:, i]
         is_text = col.map(type).eq(str).to_numpy()

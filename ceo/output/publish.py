@@ -311,7 +311,7 @@ def read_journal(root: Path) -> dict:
 class RollForwardError(Exception):
     """Completing the journal of an interrupted run failed: the message says what state each tree is in."""
 
-    def __init__(self, root: Path, entry: dict, exc: OSError) -> None:
+    def __init__(self, root: Path, entry: dict, exc: OSError, current: bool = False) -> None:
         self.root, self.error = Path(root), exc
         states = []
         for step in entry.get("wissels", []):
@@ -329,9 +329,11 @@ class RollForwardError(Exception):
         if entry.get("toevoegingen"):
             states.append("nieuwe lege duidingsbestanden zijn misschien nog niet (alle) toegevoegd")
         reason = f"{exc.strerror or exc}" + (f" ({exc.filename})" if exc.filename else "")
+        what = ("De nieuwe uitvoer is vastgelegd, maar ceo kon het omwisselen niet afmaken" if current else
+                "Een eerdere verwerking is onderbroken nadat de nieuwe uitvoer was vastgelegd, en ceo kon het "
+                "omwisselen nu niet afmaken")
         super().__init__(
-            "Een eerdere verwerking is onderbroken nadat de nieuwe uitvoer was vastgelegd, en ceo kon het "
-            f"omwisselen nu niet afmaken: {reason}. Stand van de mappen: " + "; ".join(states) + ". "
+            f"{what}: {reason}. Stand van de mappen: " + "; ".join(states) + ". "
             "site/ en uitvoer/ horen dus mogelijk NIET bij dezelfde revisie: publiceer site/ nu niet. Los de "
             "oorzaak op (schijfruimte, schrijfrechten) en voer daarna een ceo-opdracht opnieuw uit (bijvoorbeeld "
             "'ceo site'); die maakt het omwisselen eerst af. Verwijder .ceo-journaal.json en de mappen "
@@ -490,9 +492,12 @@ class Transaction:
                 _apply(self.root, entry)
                 (self.root / JOURNAL_NAME).unlink()
                 _fsync_dir(self.root)
-            except BaseException:
+            except OSError as exc:
                 global unfinished
                 unfinished = True  # the journal stays: the next ceo command completes the commit
+                raise RollForwardError(self.root, entry, exc, current=True) from None
+            except BaseException:
+                unfinished = True
                 raise
             _test_hook("klaar")
         clean_stale(self.root)

@@ -38,7 +38,13 @@ def read_microdata(path: Path) -> pd.DataFrame:
         raise InputError(f"{path}: de microdata van deze revisie ontbreken, dus ceo kan niet per respondent "
                          "nagaan of het verschil tussen de revisies personen herleidbaar maakt. Zet het bestand "
                          "terug, of verwerk met --intrekken \"reden\" (dan gaan alle eerdere revisies van de site)")
-    frame = pd.read_csv(path, dtype={"respondent_id": str, "gemeentecode": str}, low_memory=False)
+    try:
+        frame = pd.read_csv(path, dtype={"respondent_id": str, "gemeentecode": str}, low_memory=False)
+    except (ValueError, UnicodeDecodeError) as exc:  # pandas' ParserError is a ValueError
+        raise InputError(f"{path}: de microdata van deze revisie zijn beschadigd ({str(exc).strip()[:200]}), dus "
+                         "ceo kan niet per respondent nagaan of het verschil tussen de revisies personen "
+                         "herleidbaar maakt. Zet het bestand terug, of verwerk met --intrekken \"reden\" (dan gaan "
+                         "alle eerdere revisies van de site)") from None
     frame.attrs["bestand"] = str(path)
     return frame
 
