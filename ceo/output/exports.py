@@ -98,10 +98,15 @@ def normalise_controls(frame: pd.DataFrame) -> pd.DataFrame:
         if not (pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype)):
             continue
         col = frame.iloc[:, i]
-        is_text = col.map(type).eq(str).to_numpy()
-        if not is_text.any():
+        kind = pd.api.types.infer_dtype(col, skipna=True)
+        if kind == "string":
+            text = col.dropna()
+        elif kind.startswith("mixed"):
+            text = col[col.map(type).eq(str).to_numpy()]
+        else:
             continue
-        text = col[is_text].astype(str)
+        if text.empty:
+            continue
         hit = text.str.contains(_CONTROLS, regex=True).to_numpy()
         if not hit.any():
             continue
