@@ -36,6 +36,9 @@ STAGING_PREFIX = ".ceo-staging-"
 OLD_PREFIX = ".ceo-old-"
 LOCK_NAME = ".ceo-lock"
 JOURNAL_NAME = ".ceo-journaal.json"
+#: the only directories a commit swaps, and the only one it adds files to (a journal naming others is refused)
+SWAPPED = ("site", "uitvoer")
+ADDED_TO = ("duiding",)
 #: errors of the file system that mean "cannot write here" (full disk, quota, read-only, no permission)
 WRITE_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG)
 
@@ -289,8 +292,8 @@ def read_journal(root: Path) -> dict:
         if not (isinstance(step, dict) and isinstance(step.get("inode"), int)):
             raise _journal_problem(root, "het heeft niet de vorm van een journaal van ceo")
         target, staged = step.get("doel"), step.get("klaar")
-        if not _plain_name(target) or target.startswith("."):
-            raise _journal_problem(root, f"het noemt als doel {target!r}, geen map van de projectmap")
+        if target not in SWAPPED:
+            raise _journal_problem(root, f"het noemt als doel {target!r}, niet site/ of uitvoer/ van de projectmap")
         if not (_plain_name(staged) and staged.startswith(STAGING_PREFIX)):
             raise _journal_problem(root, f"het noemt als klaargezette map {staged!r}, geen .ceo-staging-map "
                                          "van de projectmap")
@@ -305,6 +308,8 @@ def read_journal(root: Path) -> dict:
                                          "van de projectmap")
         _inside(root, target, "doel")
         _inside(root, staged, "klaargezette map")
+        if target not in ADDED_TO:
+            raise _journal_problem(root, f"het noemt als doel {target!r}, niet duiding/ van de projectmap")
     return entry
 
 
@@ -450,8 +455,8 @@ class Transaction:
     def stage(self, target: Path, keep_existing: bool = True) -> Path:
         """A staging directory that becomes ``target`` (a directory in the project root)."""
         target = Path(target)
-        if target.parent.resolve() != self.root.resolve():
-            raise ValueError(f"{target} is not a directory of the project {self.root}")
+        if target.parent.resolve() != self.root.resolve() or target.name not in SWAPPED:
+            raise ValueError(f"{target} is not site/ or uitvoer/ of the project {self.root}")
         staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + target.name + "-", dir=self.root))
         self.stagings.append((staging, target))
         if keep_existing and target.is_dir():
@@ -462,6 +467,8 @@ class Transaction:
         """A staging directory ``S``: the files in ``S/<target name>/`` are added to ``target`` where
         they do not exist yet (duiding scaffolds: created once, never overwritten)."""
         target = Path(target)
+        if target.parent.resolve() != self.root.resolve() or target.name not in ADDED_TO:
+            raise ValueError(f"{target} is not duiding/ of the project {self.root}")
         staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + target.name + "-nieuw-", dir=self.root))
         self.additions.append((staging, target))
         return staging
