@@ -14,7 +14,7 @@ $(BIN)/ceo: pyproject.toml
 ## demo: install, process the built-in demo data and build the site into public/
 demo: $(BIN)/ceo
 	$(BIN)/ceo demo
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+	$(BIN)/ceo bouw
 
 ## test: install (with the Debian packages the tests need) and run all tests
 test: $(BIN)/ceo

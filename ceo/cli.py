@@ -108,6 +108,9 @@ class CeoGroup(click.Group):
             signum = getattr(exc, "signum", signal.SIGINT)
             click.echo(_interrupted_message(exc, publish), err=True)
             sys.exit(128 + int(signum))
+        except publish.RollForwardError as exc:  # says itself what state site/ and uitvoer/ are in
+            click.echo(str(exc), err=True)
+            sys.exit(EXIT_INPUT)
         except BrokenPipeError:  # 'ceo diff | head': the reader has what it wanted
             _silence_stdout()
             sys.exit(0)
@@ -469,7 +472,7 @@ def demo(project_dir: Path, seed: int, processing_date) -> None:
         _sample_summary(sample, 4.0)
         _sync_site_url(project)
     click.echo("Klaar. De cijfers en pagina's staan in site/, de bestanden per respondent in uitvoer/. "
-               "Bouw de site met: mkdocs build")
+               "Bouw de site met: ceo bouw")
 
 
 @main.command("site")
@@ -510,15 +513,52 @@ def _policy_notice(root: Path) -> None:
 
 
 @main.command()
+@project_option()
+@click.option("--site-dir", "site_dir", type=click.Path(path_type=Path, file_okay=False), metavar="MAP",
+              help="Map waarin de gebouwde site komt (standaard: site_dir uit mkdocs.yml, meestal public/).")
+def bouw(project_dir: Path, site_dir: Path | None) -> None:
+    """Bouw de website (mkdocs build --strict) uit site/, zonder dat een verwerking die tegelijk loopt
+    site/ halverwege vervangt: de bouw ziet precies één revisie.
+
+    Een 'ceo process' of 'ceo site' die tijdens de bouw klaar is, wacht met omwisselen tot de bouw klaar
+    is; een bouw die begint terwijl er omgewisseld wordt, wacht tot dat klaar is.
+    """
+    import subprocess
+
+    from ceo.output.publish import _test_hook, site_read_lock
+    from ceo.validate.project import find_project
+
+    root = find_project(project_dir)
+    argv = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(root / "mkdocs.yml")]
+    if site_dir is not None:
+        argv += ["--site-dir", str(site_dir.resolve())]
+    with site_read_lock(root) as fd:
+        _test_hook("bouw")
+        # the child inherits the locked descriptor: the lock holds until mkdocs ends, even if ceo is stopped
+        code = subprocess.call(argv, cwd=root, pass_fds=(fd,), env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    if code:
+        click.echo(f"mkdocs build is mislukt (afsluitcode {code}); zie de meldingen hierboven. site/ is niet "
+                   "gewijzigd.", err=True)
+        sys.exit(EXIT_INPUT)
+    click.echo("Klaar: de site is gebouwd.")
+
+
+@main.command()
 @click.argument("edition", type=click.IntRange(2000, 2100), metavar="EDITIE")
 @survey_option("Alleen dit onderzoek. " + SURVEY_HELP)
 @project_option()
 def diff(edition: int, survey: str | None, project_dir: Path) -> None:
     """Toon welke gepubliceerde cijfers van een editie zijn veranderd tussen de laatste twee revisies."""
+    from ceo.output.publish import JOURNAL_NAME, check_links, project_lock
     from ceo.pipeline import revision_diff
-    from ceo.validate.project import load_project
+    from ceo.validate.project import find_project, load_project
 
-    project = load_project(project_dir)
+    root = find_project(project_dir)
+    if os.path.lexists(root / JOURNAL_NAME):  # an interrupted run: completed (or refused) before reading
+        with project_lock(root):
+            pass
+    check_links(root)
+    project = load_project(root)
     for line in revision_diff(project, edition, survey):
         click.echo(line)
 

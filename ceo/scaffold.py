@@ -152,7 +152,12 @@ def sync_site_url(root: Path, site_url: str) -> str | None:
             lines[after] += "\n"
         lines[after + 1:after + 1] = [_SITE_URL_COMMENT + "\n", line]
     tmp = config.with_name(f".{config.name}.ceo-tmp")
-    with open(tmp, "w", encoding="utf-8", newline="") as f:
+    try:  # a leftover (or a planted symbolic link) is removed, never written through
+        tmp.unlink()
+    except FileNotFoundError:
+        pass
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    with open(fd, "w", encoding="utf-8", newline="") as f:
         f.write("".join(lines))
         f.flush()
         os.fsync(f.fileno())

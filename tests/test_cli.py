@@ -304,7 +304,7 @@ def test_shared_options_are_declared_once():
         assert source.count(flag) == 1, flag
     projects = {name: next(p for p in cmd.params if p.name == "project_dir")
                 for name, cmd in main.commands.items() if any(p.name == "project_dir" for p in cmd.params)}
-    assert sorted(projects) == ["demo", "diff", "inspect", "process", "site", "steekproef"]
+    assert sorted(projects) == ["bouw", "demo", "diff", "inspect", "process", "site", "steekproef"]
     shapes = {(tuple(p.opts), p.metavar, str(p.default), p.show_default, type(p.type)) for p in projects.values()}
     assert len(shapes) == 1
     for cmd in main.commands.values():  # every command has -h and the Dutch options placeholder

@@ -73,11 +73,88 @@ def write_microdata(out_stage: Path, codebook: Codebook, edition: int, harmonise
     value_labels = {c: {float(k): v for k, v in codebook.labels(c).items()}
                     for c in frame.columns if codebook.labels(c)}
     sav, csv = target / f"{codebook.id}.sav", target / f"{codebook.id}.csv"
+    # a line break in an open answer becomes LF (quoted in the CSV), every other control character a space
+    frame = normalise_controls(frame)
     pyreadstat.write_sav(frame, sav, column_labels=labels, variable_value_labels=value_labels)
     stamp_sav(sav, processing_date)
     # open answers that a spreadsheet would run as a formula are neutralised
-    _to_csv(neutralise_frame(frame), csv)
+    text = neutralise_frame(frame)
+    _to_csv(text, csv)
+    verify_csv(text, csv)
     return [sav, csv]
+
+
+#: control characters a CSV reader (or a spreadsheet, or str.splitlines) may take for the end of a row or
+#: drop: C0 except tab and LF, DEL, C1 (NEL among them), LINE/PARAGRAPH SEPARATOR
+_CONTROLS = r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]"
+
+
+def normalise_controls(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns with CR LF and a bare CR as LF (a line break stays a line break, quoted in the CSV) and
+    every other control character as a space, so the microdata CSV round-trips exactly (one row per respondent).
+    Returns ``frame`` itself when nothing changes."""
+    out = frame
+    for i, dtype in enumerate(frame.dtypes):
+        if not (pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype)):
+            continue
+        col = frame.iloc[:, i]
+        kind = pd.api.types.infer_dtype(col, skipna=True)
+        if kind == "string":
+            text = col.dropna()
+        elif kind.startswith("mixed"):
+            text = col[col.map(type).eq(str).to_numpy()]
+        else:
+            continue
+        if text.empty:
+            continue
+        hit = text.str.contains(_CONTROLS, regex=True).to_numpy()
+        if not hit.any():
+            continue
+        fixed = (text[hit].str.replace("\r\n", "\n", regex=False).str.replace("\r", "\n", regex=False)
+                 .str.replace(_CONTROLS, " ", regex=True))
+        if out is frame:
+            out = frame.copy()
+        new = col.copy()
+        new.loc[fixed.index] = fixed
+        out.isetitem(i, new)
+    return out
+
+
+def verify_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Read ``path`` back (in blocks) and compare every field with ``frame`` as :func:`_to_csv` wrote it: same
+    columns, same number of rows, same text. A difference is refused (nothing is published)."""
+    from ceo.core.problems import InputError
+
+    floats = {i for i, t in enumerate(frame.dtypes) if t == np.float64}
+    reader = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, chunksize=_CSV_ROWS,
+                         encoding="utf-8")
+    seen = 0
+    for chunk in reader:
+        if list(chunk.columns) != [str(c) for c in frame.columns]:
+            raise InputError(f"{path.name}: de kolommen komen bij teruglezen anders terug; er is niets gepubliceerd")
+        part = frame.iloc[seen:seen + len(chunk)]
+        if len(part) != len(chunk):
+            seen += len(chunk) + sum(len(c) for c in reader)
+            break
+        for i in range(part.shape[1]):
+            values = part.iloc[:, i]
+            if i in floats:
+                v = values.to_numpy()
+                expected = np.array(list(map(repr, v.tolist())), dtype=object)
+                expected[np.isnan(v)] = ""
+            else:
+                expected = values.astype(object).where(values.notna(), "").astype(str).to_numpy()
+            got = chunk.iloc[:, i].to_numpy(dtype=object)
+            bad = np.flatnonzero(expected != got)
+            if len(bad):
+                row = seen + int(bad[0])
+                raise InputError(f"{path.name}: rij {row + 2}, kolom '{frame.columns[i]}' komt bij teruglezen anders "
+                                 f"terug ({got[bad[0]]!r} in plaats van {expected[bad[0]]!r}); er is niets "
+                                 "gepubliceerd. Dit is een fout in ceo; meld hem")
+        seen += len(chunk)
+    if seen != len(frame):
+        raise InputError(f"{path.name}: bij teruglezen {seen} rijen in plaats van {len(frame)} (één per respondent); "
+                         "er is niets gepubliceerd. Dit is een fout in ceo; meld hem")
 
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

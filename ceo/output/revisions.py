@@ -29,10 +29,24 @@ def read_results(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=_TABLE_DTYPES, keep_default_na=False, na_values=[""])
 
 
-def read_microdata(path: Path) -> pd.DataFrame | None:
+def read_microdata(path: Path) -> pd.DataFrame:
+    """The microdata of a revision, for the comparison per respondent. Missing microdata refuse the revision
+    (:class:`InputError`): without them Δn could only be estimated from the tables, which misses changed answers."""
+    from ceo.core.problems import InputError
+
     if not path.is_file():
-        return None
-    return pd.read_csv(path, dtype={"respondent_id": str, "gemeentecode": str}, low_memory=False)
+        raise InputError(f"{path}: de microdata van deze revisie ontbreken, dus ceo kan niet per respondent "
+                         "nagaan of het verschil tussen de revisies personen herleidbaar maakt. Zet het bestand "
+                         "terug, of verwerk met --intrekken \"reden\" (dan gaan alle eerdere revisies van de site)")
+    try:
+        frame = pd.read_csv(path, dtype={"respondent_id": str, "gemeentecode": str}, low_memory=False)
+    except (ValueError, UnicodeDecodeError) as exc:  # pandas' ParserError is a ValueError
+        raise InputError(f"{path}: de microdata van deze revisie zijn beschadigd ({str(exc).strip()[:200]}), dus "
+                         "ceo kan niet per respondent nagaan of het verschil tussen de revisies personen "
+                         "herleidbaar maakt. Zet het bestand terug, of verwerk met --intrekken \"reden\" (dan gaan "
+                         "alle eerdere revisies van de site)") from None
+    frame.attrs["bestand"] = str(path)
+    return frame
 
 
 def archive_dir(out_edition: Path, revision: int) -> Path:
@@ -57,15 +71,28 @@ def _differs(a: pd.Series, b: pd.Series) -> np.ndarray:
     return ~same.to_numpy()
 
 
-def _domain_changes(old_micro: pd.DataFrame, new_micro: pd.DataFrame, codebook, regions) -> pd.DataFrame | None:
+def _domain_changes(old_micro: pd.DataFrame, new_micro: pd.DataFrame, codebook, regions) -> pd.DataFrame:
     """Per (variable, gebied_code, subgroep, subgroep_waarde): the number of respondents in that domain
-    whose record differs between the two versions. None when the microdata cannot be matched."""
-    if "respondent_id" not in old_micro or "respondent_id" not in new_micro:
-        return None
+    whose record differs between the two versions. When the microdata cannot be matched respondent by
+    respondent (no or a repeated respondent number) the revision is refused (:class:`InputError`), never
+    compared more weakly."""
+    from ceo.core.problems import InputError
+
+    def refuse(micro: pd.DataFrame, why: str) -> InputError:
+        where = micro.attrs.get("bestand", "de microdata")
+        return InputError(f"{where}: {why}, dus ceo kan de revisies niet per respondent vergelijken en niet nagaan "
+                          "of het verschil personen herleidbaar maakt; de revisie is geweigerd. Herstel het "
+                          "bestand, of verwerk met --intrekken \"reden\" (dan gaan alle eerdere revisies van de site)")
+
+    for micro in (old_micro, new_micro):
+        if "respondent_id" not in micro:
+            raise refuse(micro, "de kolom respondent_id ontbreekt")
     o = old_micro.set_index(old_micro["respondent_id"].astype(str))
     n = new_micro.set_index(new_micro["respondent_id"].astype(str))
-    if not (o.index.is_unique and n.index.is_unique):
-        return None
+    for micro, index in ((old_micro, o.index), (new_micro, n.index)):
+        if not index.is_unique:
+            twice = index[index.duplicated()][0]
+            raise refuse(micro, f"respondentnummer {twice!r} komt meer dan eens voor")
     ids = o.index.union(n.index)
     old_rows, new_rows = o.reindex(ids), n.reindex(ids)
     in_o, in_n = ids.isin(o.index), ids.isin(n.index)
