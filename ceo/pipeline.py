@@ -239,7 +239,7 @@ def _process(project: Project, options: ProcessOptions, progress=None) -> Proces
         options.inputs, codebook, options.mapping, options.population, options.benchmark, project.limits)
     say("controleren en harmoniseren")
     extra = (options.weight_column,) if options.weight_column else ()
-    harmonised = harmonise(tables, codebook, mapping, extra_columns=extra)
+    harmonised = harmonise(tables, codebook, mapping, extra_columns=extra, allowed=project.public_contacts)
     read_notices = [n for t in tables for n in t.notices]
     del tables  # the delivered tables are not needed any more (memory: a national file is large)
     data = harmonised.data

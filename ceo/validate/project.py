@@ -51,6 +51,9 @@ class Project:
     contact: tuple[str, str] = ("", "")
     #: (name, url) of the licence of the published figures and files
     licence: tuple[str, str] = ("CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/deed.nl")
+    #: an organisation's public telephone numbers and e-mail addresses (``openbare_contactgegevens``), as
+    #: :func:`ceo.validate.privacy.declared_contacts` gives them: not an identifier of a person
+    public_contacts: frozenset[str] = frozenset()
 
     @property
     def site_dir(self) -> Path:
@@ -189,6 +192,20 @@ def load_project(root: str | Path = ".") -> Project:
                                 file, lines.get(("drempels",))))
     if th.min_n < 1:
         problems.append(Problem("drempels: minimum_n moet minstens 1 zijn", file, value=th.min_n))
+    elif len(problems) == n_before_thresholds and th.min_n < th.disclosure_n:
+        # a value of n < onthulling_n respondents would be published while the disclosure rule says such a
+        # cell reveals how individuals answered: the privacy rule cannot be configured away
+        problems.append(Problem(f"drempels: minimum_n ({th.min_n}) mag niet kleiner zijn dan onthulling_n "
+                                f"({th.disclosure_n}): dan zou een cijfer van minder dan {th.disclosure_n} "
+                                "respondenten gepubliceerd worden, terwijl zo'n cijfer kan onthullen wat iemand "
+                                f"antwoordde. Zet minimum_n op {th.disclosure_n} of hoger",
+                                file, lines.get(("drempels", "minimum_n"), lines.get(("drempels",))),
+                                value=th.min_n))
+    if th.disclosure_n < 2:
+        problems.append(Problem("drempels: onthulling_n moet minstens 2 zijn (een cijfer van één respondent "
+                                "onthult altijd zijn antwoord)", file,
+                                lines.get(("drempels", "onthulling_n"), lines.get(("drempels",))),
+                                value=th.disclosure_n))
     confidence = data.get("betrouwbaarheid", 0.95)
     if not isinstance(confidence, int | float) or not 0.5 <= confidence < 1:
         problems.append(Problem("betrouwbaarheid moet een getal tussen 0,5 en 1 zijn (bijv. 0.95)",
@@ -210,12 +227,75 @@ def load_project(root: str | Path = ".") -> Project:
     site_url, contact, licence, site_problems = site_settings(data, file, lines)
     problems += site_problems
     fieldwork = _fieldwork(data.get("veldwerk"), file, lines, problems)
+    public_contacts = _public_contacts(data.get("openbare_contactgegevens"), file, lines, problems)
+    if not problems:
+        problems += text_problems(data, file, lines, public_contacts)
     if problems:
         raise InputError(problems)
     return Project(root=root, name=str(data.get("naam") or root.name), regions=tuple(regions),
                    thresholds=th, confidence=float(confidence), ci_method=method,
                    significance=float(significance), publisher=str(data.get("uitgever") or ""),
-                   limits=limits, site_url=site_url, contact=contact, licence=licence, fieldwork=fieldwork)
+                   limits=limits, site_url=site_url, contact=contact, licence=licence, fieldwork=fieldwork,
+                   public_contacts=public_contacts)
+
+
+def _public_contacts(raw: object, file: str, lines: dict, problems: list[Problem]) -> frozenset[str]:
+    """``openbare_contactgegevens``: telephone numbers and e-mail addresses of organisations."""
+    from ceo.validate.privacy import declared_contacts
+
+    if raw is None:
+        return frozenset()
+    if not isinstance(raw, list):
+        raw = [raw]
+    allowed, bad = declared_contacts(raw)
+    for v in bad:
+        problems.append(Problem("openbare_contactgegevens: geen telefoonnummer of e-mailadres (zet een "
+                                "telefoonnummer tussen aanhalingstekens: '0101234567')", file,
+                                lines.get(("openbare_contactgegevens",)), value=v))
+    return allowed
+
+
+#: texts of ceo.yaml that reach the site or the open data (contact.email is a contact address by design)
+_CHECKED_TEXTS = (("naam",), ("uitgever",), ("contact", "naam"), ("contact", "url"), ("licentie", "naam"),
+                  ("licentie", "url"), ("site_url",))
+
+
+def text_problems(data: dict, file: str, lines: dict, allowed: frozenset[str]) -> list[Problem]:
+    """Identifiers (e-mail address, telephone number, BSN, IBAN, postcode) in the texts of ceo.yaml that are
+    published: refused with the line, since they are the researcher's own and should be fixed there."""
+    from ceo.validate.privacy import identifiers_in_text
+
+    out: list[Problem] = []
+    texts_: list[tuple[tuple, object]] = [(path, _get(data, path)) for path in _CHECKED_TEXTS]
+    texts_ += [(("regios", i, "naam"), r.get("naam")) for i, r in enumerate(data.get("regios") or [])
+               if isinstance(r, dict)]
+    veldwerk = data.get("veldwerk")
+    texts_ += [(("veldwerk", str(k), "periode"), e.get("periode")) for k, e in (veldwerk or {}).items()
+               if isinstance(veldwerk, dict) and isinstance(e, dict)]
+    for path, value in texts_:
+        if not isinstance(value, str):
+            continue
+        for what, fragment in identifiers_in_text(value, allowed):
+            key = ".".join(str(p) for p in path)
+            out.append(Problem(f"{key} bevat {what} ('{fragment}'); deze tekst komt op de site en in de open data. "
+                               "Haal het weg, of zet een nummer of adres van een organisatie onder "
+                               "openbare_contactgegevens", file, _line(lines, path), value=value))
+    return out
+
+
+def _get(data: dict, path: tuple) -> object:
+    for p in path:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(p)
+    return data
+
+
+def _line(lines: dict, path: tuple) -> int | None:
+    for k in range(len(path), 0, -1):
+        if path[:k] in lines:
+            return lines[path[:k]]
+    return None
 
 
 #: licences known by name: their Dutch deed (any other licence needs ``licentie: {naam, url}``)
