@@ -4,6 +4,7 @@ nothing a supplier, codebook, configuration or researcher writes can run as scri
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -528,3 +529,35 @@ def test_the_policy_blocks_inline_script_and_reports_nothing_on_normal_pages(chr
         watch.close()
     assert watch.pwned == []
     assert all(v.startswith("script-src") for v in violations), violations
+
+
+# --------------------------------------------------------------------------- issue 21: texts after cutting
+
+def test_duiding_lead_is_sanitised_after_cutting() -> None:
+    """The lead is cut at about 300 characters; a cut that removes the closing backtick of a code span must not
+    turn the code span's text into raw HTML."""
+    from ceo.site.factsheet import _duiding_lead
+
+    for payload_html in ("<script>__pwn('lead')</script>", "<style>body{display:none}</style>",
+                         '<meta http-equiv="refresh" content="0;url=https://example.org">'):
+        text = "woord " * 48 + "`" + payload_html + " " + "x" * 40 + "`\n\nTweede alinea."
+        lead = _duiding_lead(text)
+        html = _render(lead)
+        assert lead.endswith(" …") and len(lead) < 320, lead
+        assert _markup_problems(html) == [] and "<script" not in html and "<style" not in html \
+            and "<meta" not in html, html
+
+
+def test_configured_urls_are_https_or_mailto(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    config = (root / "ceo.yaml").read_text(encoding="utf-8")
+    for url in ("javascript:alert(1)", "https://x.nl/){:onclick=alert(1)}", "https://x.nl/\"onclick=\"a",
+                "https://x.nl/[a](javascript:b)", "http://x.nl/"):
+        (root / "ceo.yaml").write_text(config.replace("licentie: CC BY 4.0\n", "licentie:\n  naam: Eigen\n  url: "
+                                                      f"{json.dumps(url)}\n"), encoding="utf-8")
+        result = CliRunner().invoke(main, ["site", "--project", str(root)])
+        assert result.exit_code == 2, (url, result.output)
+        assert "licentie: url" in result.output and "regel" in result.output, result.output
+    (root / "ceo.yaml").write_text(config.replace("licentie: CC BY 4.0\n", "licentie:\n  naam: Eigen\n  url: "
+                                                  "https://example.org/licentie?a=1\n"), encoding="utf-8")
+    assert CliRunner().invoke(main, ["site", "--project", str(root)]).exit_code == 0

@@ -121,8 +121,9 @@ def load_yaml(text: str, file: str) -> object:
         row = text.count("\n", 0, bad.start()) + 1
         line = text.split("\n")[row - 1]
         shown = _CONTROL.sub("␣", line).strip()[:60] or None
+        column = bad.start() - text.rfind("\n", 0, bad.start())
         raise InputError(Problem(f"het bestand bevat een onzichtbaar stuurteken (U+{ord(bad.group()):04X}"
-                                 f"{_CONTROL_NAMES.get(bad.group(), '')}) in kolom {bad.start() - text.rfind(chr(10), 0, bad.start())}; "
+                                 f"{_CONTROL_NAMES.get(bad.group(), '')}) in kolom {column}; "
                                  "zo'n teken komt vaak mee bij kopiëren uit Word of e-mail. Haal het weg (typ de "
                                  "regel opnieuw)", file, row, value=shown))
     loader = _LimitedLoader(text)

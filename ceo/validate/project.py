@@ -95,6 +95,7 @@ def load_project(root: str | Path = ".") -> Project:
                                  if raw_bytes.splitlines() else None)) from None
     from ceo.io.safeyaml import load_yaml
 
+    check_mkdocs_config(root)
     data = load_yaml(text, CONFIG_NAME) or {}
     if not isinstance(data, dict):
         raise InputError(Problem("de projectconfiguratie moet sleutels hebben (naam, regios, ...)",
@@ -298,6 +299,25 @@ def _line(lines: dict, path: tuple) -> int | None:
     return None
 
 
+def check_mkdocs_config(root: Path) -> None:
+    """``mkdocs.yml`` next to ``ceo.yaml`` must be UTF-8 text: ceo keeps its ``site_url`` up to date after a run,
+    and MkDocs reads it as UTF-8. Checked before anything is read or written, so that a run never stops after
+    ``site/`` was rewritten."""
+    path = root / "mkdocs.yml"
+    if not path.is_file():
+        return
+    try:
+        raw = path.read_bytes()
+        raw.decode("utf-8")
+    except OSError as exc:
+        raise InputError(Problem(f"het bestand kan niet worden gelezen ({exc.strerror})", "mkdocs.yml")) from None
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise InputError(Problem("het bestand is niet opgeslagen als UTF-8-tekst; sla het op als UTF-8 (in "
+                                 "Kladblok: Opslaan als, codering UTF-8)", "mkdocs.yml", line,
+                                 value=raw.split(b"\n")[line - 1].decode("cp1252", "replace").strip())) from None
+
+
 #: licences known by name: their Dutch deed (any other licence needs ``licentie: {naam, url}``)
 LICENCES = {
     "cc by 4.0": ("CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/deed.nl"),
@@ -305,8 +325,11 @@ LICENCES = {
     "cc0 1.0": ("CC0 1.0", "https://creativecommons.org/publicdomain/zero/1.0/deed.nl"),
     "cc0": ("CC0 1.0", "https://creativecommons.org/publicdomain/zero/1.0/deed.nl"),
 }
-_HTTPS_URL = re.compile(r"https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\s<>\"'`]*)?")
-_EMAIL = re.compile(r"[^@\s<>\"'`]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+#: an https address: a host name, a port, and a path and query of the characters of RFC 3986 without brackets,
+#: quotes and backslashes, so that it can never end a Markdown link or an HTML attribute (percent-encode others)
+_HTTPS_URL = re.compile(r"https://[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
+                        r"(:[0-9]{1,5})?(/[A-Za-z0-9\-._~:/?#@!$&*+,;=%]*)?")
+_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&*+/=?^_{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 
 
 def site_settings(data: dict, file: str, lines: dict) -> tuple[str, tuple[str, str], tuple[str, str], list[Problem]]:
@@ -340,7 +363,8 @@ def site_settings(data: dict, file: str, lines: dict) -> tuple[str, tuple[str, s
                 problems.append(Problem("contact: email is geen e-mailadres", file,
                                         lines.get(("contact", "email"), at), value=email))
             elif url not in (None, "") and (not isinstance(url, str) or not _HTTPS_URL.fullmatch(url.strip())):
-                problems.append(Problem("contact: url moet een adres zijn dat begint met https://", file,
+                problems.append(Problem("contact: url moet een adres zijn dat begint met https:// (zonder spaties, "
+                                        "haakjes of aanhalingstekens)", file,
                                         lines.get(("contact", "url"), at), value=url))
             elif email:
                 href = "mailto:" + email.strip()
@@ -362,7 +386,8 @@ def site_settings(data: dict, file: str, lines: dict) -> tuple[str, tuple[str, s
         elif isinstance(raw, dict) and isinstance(raw.get("naam"), str) and raw["naam"].strip():
             url = raw.get("url") or ""
             if url and (not isinstance(url, str) or not _HTTPS_URL.fullmatch(url.strip())):
-                problems.append(Problem("licentie: url moet een adres zijn dat begint met https://", file,
+                problems.append(Problem("licentie: url moet een adres zijn dat begint met https:// (zonder spaties, "
+                                        "haakjes of aanhalingstekens)", file,
                                         lines.get(("licentie", "url"), at), value=url))
             licence = (raw["naam"].strip(), url.strip() if isinstance(url, str) else "")
         else:

@@ -500,6 +500,27 @@ def yaml_cases(base: pd.DataFrame, config: str) -> None:
     if marked == codebook:
         raise RuntimeError("surveys/wmo.yaml changed; adjust the copy with a control character")
     write("vragenlijst_stuurteken", "project/surveys/wmo.yaml", marked)
+    # files that gave "Interne fout": a duiding and mkdocs.yml saved in Windows-1252, damaged published data
+    write_csv("duiding_windows1252", "wmo_2025.csv", base)
+    write("duiding_windows1252", "project/duiding/2025/dordrecht.md",
+          "De cliënten in Dordrecht zijn tevreden.\n\nDe wachttijd is gedaald.\n", encoding="cp1252")
+    mkdocs = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    write_csv("mkdocs_yml_windows1252", "wmo_2025.csv", base)
+    write("mkdocs_yml_windows1252", "project/mkdocs.yml", mkdocs, encoding="cp1252")
+    write_csv("site_json_beschadigd", "wmo_2025.csv", base)
+    write("site_json_beschadigd", "project/site/2024/data/wmo.json", '{"onderzoek": "wmo", "titel": "Cliënterv')
+    write_csv("site_csv_beschadigd", "wmo_2025.csv", base)
+    write("site_csv_beschadigd", "project/site/2024/data/wmo.csv", "<<<<<<< HEAD\nonderzoek;gebied\n=======\n")
+    # a benchmark name with an e-mail address and a telephone number (it is shown on every factsheet)
+    write_csv("benchmark_identificerend", "wmo_2025.csv", base)
+    write("benchmark_identificerend", "benchmark_2025.csv", csv_text(
+        ["indicator", "waarde", "n", "naam"],
+        [["v01", "81,2", "5000", "Nederland (vragen: j.jansen@example.nl, 06-12345678)"],
+         ["v02", "70,5", "5000", "Nederland (vragen: j.jansen@example.nl, 06-12345678)"]]))
+    # terminal escape sequences in a column name: the notice about it reaches the log file without them
+    escaped = base.copy()
+    escaped["opm\x1b[2J\x1b[31merking"] = "goed"
+    write_csv("escapetekens_in_log", "wmo_2025.csv", escaped)
 
 
 def _with_regions(config: str) -> str:
