@@ -496,11 +496,22 @@ def test_the_policy_blocks_inline_script_and_reports_nothing_on_normal_pages(chr
                                                                             payload_url: str) -> None:
     """With the Content-Security-Policy: the pages load, draw their charts and search without a single
     violation or console message; markup injected into a page cannot run an inline handler."""
+    from ceo.site.render import CONTENT_SECURITY_POLICY
+
+    assert "unsafe-inline" not in CONTENT_SECURITY_POLICY and "style-src 'self';" in CONTENT_SECURITY_POLICY
     watch = _Watch(chromium_browser, bypass_csp=False)
     try:
         for path in PAGES:
             watch.visit(payload_url + path)
             assert watch.page.evaluate("window.__csp") == [], path
+            # plotly's own style rules apply without an inline <style> (assets/plotly-basic.css): its layers are
+            # stacked, not laid out one below the other
+            styles = watch.page.evaluate("""() => [...document.querySelectorAll('.ceo-chart .main-svg')]
+                .map(s => getComputedStyle(s).position)""")
+            assert set(styles) <= {"absolute"}, (path, styles)
+            if styles:
+                assert watch.page.evaluate("document.getElementById('plotly.js-style-global').tagName") == "LINK"
+            assert watch.page.evaluate("document.querySelectorAll('style').length") == 0, path
         page = watch.page
         page.locator("input.md-search__input").click()
         page.locator("input.md-search__input").press_sequentially("Dordrecht", delay=10)
