@@ -87,6 +87,8 @@ MUST_PASS = [
     "100 km rijden, 1500 KM per jaar",
     "we are at it",
     "nummer 123456789",  # nine digits that fail the eleven test
+    "0 0 0 0 0 0 0 0 0 0 0",
+    "0000000000",
 ]
 
 

@@ -41,9 +41,14 @@ def reading(path: Path) -> Iterator[None]:
     except CeoError:
         raise
     except (ValueError, KeyError, TypeError, IndexError, AttributeError, OSError) as exc:
-        detail = "geen geldige JSON" if isinstance(exc, json.JSONDecodeError) else (
-            "geen UTF-8-tekst" if isinstance(exc, UnicodeDecodeError) else
-            f"er ontbreekt {exc.args[0] if exc.args else exc}" if isinstance(exc, KeyError) else "de inhoud is niet te lezen")
+        if isinstance(exc, json.JSONDecodeError):
+            detail = "geen geldige JSON"
+        elif isinstance(exc, UnicodeDecodeError):
+            detail = "geen UTF-8-tekst"
+        elif isinstance(exc, KeyError):
+            detail = f"er ontbreekt {exc.args[0] if exc.args else exc}"
+        else:
+            detail = "de inhoud is niet te lezen"
         raise InputError(Problem(f"dit gepubliceerde bestand van ceo is beschadigd ({detail}). Zet het terug uit een "
                                  "reservekopie of versiebeheer (git), of verwerk de editie opnieuw; er is niets "
                                  "gewijzigd", _shown(path))) from None
@@ -63,5 +68,6 @@ def check_columns(frame, path: Path, columns: tuple[str, ...] = RESULT_COLUMNS):
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         with reading(path):
-            raise KeyError(("de kolom " if len(missing) == 1 else "de kolommen ") + ", ".join(f"'{c}'" for c in missing))
+            names = ", ".join(f"'{c}'" for c in missing)
+            raise KeyError(("de kolom " if len(missing) == 1 else "de kolommen ") + names)
     return frame

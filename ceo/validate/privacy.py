@@ -216,6 +216,8 @@ def _phone_span(text: str, m: re.Match) -> tuple[int, int, str] | None:
     for i in range(rest_at, len(s)):
         if s[i].isdigit():
             national += s[i]
+            if len(national) == 2 and national[1] == "0":
+                return None  # (0 and then 1-9: 00... is an international prefix, not a Dutch number)
             if len(national) == 10:
                 end = i + 1
                 if end < len(s) and s[end].isdigit():
