@@ -1015,9 +1015,10 @@ def write_open_data(ctx: SiteContext, ed: Edition) -> list[Path]:
 def _licence_md(settings: SiteSettings) -> str:
     name, url = settings.licence
     free = " (vrij te gebruiken, ook bewerkt, met bronvermelding)" if name.upper().startswith("CC") else ""
-    # (an <a> element with an escaped attribute: a URL never becomes Markdown syntax, whatever it holds)
-    return (f'<a href="{html_attr(url)}">{html_text(name)}</a>' if url and escape.safe_url(url) else md_text(name)) \
-        + free
+    # (ceo.yaml allows only https addresses without spaces, brackets or quotes; checked here again, so that a URL
+    # can never end the Markdown link or become a javascript: link)
+    linkable = bool(url) and escape.safe_url(url) and re.fullmatch(r"(https://|mailto:)[^\s()<>\[\]{}\"'`\\]+", url)
+    return (f"[{md_text(name)}]({url})" if linkable else md_text(name)) + free
 
 
 def render_data_page(ctx: SiteContext, ed: Edition) -> str:
