@@ -18,7 +18,9 @@ import pandas as pd
 
 from ceo import __version__
 from ceo.core.problems import CeoError, InputError, Problem
+from ceo.core.safetext import printable
 from ceo.io.readers import RawTable, read_table
+from ceo.io.sitedata import check_columns, read_json, reading
 from ceo.output.exports import archive_microdata, write_csv, write_microdata
 from ceo.stats.disclosure import publishable
 from ceo.validate.codebook import Codebook, get_codebook
@@ -148,9 +150,10 @@ def previous_results(project: Project, survey: str, edition: int) -> pd.DataFram
     for year in earlier:
         path = site / str(year) / "data" / f"{survey}.csv"
         if path.is_file():
-            return pd.read_csv(path, dtype={"subgroep": str, "subgroep_waarde": str, "categorie": str,
-                                            "definitie": str, "gebied_code": str},
-                               keep_default_na=False, na_values=[""])
+            with reading(path):
+                return check_columns(pd.read_csv(path, dtype={"subgroep": str, "subgroep_waarde": str,
+                                                              "categorie": str, "definitie": str, "gebied_code": str},
+                                                 keep_default_na=False, na_values=[""]), path)
     return None
 
 
@@ -227,6 +230,7 @@ def _process(project: Project, options: ProcessOptions, progress=None) -> Proces
     if not options.inputs:
         raise InputError("geef minstens één invoerbestand op")
     survey, edition = options.survey, options.edition
+    reason_problems(options, project.public_contacts)
     codebook = load_survey(project, survey, edition)
     existing = project.site_dir / str(edition) / "data" / f"{codebook.id}.json"
     if existing.exists() and not (options.revision or options.withdraw):
@@ -239,7 +243,7 @@ def _process(project: Project, options: ProcessOptions, progress=None) -> Proces
         options.inputs, codebook, options.mapping, options.population, options.benchmark, project.limits)
     say("controleren en harmoniseren")
     extra = (options.weight_column,) if options.weight_column else ()
-    harmonised = harmonise(tables, codebook, mapping, extra_columns=extra)
+    harmonised = harmonise(tables, codebook, mapping, extra_columns=extra, allowed=project.public_contacts)
     read_notices = [n for t in tables for n in t.notices]
     del tables  # the delivered tables are not needed any more (memory: a national file is large)
     data = harmonised.data
@@ -287,11 +291,27 @@ def _process(project: Project, options: ProcessOptions, progress=None) -> Proces
         log_path = log_dir / f"{codebook.id}.log"
         if log_path.exists() and revision_number > 1:
             log_path.replace(log_dir / f"{codebook.id}_revisie-{revision_number - 1}.log")
-        log_path.write_text(log, encoding="utf-8")
+        # (delivered names and values may hold terminal escape sequences: never in the log either)
+        log_path.write_text("\n".join(printable(line) for line in log.split("\n")), encoding="utf-8")
     written = [project.output_dir / p.relative_to(out_stage) for p in written]
     written += [project.output_dir / str(edition) / "log" / f"{codebook.id}.log",
                 project.site_dir / str(edition) / "data" / f"{codebook.id}.csv"]
     return ProcessResult(survey, edition, len(data), per_gemeente, written, notices, table, tests, weighting)
+
+
+def reason_problems(options: ProcessOptions, allowed: frozenset[str] = frozenset()) -> None:
+    """Refuse a ``--revision`` or ``--intrekken`` reason that holds an e-mail address, telephone number, BSN,
+    IBAN or postcode: the reason is published in the version history and the data JSON."""
+    from ceo.validate.privacy import identifiers_in_text
+
+    problems = []
+    for option, reason in (("--revision", options.revision), ("--intrekken", options.withdraw)):
+        for what, fragment in identifiers_in_text(reason or "", allowed):
+            problems.append(Problem(f"de reden bij {option} bevat {what} ('{fragment}'); de reden komt in de "
+                                    "versiegeschiedenis op de site en in de open data. Beschrijf de reden zonder "
+                                    "gegevens die een persoon aanwijzen", option))
+    if problems:
+        raise InputError(problems)
 
 
 def response_summary(project: Project, population, data: pd.DataFrame, weighting) -> pd.DataFrame | None:
@@ -332,7 +352,7 @@ def edition_meta(project: Project, cb: Codebook, edition: int, options: ProcessO
         "varianten": cb.variants, "editie": edition, "verwerkt_op": processing_date.isoformat(),
         "ceo_versie": __version__,
         "vingerafdruk": input_fingerprint([*options.inputs, options.mapping, options.population, options.benchmark]),
-        "bestanden": dict(sorted(harmonised.files.items())),
+        # (no input file names: they may name a person or a supplier's internal path; the log in uitvoer/ has them)
         "weging": weighting.method, "gewogen": bool(weighting.weighted),
         "betrouwbaarheid": project.confidence, "bi_methode": project.ci_method,
         "significantieniveau": project.significance,
@@ -405,8 +425,9 @@ def publish(staging: Path, project: Project, codebook: Codebook, edition: int, t
     day = meta["verwerkt_op"]
     number = 1
     if meta_path.exists():
-        old_meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        k = int(old_meta.get("revisie", 1))
+        old_meta = read_json(meta_path)
+        with reading(meta_path):
+            k = int(old_meta.get("revisie", 1))
         number = k + 1
         revisions = list(old_meta.get("revisies", []))
         old_table = read_results(data_dir / f"{sid}.csv")
@@ -623,7 +644,7 @@ def revision_diff(project: Project, edition: int, survey: str | None = None) -> 
         raise InputError(f"editie {edition} is niet gepubliceerd (geen cijfers in {data})")
     lines: list[str] = []
     for mp in metas:
-        meta = json.loads(mp.read_text(encoding="utf-8"))
+        meta = read_json(mp)
         sid = meta["onderzoek"]
         if survey and sid != survey:
             continue
@@ -634,7 +655,9 @@ def revision_diff(project: Project, edition: int, survey: str | None = None) -> 
         # earlier revisions are kept in uitvoer/ (also when withdrawn from the site)
         private = archive_dir(project.output_dir / str(edition), k - 1) / f"{sid}.csv"
         old = read_results(private if private.is_file() else data / f"revisie-{k - 1}" / f"{sid}.csv")
-        new = pd.read_csv(data / f"{sid}.csv", keep_default_na=False, na_values=[""])
+        with reading(data / f"{sid}.csv"):
+            new = check_columns(pd.read_csv(data / f"{sid}.csv", keep_default_na=False, na_values=[""]),
+                                data / f"{sid}.csv")
         changed = changed_figures(old, new)
         reason = meta["revisies"][-1]["reden"]
         lines.append(f"{meta['korte_titel']} {edition}: revisie {k - 1} → {k} ({reason}): "

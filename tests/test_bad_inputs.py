@@ -60,6 +60,25 @@ def tree(root: Path) -> dict[str, str]:
     return out
 
 
+def written_texts(project: Path, before: dict[str, str]) -> dict[str, str]:
+    """The text of every file below ``site/`` and ``uitvoer/`` that is new or changed since ``before``
+    (zip members such as the sheets of an .xlsx unpacked; binary files as Latin-1)."""
+    import zipfile
+
+    out: dict[str, str] = {}
+    for top in ("site", "uitvoer"):
+        for p in sorted((project / top).rglob("*")):
+            rel = p.relative_to(project).as_posix()
+            if not p.is_file() or before.get(rel) == hashlib.sha256(p.read_bytes()).hexdigest():
+                continue
+            data = p.read_bytes()
+            if zipfile.is_zipfile(p):
+                with zipfile.ZipFile(p) as z:
+                    data = b"".join(z.read(n) for n in z.namelist())
+            out[rel] = data.decode("utf-8", "replace") + "\n" + data.decode("latin-1")
+    return out
+
+
 @pytest.fixture(scope="session")
 def published(tmp_path_factory) -> Path:
     """A project in which a real edition (Wmo 2024, the demo delivery with mapping and population)
@@ -153,10 +172,18 @@ def test_case(name, published, tmp_path):
         assert tree(project) == before_all
         assert result.stdout == ""
     else:
-        micro = pd.read_csv(project / "uitvoer" / "2025" / "wmo.csv", dtype={"gemeentecode": str})
+        survey = case.get("microdata", "wmo")
+        micro = pd.read_csv(project / "uitvoer" / "2025" / f"{survey}.csv", dtype={"gemeentecode": str})
         assert micro["gemeentecode"].value_counts().to_dict() == case["respondents"]
-        log = {line.strip() for line in (project / "uitvoer" / "2025" / "log" / "wmo.log")
+        log = {line.strip() for line in (project / "uitvoer" / "2025" / "log" / f"{survey}.log")
                .read_text(encoding="utf-8").splitlines()}
+        # planted texts that no file ceo wrote may contain (also inside .xlsx and .sav), and texts the
+        # microdata must keep
+        leaks = [(rel, t) for rel, text in written_texts(project, before_all).items()
+                 for t in case.get("absent", []) if t in text]
+        assert not leaks, leaks
+        kept = micro.astype(str).to_csv(index=False)
+        assert all(t in kept for t in case.get("kept", [])), case.get("kept")
         missing = [n for n in case.get("log", []) if n not in log]
         assert not missing, missing
         # the earlier edition is still there

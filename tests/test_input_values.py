@@ -228,10 +228,17 @@ def test_respondent_numbers():
 def test_an_open_answer_column_under_negeren_is_not_refused(tmp_path):
     delivery = BAD / "identificerend_in_open_antwoord" / "professionals_2025.csv"
     cb = get_codebook("professionals")
-    with pytest.raises(InputError):
-        harmonise([read_table(delivery)], cb)
     from ceo.validate.mapping import load_mapping
 
+    refuse = tmp_path / "weigeren.yaml"
+    refuse.write_text("onderzoek: professionals\nidentificatie: weigeren\n", encoding="utf-8")
+    with pytest.raises(InputError):
+        harmonise([read_table(delivery)], cb, load_mapping(refuse, cb))
+    # by default (issue 21) the identifiers are replaced instead, and counted
+    redacted = harmonise([read_table(delivery)], cb)
+    assert "p.devries@wijkteam-noord.nl" not in redacted.data["organisatie"].str.cat(sep=" ")
+    assert "Jeugdteam (bel [telefoon])" in redacted.data["organisatie"].tolist()
+    assert any("3 direct identificerende gegevens in open antwoorden vervangen" in n for n in redacted.notices)
     mapping = tmp_path / "mapping.yaml"
     mapping.write_text("onderzoek: professionals\nnegeren: [organisatie]\n", encoding="utf-8")
     data = harmonise([read_table(delivery)], cb, load_mapping(mapping, cb)).data

@@ -183,7 +183,7 @@ def test_limits_and_regions_in_ceo_yaml(tmp_path: Path):
         "ceo.yaml, regel 7: onbekende sleutel 'max_kolomen' in limieten; bedoelt u 'max_kolommen'?",
         "ceo.yaml, regel 9: onbekende sleutel '1'; toegestaan zijn: naam, uitgever, site_url, contact, licentie, "
         "ingebouwde_regios, regios, "
-        "drempels, betrouwbaarheid, bi_methode, significantieniveau, limieten, veldwerk",
+        "drempels, betrouwbaarheid, bi_methode, significantieniveau, limieten, veldwerk, openbare_contactgegevens",
         "ceo.yaml, regel 6: waarde '0': limieten: max_rijen moet een geheel getal van minstens 1 zijn",
     ]
 
@@ -293,4 +293,4 @@ def test_a_long_key_is_cut_short(tmp_path: Path):
     assert project_problems(tmp_path, "naam: Test\n" + "x" * 500 + ": 1\n") == [
         "ceo.yaml, regel 2: onbekende sleutel '" + "x" * 37 + "...'; toegestaan zijn: naam, uitgever, "
         "site_url, contact, licentie, ingebouwde_regios, regios, drempels, betrouwbaarheid, bi_methode, "
-        "significantieniveau, limieten, veldwerk"]
+        "significantieniveau, limieten, veldwerk, openbare_contactgegevens"]

@@ -4,6 +4,7 @@ nothing a supplier, codebook, configuration or researcher writes can run as scri
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -495,11 +496,22 @@ def test_the_policy_blocks_inline_script_and_reports_nothing_on_normal_pages(chr
                                                                             payload_url: str) -> None:
     """With the Content-Security-Policy: the pages load, draw their charts and search without a single
     violation or console message; markup injected into a page cannot run an inline handler."""
+    from ceo.site.render import CONTENT_SECURITY_POLICY
+
+    assert "unsafe-inline" not in CONTENT_SECURITY_POLICY and "style-src 'self';" in CONTENT_SECURITY_POLICY
     watch = _Watch(chromium_browser, bypass_csp=False)
     try:
         for path in PAGES:
             watch.visit(payload_url + path)
             assert watch.page.evaluate("window.__csp") == [], path
+            # plotly's own style rules apply without an inline <style> (assets/plotly-basic.css): its layers are
+            # stacked, not laid out one below the other
+            styles = watch.page.evaluate("""() => [...document.querySelectorAll('.ceo-chart .main-svg')]
+                .map(s => getComputedStyle(s).position)""")
+            assert set(styles) <= {"absolute"}, (path, styles)
+            if styles:
+                assert watch.page.evaluate("document.getElementById('plotly.js-style-global').tagName") == "LINK"
+            assert watch.page.evaluate("document.querySelectorAll('style').length") == 0, path
         page = watch.page
         page.locator("input.md-search__input").click()
         page.locator("input.md-search__input").press_sequentially("Dordrecht", delay=10)
@@ -528,3 +540,163 @@ def test_the_policy_blocks_inline_script_and_reports_nothing_on_normal_pages(chr
         watch.close()
     assert watch.pwned == []
     assert all(v.startswith("script-src") for v in violations), violations
+
+
+# --------------------------------------------------------------------------- issue 21: texts after cutting
+
+def test_duiding_lead_is_sanitised_after_cutting(processed, tmp_path: Path) -> None:
+    """The lead above the factsheet is the duiding's first paragraph cut at about 300 characters; a cut that
+    removes the closing backtick of a code span must not turn the code span's text into raw HTML."""
+    root, _ = _copy(processed, tmp_path)
+    payloads = ("<script>__pwn('lead')</script>", "<style>body{display:none}</style>",
+                '<meta http-equiv="refresh" content="0;url=https://example.org">')
+    duiding = root / "duiding" / "2024" / "dordrecht.md"
+    page = root / "site" / "2024" / "gemeente" / "dordrecht.md"
+    for html_payload in payloads:
+        text = "woord " * 30 + "`" + html_payload + " xxxxx " + "y" * 150 + "`\n\nTweede alinea.\n"
+        duiding.write_text(text, encoding="utf-8")
+        result = CliRunner().invoke(main, ["site", "--project", str(root)])
+        assert result.exit_code == 0, result.output
+        markdown_text = page.read_text(encoding="utf-8")
+        lead = markdown_text[:markdown_text.index("[Lees de hele duiding](#duiding)")].rsplit("</table>", 1)[-1]
+        assert "woord woord" in lead and lead.strip().endswith("xxxxx …"), lead
+        html = _render(lead)
+        assert _markup_problems(html) == [] and "<script" not in html and "<style" not in html \
+            and "<meta" not in html, html
+
+
+def test_configured_urls_are_https_or_mailto(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    config = (root / "ceo.yaml").read_text(encoding="utf-8")
+    for url in ("javascript:alert(1)", "https://x.nl/){:onclick=alert(1)}", "https://x.nl/\"onclick=\"a",
+                "https://x.nl/[a](javascript:b)", "http://x.nl/"):
+        (root / "ceo.yaml").write_text(config.replace("licentie: CC BY 4.0\n", "licentie:\n  naam: Eigen\n  url: "
+                                                      f"{json.dumps(url)}\n"), encoding="utf-8")
+        result = CliRunner().invoke(main, ["site", "--project", str(root)])
+        assert result.exit_code == 2, (url, result.output)
+        assert "licentie: url" in result.output and "regel" in result.output, result.output
+    (root / "ceo.yaml").write_text(config.replace("licentie: CC BY 4.0\n", "licentie:\n  naam: Eigen\n  url: "
+                                                  "https://example.org/licentie?a=1\n"), encoding="utf-8")
+    assert CliRunner().invoke(main, ["site", "--project", str(root)]).exit_code == 0
+
+
+# --------------------------------------------------------------------------- issue 21: the researcher's texts
+
+PLANTED = ("jan.jansen@example.nl", "06-12345678", "123 456 782")
+
+
+@pytest.fixture(scope="module")
+def processed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    """A project with Wmo 2024 published, and the arguments that process the same delivery again."""
+    from ceo.demo import write_demo_files
+
+    base = tmp_path_factory.mktemp("texts")
+    root = _project(base)
+    for page in (ROOT / "site").glob("*.md"):
+        shutil.copy(page, root / "site" / page.name)
+    demo = write_demo_files(base / "demo").deliveries(2024)["wmo"]
+    args = ["process", "--project", str(root), "--date", "2025-01-15", "--survey", "wmo", "--edition", "2024",
+            "--mapping", str(demo.mapping), "--population", str(demo.population), *map(str, demo.inputs)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    return root, args
+
+
+def _copy(processed, tmp_path: Path) -> tuple[Path, list[str]]:
+    root, args = processed
+    target = tmp_path / "project"
+    shutil.copytree(root, target)
+    return target, [str(target) if a == str(root) else a for a in args]
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("option", ["--revision", "--intrekken"])
+def test_a_reason_with_identifiers_is_refused(processed, tmp_path: Path, option: str) -> None:
+    root, args = _copy(processed, tmp_path)
+    before = _tree(root)
+    reason = f"gemeld door {PLANTED[0]} (tel. {PLANTED[1]}), bsn {PLANTED[2]}"
+    result = CliRunner().invoke(main, [*args, option, reason])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    why = ("; de reden komt in de versiegeschiedenis op de site en in de open data. Beschrijf de reden zonder "
+           "gegevens die een persoon aanwijzen")
+    assert lines[-4:] == [
+        f"{option}: de reden bij {option} bevat een e-mailadres ('{PLANTED[0]}'){why}",
+        f"{option}: de reden bij {option} bevat een telefoonnummer ('{PLANTED[1]}'){why}",
+        f"{option}: de reden bij {option} bevat een burgerservicenummer (BSN) ('{PLANTED[2]}'){why}",
+        "3 problemen gevonden; er is niets geschreven."], lines
+    assert _tree(root) == before
+    # a reason without them is published as it is
+    result = CliRunner().invoke(main, [*args, option, "correctie van de weging (melding 2025-17)"])
+    assert result.exit_code == 0, result.output
+    assert "correctie van de weging (melding 2025-17)" in (root / "site" / "2024" / "data" / "wmo.json").read_text(
+        encoding="utf-8")
+
+
+def test_published_metadata_names_no_input_file(processed) -> None:
+    root, args = processed
+    meta = json.loads((root / "site" / "2024" / "data" / "wmo.json").read_text(encoding="utf-8"))
+    assert "bestanden" not in meta
+    names = [Path(a).name for a in args if a.endswith((".sav", ".csv", ".xlsx"))]
+    assert names
+    published = "\n".join(p.read_text(encoding="utf-8") for p in (root / "site").rglob("*")
+                          if p.is_file() and p.suffix in (".json", ".csv", ".md"))
+    log = (root / "uitvoer" / "2024" / "log" / "wmo.log").read_text(encoding="utf-8")
+    for name in names:
+        assert name not in published and name in log, name
+
+
+def test_duiding_with_identifiers_is_refused_with_its_line(processed, tmp_path: Path) -> None:
+    root, _ = _copy(processed, tmp_path)
+    duiding = root / "duiding" / "2024" / "dordrecht.md"
+    duiding.write_text(f"<!-- mail {PLANTED[0]} -->\nDe wachttijd is korter.\n\nBel {PLANTED[1]} of mail "
+                       "info@wijkteam.nl.\n", encoding="utf-8")
+    before = _tree(root)
+    result = CliRunner().invoke(main, ["site", "--project", str(root)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines()[-2:] == [
+        f"duiding/2024/dordrecht.md: regel 4: de duiding bevat een telefoonnummer ('{PLANTED[1]}'); de duiding komt "
+        "op de site. Haal het weg (het nummer of adres van een organisatie mag onder openbare_contactgegevens in "
+        "ceo.yaml)", "1 probleem gevonden; er is niets geschreven."], result.output
+    assert _tree(root) == before
+    # an organisation's number declared in ceo.yaml may stay
+    config = (root / "ceo.yaml").read_text(encoding="utf-8")
+    (root / "ceo.yaml").write_text(config + '\nopenbare_contactgegevens: ["06 1234 5678"]\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["site", "--project", str(root)])
+    assert result.exit_code == 0, result.output
+    page = (root / "site" / "2024" / "gemeente" / "dordrecht.md").read_text(encoding="utf-8")
+    assert PLANTED[1] in page and PLANTED[0] not in page
+
+
+def test_a_folder_in_place_of_the_duiding_is_a_dutch_error(processed, tmp_path: Path) -> None:
+    root, _ = _copy(processed, tmp_path)
+    (root / "duiding" / "2024" / "dordrecht.md").unlink()
+    (root / "duiding" / "2024" / "dordrecht.md").mkdir()
+    before = _tree(root)
+    result = CliRunner().invoke(main, ["site", "--project", str(root)])
+    assert result.exit_code == 2, result.output
+    assert "Interne fout" not in result.output
+    assert result.stderr.splitlines()[-2:] == [
+        "duiding/2024/dordrecht.md: dit is geen tekstbestand (een map of iets anders); de duiding hoort in een "
+        "Markdown-bestand met deze naam. Verwijder of hernoem wat er staat",
+        "1 probleem gevonden; er is niets geschreven."]
+    assert _tree(root) == before
+
+
+@pytest.mark.parametrize(("key", "value", "message"), [
+    ("uitgever", "Onderzoek (bel 06-12345678)", "uitgever bevat een telefoonnummer ('06-12345678')"),
+    ("naam", "CEO 2025 jan@example.nl", "naam bevat een e-mailadres ('jan@example.nl')"),
+])
+def test_identifiers_in_ceo_yaml_texts_are_refused(processed, tmp_path: Path, key, value, message) -> None:
+    root, _ = _copy(processed, tmp_path)
+    config = (root / "ceo.yaml").read_text(encoding="utf-8")
+    line = next(i for i, x in enumerate(config.splitlines(), start=1) if x.startswith(f"{key}:"))
+    lines = config.splitlines()
+    lines[line - 1] = f"{key}: {json.dumps(value)}"
+    (root / "ceo.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["site", "--project", str(root)])
+    assert result.exit_code == 2, result.output
+    assert f"ceo.yaml, regel {line}: " in result.output and message in result.output, result.output

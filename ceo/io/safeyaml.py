@@ -10,10 +10,15 @@ file and line (exit code 2 via :class:`~ceo.core.problems.InputError`):
 - more than :data:`MAX_ALIASES` aliases (``*naam``), an alias to its own anchor, or aliases that
   together stand for more than :data:`MAX_NODES` values;
 - nesting deeper than :data:`MAX_DEPTH` levels;
-- explicit tags other than the plain YAML types (``!!python/object``, ``!ruby``, ...).
+- explicit tags other than the plain YAML types (``!!python/object``, ``!ruby``, ...);
+- a key that occurs twice in the same mapping (PyYAML would silently keep the last one: a second
+  ``minimum_n`` would change a threshold unnoticed);
+- a control character (a vertical tab from a line break in Word, a NUL, ...), named with its line.
 """
 
 from __future__ import annotations
+
+import re
 
 import yaml
 
@@ -28,6 +33,12 @@ MAX_NODES = 1_000_000
 MAX_DEPTH = 50
 _CORE = "tag:yaml.org,2002:"
 SAFE_TAGS = frozenset(_CORE + t for t in ("str", "int", "float", "bool", "null", "seq", "map"))
+
+
+#: characters YAML does not allow (tab, line ends and the byte order mark are fine); PyYAML's own message
+#: for them is English and comes before any line is known
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+_CONTROL_NAMES = {"\x0b": ", een regeleinde uit Word", "\x0c": ", een pagina-einde", "\x00": ", een nulteken"}
 
 
 class _Refused(Exception):
@@ -81,6 +92,21 @@ class _LimitedLoader(yaml.SafeLoader):
         self._size[id(node)] = size
         return node
 
+    def compose_mapping_node(self, anchor):
+        node = super().compose_mapping_node(anchor)
+        seen: dict[object, object] = {}
+        for key, _ in node.value:
+            if not isinstance(key, yaml.ScalarNode) or key.tag == _CORE + "merge":
+                continue
+            ident = (key.tag, key.value)
+            if ident in seen:
+                first = seen[ident].start_mark.line + 1
+                raise _Refused(f"de sleutel '{key.value}' staat twee keer op hetzelfde niveau (ook op "
+                               f"regel {first}); YAML houdt dan stilzwijgend alleen de laatste. Laat er een weg",
+                               key.start_mark)
+            seen[ident] = key
+        return node
+
 
 def load_yaml(text: str, file: str) -> object:
     """The data of a YAML document, or :class:`InputError` with a located Dutch message.
@@ -90,6 +116,16 @@ def load_yaml(text: str, file: str) -> object:
         lines = text.count("\n") + 1
         raise InputError(Problem(f"het bestand is te groot voor een YAML-bestand van ceo: {number(len(text))} tekens "
                                  f"op {number(lines)} regels; de grens is {number(MAX_CHARS)} tekens", file))
+    bad = _CONTROL.search(text)
+    if bad:
+        row = text.count("\n", 0, bad.start()) + 1
+        line = text.split("\n")[row - 1]
+        shown = _CONTROL.sub("␣", line).strip()[:60] or None
+        column = bad.start() - text.rfind("\n", 0, bad.start())
+        raise InputError(Problem(f"het bestand bevat een onzichtbaar stuurteken (U+{ord(bad.group()):04X}"
+                                 f"{_CONTROL_NAMES.get(bad.group(), '')}) in kolom {column}; "
+                                 "zo'n teken komt vaak mee bij kopiëren uit Word of e-mail. Haal het weg (typ de "
+                                 "regel opnieuw)", file, row, value=shown))
     loader = _LimitedLoader(text)
     try:
         return loader.get_single_data()

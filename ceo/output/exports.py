@@ -5,7 +5,6 @@ neutralised, and a reproducible ``.sav`` header.
 
 from __future__ import annotations
 
-import json
 import shutil
 from datetime import date
 from pathlib import Path
@@ -15,6 +14,7 @@ import pandas as pd
 import pyreadstat
 
 from ceo.core.safetext import neutralise_frame
+from ceo.io.sitedata import read_json, reading
 from ceo.validate.codebook import Codebook
 from ceo.validate.harmonise import Harmonised
 
@@ -185,7 +185,9 @@ def archive_microdata(site_stage: Path, out_stage: Path, survey_id: str, edition
     current = out_stage / str(edition) / f"{survey_id}.csv"
     if not (meta_path.is_file() and current.is_file()):
         return
-    k = int(json.loads(meta_path.read_text(encoding="utf-8")).get("revisie", 1))
+    meta = read_json(meta_path)
+    with reading(meta_path):
+        k = int(meta.get("revisie", 1))
     target = archive_dir(out_stage / str(edition), k)
     target.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(current, target / f"{survey_id}_microdata.csv")

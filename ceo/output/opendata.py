@@ -184,7 +184,6 @@ META_KEYS = {
     "significantieniveau": "Significantieniveau van de toetsen.",
     "gewogen": "Of er gewogen is.",
     "weging": "Hoe er gewogen is.",
-    "bestanden": "De invoerbestanden (naam en vingerafdruk; geen inhoud).",
     "vingerafdruk": "Vingerafdruk van alle invoerbestanden samen.",
     "verwerkt_op": "Datum van verwerking.",
     "ceo_versie": "Versie van ceo.",

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ceo.core import texts
-from ceo.core.escape import html_attr, html_text, md_text, plotly_text
+from ceo.core.escape import html_attr, html_text, md_text, plotly_text, sanitise_markdown
 from ceo.site import render as r
 
 #: the area (Okabe-Ito blue 5.2:1), the rest of the region (vermillion, darker than Okabe-Ito's: 4.3:1; never
@@ -419,7 +419,8 @@ def render_factsheet(ctx, ed, prepared, code: str, name: str, level: str) -> str
     y = ed.year
     page = f"{y}/{ctx.pages[y][code]}"
     present = [ps for ps in prepared if code in ps.head]
-    duiding = r._duiding(ctx, y, name)
+    duiding_text = r.duiding_source(ctx, y, name)
+    duiding = r.duiding_markdown(duiding_text)
     surveys = [_survey_section(ctx, ed, ps, code, name, level, page) for ps in present]
     kern = _kernpunten(ed, present, code, name, level, page, surveys)
     newest = max(ctx.years) if ctx.years else y
@@ -480,7 +481,7 @@ def render_factsheet(ctx, ed, prepared, code: str, name: str, level: str) -> str
         reading=_reading_box(present, code, name, level, page, y),
         trend=trend,
         duiding=duiding,
-        duiding_lead=_duiding_lead(duiding),
+        duiding_lead=_duiding_lead(duiding_text),
         surveys=surveys,
         other_editions=other,
         downloads=downloads,
@@ -549,13 +550,15 @@ def _kern_cell(row: dict, which: str) -> str:
 
 
 def _duiding_lead(duiding: str) -> str:
-    """The first paragraph of the duiding (not a heading), at most about 300 characters."""
+    """The first paragraph of the duiding (not a heading), at most about 300 characters: cut from the text as
+    the researcher wrote it (:func:`ceo.site.render.duiding_source`) and sanitised after cutting, so that a cut
+    that removes a closing backtick or the end of a tag cannot turn escaped text into raw HTML."""
     for para in re.split(r"\n\s*\n", duiding):
         para = para.strip()
         if para and not para.startswith("#"):
             if len(para) > 300:
                 para = para[:300].rsplit(" ", 1)[0] + " …"
-            return para
+            return sanitise_markdown(para)
     return ""
 
 

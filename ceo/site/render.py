@@ -18,7 +18,6 @@ Layout of one edition::
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import textwrap
@@ -32,6 +31,8 @@ import pandas as pd
 
 from ceo.core import escape, texts
 from ceo.core.escape import html_attr, html_text, json_script, md_text, plotly_text, sanitise_markdown
+from ceo.core.problems import InputError, Problem
+from ceo.io.sitedata import check_columns, read_json, reading
 
 SURVEY_ORDER = ("wmo", "jeugd", "professionals")
 THEME_ORDER = ("toegang", "kwaliteit", "effect", "samenwerking", "rapportcijfer")
@@ -75,7 +76,8 @@ slug = texts.slug
 
 
 def read_results(path: Path) -> pd.DataFrame:
-    df = pd.read_csv(path, dtype=DATA_DTYPES, keep_default_na=False, na_values=[""])
+    with reading(path):
+        df = check_columns(pd.read_csv(path, dtype=DATA_DTYPES, keep_default_na=False, na_values=[""]), path)
     for c in (
         "subgroep",
         "subgroep_waarde",
@@ -133,16 +135,19 @@ def load_edition(site_dir: Path, year: int) -> Edition | None:
     ed = Edition(year)
     metas = sorted(data.glob("*.json"), key=lambda p: _survey_rank(p.stem))
     for mp in metas:
-        meta = json.loads(mp.read_text(encoding="utf-8"))
+        meta = read_json(mp)
         sid = meta["onderzoek"]
         table = read_results(data / f"{sid}.csv")
         tests_path = data / f"{sid}_toetsen.csv"
         weights_path = data / f"{sid}_weging.csv"
-        tests = pd.read_csv(tests_path, keep_default_na=False, na_values=[""]) if tests_path.exists() else None
-        weighting = pd.read_csv(weights_path) if weights_path.exists() else None
+        with reading(tests_path):
+            tests = pd.read_csv(tests_path, keep_default_na=False, na_values=[""]) if tests_path.exists() else None
+        with reading(weights_path):
+            weighting = pd.read_csv(weights_path) if weights_path.exists() else None
         response_path = data / f"{sid}_respons.csv"
-        response = pd.read_csv(response_path, dtype={"kenmerk": str, "categorie": str, "categorie_label": str},
-                               keep_default_na=False, na_values=[""]) if response_path.exists() else None
+        with reading(response_path):
+            response = pd.read_csv(response_path, dtype={"kenmerk": str, "categorie": str, "categorie_label": str},
+                                   keep_default_na=False, na_values=[""]) if response_path.exists() else None
         ed.surveys.append(SurveyEdition(meta, table, tests, weighting, response))
     return ed if ed.surveys else None
 
@@ -395,12 +400,14 @@ class SiteSettings:
     site_url: str = ""  # https://.../ (ending in /) or ""
     contact: tuple[str, str] = ("", "")  # (name, mailto:... or https://...)
     licence: tuple[str, str] = ("CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/deed.nl")
+    #: an organisation's public numbers and addresses (``openbare_contactgegevens``), allowed in the duiding
+    public_contacts: frozenset[str] = frozenset()
 
 
 def site_settings(project) -> SiteSettings:
     """The :class:`SiteSettings` of a loaded project (:class:`ceo.validate.project.Project`)."""
     return SiteSettings(name=project.name, publisher=project.publisher, site_url=project.site_url,
-                        contact=project.contact, licence=project.licence)
+                        contact=project.contact, licence=project.licence, public_contacts=project.public_contacts)
 
 
 def _page_path(code: str, name: str, level: str) -> str:
@@ -642,7 +649,7 @@ _TOC_ITEM_PARTIAL = """{#- ceo: mkdocs-material's table of contents entry, with 
 #: mkdocs-material set style attributes). A server can send the same as a header (README, 'Publiceren'), and
 #: there also add "frame-ancestors 'self'", which a <meta> cannot set.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self' data:; connect-src 'self'; worker-src 'self'; frame-src 'none'; object-src 'none'; "
     "base-uri 'self'; form-action 'self'"
 )
@@ -792,6 +799,30 @@ def check_plotly_bundle() -> None:
         ))
 
 
+PLOTLY_CSS = "plotly-basic.css"
+_PLOTLY_RULES = re.compile(r'"([XY][^"]*)":(?:\'([^\']*)\'|"([^"]*)")')
+
+
+def plotly_css() -> str:
+    """The style rules plotly.js adds to a page at run time (its ``plotcss`` table: ``X`` is a chart, ``Y`` the
+    notifier), read from the shipped bundle. plotly adds them with an inline ``<style>`` element, which the
+    Content-Security-Policy forbids (no ``'unsafe-inline'`` styles); ceo.js marks the page with
+    ``<link id="plotly.js-style-global" class="no-inline-styles">`` (plotly's own switch for strict policies)
+    pointing to this file instead."""
+    text = (VENDOR / PLOTLY_BUNDLE).read_text(encoding="utf-8")
+    start = text.index('{"X,X div":')
+    end = text.index("};", start)
+    rules = [(m.group(1), m.group(2) if m.group(2) is not None else m.group(3))
+             for m in _PLOTLY_RULES.finditer(text, start, end)]
+    if len(rules) < 20:
+        raise RuntimeError("plotly's style rules not found in the bundle")
+    lines = ["/* plotly.js: the style rules it would add inline (generated by ceo from the bundle; MIT) */"]
+    for selector, body in reversed(rules):  # (plotly inserts each rule at the top of its sheet)
+        full = re.sub(r"^,", " ,", selector).replace("X", ".js-plotly-plot .plotly").replace("Y", ".plotly-notifier")
+        lines.append(f"{full}{{{body}}}")
+    return "\n".join(lines) + "\n"
+
+
 def copy_assets(site: Path, settings: SiteSettings | None = None) -> list[Path]:
     """The plotly.js basic bundle with its licence (after :func:`check_plotly_bundle`) and ceo's own JS/CSS."""
     check_plotly_bundle()
@@ -803,6 +834,8 @@ def copy_assets(site: Path, settings: SiteSettings | None = None) -> list[Path]:
         if not dest.exists() or dest.read_bytes() != src.read_bytes():
             shutil.copyfile(src, dest)
         out.append(dest)
+    # plotly's own style rules as a file: with the policy's style-src 'self' plotly may not add them itself
+    out.append(_write(assets / PLOTLY_CSS, plotly_css()))
     # the full plotly.js (4.8 MB) that ceo copied before it shipped the basic bundle
     (assets / "plotly.min.js").unlink(missing_ok=True)
     static = Path(__file__).parent / "static"
@@ -982,7 +1015,10 @@ def write_open_data(ctx: SiteContext, ed: Edition) -> list[Path]:
 def _licence_md(settings: SiteSettings) -> str:
     name, url = settings.licence
     free = " (vrij te gebruiken, ook bewerkt, met bronvermelding)" if name.upper().startswith("CC") else ""
-    return (f"[{md_text(name)}]({url})" if url else md_text(name)) + free
+    # (ceo.yaml allows only https addresses without spaces, brackets or quotes; checked here again, so that a URL
+    # can never end the Markdown link or become a javascript: link)
+    linkable = bool(url) and escape.safe_url(url) and re.fullmatch(r"(https://|mailto:)[^\s()<>\[\]{}\"'`\\]+", url)
+    return (f"[{md_text(name)}]({url})" if linkable else md_text(name)) + free
 
 
 def render_data_page(ctx: SiteContext, ed: Edition) -> str:
@@ -1056,18 +1092,56 @@ def render_data_page(ctx: SiteContext, ed: Edition) -> str:
         dictionary_name=DICTIONARY_NAME, columns=columns, questions=questions, meta_table=meta_table)
 
 
-def _duiding(ctx: SiteContext, year: int, name: str) -> str:
-    """The researcher's interpretation for this area and edition; created empty once, never overwritten."""
-    path = ctx.project_root / "duiding" / str(year) / f"{slug(name)}.md"
-    if not path.exists():
+def duiding_source(ctx: SiteContext, year: int, name: str) -> str:
+    """The researcher's interpretation for this area and edition as written (without HTML comments); the
+    file is created empty once, never overwritten. A file that is not UTF-8 text, a folder in its place or an
+    e-mail address, telephone number, BSN, IBAN or postcode in it is refused with the file (and line)."""
+    from ceo.validate.privacy import identifiers_in_text
+
+    rel = f"duiding/{year}/{slug(name)}.md"
+    path = ctx.project_root / rel
+    if not path.exists() and not path.is_symlink():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(environment().get_template("duiding.md.j2").render(name=name, year=year), encoding="utf-8")
         return ""
-    text = re.sub(r"<!--.*?-->", "", path.read_text(encoding="utf-8"), flags=re.S).strip()
+    if not path.is_file():
+        raise InputError(Problem("dit is geen tekstbestand (een map of iets anders); de duiding hoort in een "
+                                 "Markdown-bestand met deze naam. Verwijder of hernoem wat er staat", rel))
+    try:
+        raw = path.read_bytes()
+        source = raw.decode("utf-8-sig")
+    except OSError as exc:
+        raise InputError(Problem(f"het bestand kan niet worden gelezen ({exc.strerror})", rel)) from None
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise InputError(Problem(f"het bestand is niet opgeslagen als UTF-8-tekst (regel {line}); sla het op als "
+                                 "UTF-8 (in Kladblok: Opslaan als, codering UTF-8)", rel,
+                                 value=raw.split(b"\n")[line - 1].decode("cp1252", "replace").strip()[:60])) from None
+    text = re.sub(r"<!--.*?-->", "", source, flags=re.S).strip()
+    allowed = ctx.settings.public_contacts
+    problems = []
+    shown = re.sub(r"<!--.*?-->", lambda m: re.sub(r"[^\n]", " ", m.group()), source, flags=re.S)
+    for k, line in enumerate(shown.split("\n")):  # (comments blanked: their lines keep their numbers)
+        for what, fragment in identifiers_in_text(line, allowed):
+            problems.append(Problem(f"regel {k + 1}: de duiding bevat {what} ('{fragment}'); de duiding komt "
+                                    "op de site. Haal het weg (het nummer of adres van een organisatie mag onder "
+                                    "openbare_contactgegevens in ceo.yaml)", rel))
+    if problems:
+        raise InputError(problems)
+    return text
+
+
+def duiding_markdown(text: str) -> str:
+    """The duiding (:func:`duiding_source`) as safe Markdown for the page."""
     # no raw HTML beyond a few inline tags, no attribute lists, no javascript: links (see sanitise_markdown)
     text = sanitise_markdown(text)
     # the researcher's headings become subheadings of the 'Duiding' section
     return re.sub(r"(?m)^(#{1,4}) ", lambda m: "#" * min(6, len(m.group(1)) + 2) + " ", text)
+
+
+def _duiding(ctx: SiteContext, year: int, name: str) -> str:
+    """The researcher's interpretation for this area and edition, as safe Markdown."""
+    return duiding_markdown(duiding_source(ctx, year, name))
 
 
 def render_factsheet(

@@ -124,6 +124,24 @@ def read_benchmark(path: Path, cb: Codebook) -> Benchmark:
         names = [str(x).strip() for x in df["naam"] if str(x).strip() not in ("", "nan")]
         if names:
             name = names[0]
+        # the name is shown on every factsheet and in the open data: no e-mail address, telephone number, ...
+        from ceo.validate.privacy import identifiers_in_text
+
+        for i, value in enumerate(df["naam"].tolist()):
+            for what, fragment in identifiers_in_text(str(value) if isinstance(value, str) else ""):
+                problems.append(Problem(f"de naam bevat {what} ('{fragment}'); de naam komt op elke factsheet en "
+                                        "in de open data. Geef alleen de naam van de vergelijking, bijv. Nederland",
+                                        file, int(rows[i]), "naam", value))
+                break
+    else:  # the file name names the comparison on the site
+        from ceo.validate.privacy import identifiers_in_text
+
+        for what, fragment in identifiers_in_text(name):
+            raise InputError(Problem(f"de bestandsnaam bevat {what} ('{fragment}'); zonder kolom 'naam' komt de "
+                                     "bestandsnaam als naam van de vergelijking op de site. Geef een kolom 'naam' "
+                                     "of hernoem het bestand", file))
+    if problems:
+        raise InputError(problems)
     return Benchmark(name=name, table=pd.DataFrame(out, columns=["indicator", "variant", "waarde", "se"]))
 
 

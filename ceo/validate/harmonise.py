@@ -23,7 +23,13 @@ from ceo.core.problems import InputError, Problem
 from ceo.io.readers import RawTable
 from ceo.validate.codebook import CODED_TYPES, Codebook, Variable
 from ceo.validate.mapping import Mapping, apply_mapping
-from ceo.validate.privacy import MAX_VALUE_PROBLEMS, VALUE_ADVICE, identifiers_in_values, looks_like_identifier
+from ceo.validate.privacy import (
+    MAX_VALUE_PROBLEMS,
+    VALUE_ADVICE,
+    identifiers_in_values,
+    looks_like_identifier,
+    redact_values,
+)
 from ceo.validate.registry import registry
 
 
@@ -36,11 +42,15 @@ class Harmonised:
 
 
 def harmonise(tables: list[RawTable], codebook: Codebook, mapping: Mapping | None = None,
-              extra_columns: tuple[str, ...] = ()) -> Harmonised:
+              extra_columns: tuple[str, ...] = (), allowed: frozenset[str] = frozenset()) -> Harmonised:
     """Check and combine the delivered tables of one survey and edition.
 
     ``extra_columns`` are delivered columns to keep as they are (e.g. a weight column named
-    with ``--weight-column``); they must be numeric.
+    with ``--weight-column``); they must be numeric. An e-mail address, telephone number, BSN, IBAN or
+    postcode in an open answer is replaced by ``[e-mail]``, ``[telefoon]``, ... (a notice counts them), so
+    that everything ceo writes holds the redacted text; with ``identificatie: weigeren`` in the mapping file
+    such an answer refuses the run. ``allowed``: an organisation's public numbers and addresses
+    (``openbare_contactgegevens`` in ceo.yaml), which are kept.
     """
     problems: list[Problem] = []
     notices: list[str] = []
@@ -49,7 +59,7 @@ def harmonise(tables: list[RawTable], codebook: Codebook, mapping: Mapping | Non
     id_columns: dict[str, str] = {}
     for raw in tables:
         mapped = apply_mapping(raw, mapping)
-        frame = _check_table(mapped, codebook, mapping, extra_columns, problems, notices)
+        frame = _check_table(mapped, codebook, mapping, extra_columns, problems, notices, allowed)
         id_columns[raw.path.name] = mapped.source_columns.get("respondent_id", "respondent_id")
         if frame is not None:
             frames.append(frame)
@@ -67,7 +77,7 @@ def harmonise(tables: list[RawTable], codebook: Codebook, mapping: Mapping | Non
 
 def _check_table(raw: RawTable, cb: Codebook, mapping: Mapping | None,
                  extra_columns: tuple[str, ...], problems: list[Problem],
-                 notices: list[str]) -> pd.DataFrame | None:
+                 notices: list[str], allowed: frozenset[str] = frozenset()) -> pd.DataFrame | None:
     file = raw.path.name
     df = raw.data
     rows = np.asarray(raw.row_numbers)
@@ -128,7 +138,17 @@ def _check_table(raw: RawTable, cb: Codebook, mapping: Mapping | None,
             out[var_id] = _gemeenten(col, file, rows, problems, shown(var_id), raw.value_labels.get(var_id))
         elif var.type == "open":
             out[var_id] = col.astype("object").where(col.notna(), None)
-            _identifiers(out[var_id], "open", file, rows, shown(var_id), problems)
+            if mapping is not None and mapping.identifiers == "weigeren":
+                _identifiers(out[var_id], "open", file, rows, shown(var_id), problems, allowed)
+            else:
+                out[var_id], counts = redact_values(out[var_id], allowed)
+                if counts:
+                    total = sum(counts.values())
+                    notices.append(f"{file}: kolom '{shown(var_id)}': {total} direct identificerende "
+                                   f"{'gegeven' if total == 1 else 'gegevens'} in open antwoorden vervangen ("
+                                   + ", ".join(f"{k} {n}×" for k, n in sorted(counts.items()))
+                                   + "); alle uitvoer bevat de vervangen tekst, het geleverde bestand is niet "
+                                   "veranderd")
         else:
             out[var_id] = _codes(col, var, raw.user_missing.get(var_id, []), file, rows, problems, shown(var_id))
     if len(df) == 0:
@@ -150,10 +170,10 @@ def _report_rows(problems: list[Problem], file: str, rows: np.ndarray, column: s
 
 
 def _identifiers(values: pd.Series, kind: str, file: str, rows: np.ndarray, column: str,
-                 problems: list[Problem]) -> None:
+                 problems: list[Problem], allowed: frozenset[str] = frozenset()) -> None:
     """Problems for values of an exported text column that identify a person (see
     :func:`ceo.validate.privacy.identifiers_in_values`)."""
-    found, column_reason = identifiers_in_values(values, kind)
+    found, column_reason = identifiers_in_values(values, kind, allowed)
     if column_reason:
         problems.append(Problem(f"{column_reason}; {VALUE_ADVICE.split('. ')[0]}", file, column=column))
     for i, what, fragment in found[:MAX_VALUE_PROBLEMS]:

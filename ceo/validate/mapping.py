@@ -11,6 +11,8 @@ A mapping file is YAML with Dutch keys::
     codes:                    # per codebook variable: delivered code -> codebook code
       rapportcijfer: {0: 99}  # (null: the answer becomes empty)
     negeren: [NAAM, POSTCODE] # delivered columns that are dropped unread
+    identificatie: weigeren   # optional: refuse open answers with an e-mail address, telephone number,
+                              # BSN, IBAN or postcode instead of replacing them by [e-mail], ... (vervangen)
 
 Delivered column names match case-insensitively and without surrounding whitespace. A mapping may
 name columns that a file does not have (one mapping serves several files).
@@ -37,6 +39,8 @@ from ceo.validate.schema import MAPPING as MAPPING_SCHEMA
 from ceo.validate.schema import key_problems
 
 TOP_LEVEL_KEYS = tuple(MAPPING_SCHEMA["properties"])
+#: ``identificatie`` in a mapping file: identifiers in open answers are replaced, or the run is refused
+IDENTIFIER_CHOICES = ("vervangen", "weigeren")
 
 
 @dataclass
@@ -50,6 +54,8 @@ class Mapping:
     #: delivered columns that are dropped before anything else
     ignore: list[str] = field(default_factory=list)
     path: Path | None = None
+    #: what happens to an identifier in an open answer: "vervangen" (redacted) or "weigeren" (refused)
+    identifiers: str = "vervangen"
 
 
 def _key(name: object) -> str:
@@ -210,9 +216,17 @@ def load_mapping(path: str | Path, codebook: Codebook) -> Mapping:
             continue
         ignore.append(_name(item))
 
+    identifiers = data.get("identificatie", "vervangen")
+    if identifiers not in IDENTIFIER_CHOICES:
+        fail("'identificatie' moet 'vervangen' zijn (een e-mailadres, telefoonnummer, BSN, IBAN of postcode in een "
+             "open antwoord wordt vervangen door [e-mail], [telefoon], ...) of 'weigeren' (zo'n antwoord weigert "
+             f"de verwerking), niet {format_value(identifiers)}", at=("identificatie",))
+        identifiers = "vervangen"
+
     if problems:
         raise InputError(problems)
-    return Mapping(survey=codebook.id, variables=variables, codes=codes, ignore=ignore, path=path)
+    return Mapping(survey=codebook.id, variables=variables, codes=codes, ignore=ignore, path=path,
+                   identifiers=identifiers)
 
 
 def _misplaced(name: str, section: str) -> str:

@@ -54,6 +54,9 @@ class Project:
     contact: tuple[str, str] = ("", "")
     #: (name, url) of the licence of the published figures and files
     licence: tuple[str, str] = ("CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/deed.nl")
+    #: an organisation's public telephone numbers and e-mail addresses (``openbare_contactgegevens``), as
+    #: :func:`ceo.validate.privacy.declared_contacts` gives them: not an identifier of a person
+    public_contacts: frozenset[str] = frozenset()
 
     @property
     def site_dir(self) -> Path:
@@ -95,6 +98,7 @@ def load_project(root: str | Path = ".") -> Project:
                                  if raw_bytes.splitlines() else None)) from None
     from ceo.io.safeyaml import load_yaml
 
+    check_mkdocs_config(root)
     data = load_yaml(text, CONFIG_NAME) or {}
     if not isinstance(data, dict):
         raise InputError(Problem("de projectconfiguratie moet sleutels hebben (naam, regios, ...)",
@@ -198,6 +202,20 @@ def load_project(root: str | Path = ".") -> Project:
                                 value=th.merge_share))
     if th.min_n < 1:
         problems.append(Problem("drempels: minimum_n moet minstens 1 zijn", file, value=th.min_n))
+    elif len(problems) == n_before_thresholds and th.min_n < th.disclosure_n:
+        # a value of n < onthulling_n respondents would be published while the disclosure rule says such a
+        # cell reveals how individuals answered: the privacy rule cannot be configured away
+        problems.append(Problem(f"drempels: minimum_n ({th.min_n}) mag niet kleiner zijn dan onthulling_n "
+                                f"({th.disclosure_n}): dan zou een cijfer van minder dan {th.disclosure_n} "
+                                "respondenten gepubliceerd worden, terwijl zo'n cijfer kan onthullen wat iemand "
+                                f"antwoordde. Zet minimum_n op {th.disclosure_n} of hoger",
+                                file, lines.get(("drempels", "minimum_n"), lines.get(("drempels",))),
+                                value=th.min_n))
+    if th.disclosure_n < 2:
+        problems.append(Problem("drempels: onthulling_n moet minstens 2 zijn (een cijfer van één respondent "
+                                "onthult altijd zijn antwoord)", file,
+                                lines.get(("drempels", "onthulling_n"), lines.get(("drempels",))),
+                                value=th.disclosure_n))
     confidence = data.get("betrouwbaarheid", 0.95)
     if not isinstance(confidence, int | float) or not 0.5 <= confidence < 1:
         problems.append(Problem("betrouwbaarheid moet een getal tussen 0,5 en 1 zijn (bijv. 0.95)",
@@ -219,12 +237,94 @@ def load_project(root: str | Path = ".") -> Project:
     site_url, contact, licence, site_problems = site_settings(data, file, lines)
     problems += site_problems
     fieldwork = _fieldwork(data.get("veldwerk"), file, lines, problems)
+    public_contacts = _public_contacts(data.get("openbare_contactgegevens"), file, lines, problems)
+    if not problems:
+        problems += text_problems(data, file, lines, public_contacts)
     if problems:
         raise InputError(problems)
     return Project(root=root, name=str(data.get("naam") or root.name), regions=tuple(regions),
                    thresholds=th, confidence=float(confidence), ci_method=method,
                    significance=float(significance), publisher=str(data.get("uitgever") or ""),
-                   limits=limits, site_url=site_url, contact=contact, licence=licence, fieldwork=fieldwork)
+                   limits=limits, site_url=site_url, contact=contact, licence=licence, fieldwork=fieldwork,
+                   public_contacts=public_contacts)
+
+
+def _public_contacts(raw: object, file: str, lines: dict, problems: list[Problem]) -> frozenset[str]:
+    """``openbare_contactgegevens``: telephone numbers and e-mail addresses of organisations."""
+    from ceo.validate.privacy import declared_contacts
+
+    if raw is None:
+        return frozenset()
+    if not isinstance(raw, list):
+        raw = [raw]
+    allowed, bad = declared_contacts(raw)
+    for v in bad:
+        problems.append(Problem("openbare_contactgegevens: geen telefoonnummer of e-mailadres (zet een "
+                                "telefoonnummer tussen aanhalingstekens: '0101234567')", file,
+                                lines.get(("openbare_contactgegevens",)), value=v))
+    return allowed
+
+
+#: texts of ceo.yaml that reach the site or the open data (contact.email is a contact address by design)
+_CHECKED_TEXTS = (("naam",), ("uitgever",), ("contact", "naam"), ("contact", "url"), ("licentie", "naam"),
+                  ("licentie", "url"), ("site_url",))
+
+
+def text_problems(data: dict, file: str, lines: dict, allowed: frozenset[str]) -> list[Problem]:
+    """Identifiers (e-mail address, telephone number, BSN, IBAN, postcode) in the texts of ceo.yaml that are
+    published: refused with the line, since they are the researcher's own and should be fixed there."""
+    from ceo.validate.privacy import identifiers_in_text
+
+    out: list[Problem] = []
+    texts_: list[tuple[tuple, object]] = [(path, _get(data, path)) for path in _CHECKED_TEXTS]
+    texts_ += [(("regios", i, "naam"), r.get("naam")) for i, r in enumerate(data.get("regios") or [])
+               if isinstance(r, dict)]
+    veldwerk = data.get("veldwerk")
+    texts_ += [(("veldwerk", str(k), "periode"), e.get("periode")) for k, e in (veldwerk or {}).items()
+               if isinstance(veldwerk, dict) and isinstance(e, dict)]
+    for path, value in texts_:
+        if not isinstance(value, str):
+            continue
+        for what, fragment in identifiers_in_text(value, allowed):
+            key = ".".join(str(p) for p in path)
+            out.append(Problem(f"{key} bevat {what} ('{fragment}'); deze tekst komt op de site en in de open data. "
+                               "Haal het weg, of zet een nummer of adres van een organisatie onder "
+                               "openbare_contactgegevens", file, _line(lines, path), value=value))
+    return out
+
+
+def _get(data: dict, path: tuple) -> object:
+    for p in path:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(p)
+    return data
+
+
+def _line(lines: dict, path: tuple) -> int | None:
+    for k in range(len(path), 0, -1):
+        if path[:k] in lines:
+            return lines[path[:k]]
+    return None
+
+
+def check_mkdocs_config(root: Path) -> None:
+    """``mkdocs.yml`` next to ``ceo.yaml`` must be UTF-8 text: ceo keeps its ``site_url`` up to date after a run,
+    and MkDocs reads it as UTF-8. Checked before anything is read or written, so that a run never stops after
+    ``site/`` was rewritten."""
+    path = root / "mkdocs.yml"
+    if not path.is_file():
+        return
+    try:
+        raw = path.read_bytes()
+        raw.decode("utf-8")
+    except OSError as exc:
+        raise InputError(Problem(f"het bestand kan niet worden gelezen ({exc.strerror})", "mkdocs.yml")) from None
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise InputError(Problem("het bestand is niet opgeslagen als UTF-8-tekst; sla het op als UTF-8 (in "
+                                 "Kladblok: Opslaan als, codering UTF-8)", "mkdocs.yml", line,
+                                 value=raw.split(b"\n")[line - 1].decode("cp1252", "replace").strip())) from None
 
 
 #: licences known by name: their Dutch deed (any other licence needs ``licentie: {naam, url}``)
@@ -234,8 +334,11 @@ LICENCES = {
     "cc0 1.0": ("CC0 1.0", "https://creativecommons.org/publicdomain/zero/1.0/deed.nl"),
     "cc0": ("CC0 1.0", "https://creativecommons.org/publicdomain/zero/1.0/deed.nl"),
 }
-_HTTPS_URL = re.compile(r"https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\s<>\"'`]*)?")
-_EMAIL = re.compile(r"[^@\s<>\"'`]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+#: an https address: a host name, a port, and a path and query of the characters of RFC 3986 without brackets,
+#: quotes and backslashes, so that it can never end a Markdown link or an HTML attribute (percent-encode others)
+_HTTPS_URL = re.compile(r"https://[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
+                        r"(:[0-9]{1,5})?(/[A-Za-z0-9\-._~:/?#@!$&*+,;=%]*)?")
+_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&*+/=?^_{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 
 
 def site_settings(data: dict, file: str, lines: dict) -> tuple[str, tuple[str, str], tuple[str, str], list[Problem]]:
@@ -269,7 +372,8 @@ def site_settings(data: dict, file: str, lines: dict) -> tuple[str, tuple[str, s
                 problems.append(Problem("contact: email is geen e-mailadres", file,
                                         lines.get(("contact", "email"), at), value=email))
             elif url not in (None, "") and (not isinstance(url, str) or not _HTTPS_URL.fullmatch(url.strip())):
-                problems.append(Problem("contact: url moet een adres zijn dat begint met https://", file,
+                problems.append(Problem("contact: url moet een adres zijn dat begint met https:// (zonder spaties, "
+                                        "haakjes of aanhalingstekens)", file,
                                         lines.get(("contact", "url"), at), value=url))
             elif email:
                 href = "mailto:" + email.strip()
@@ -291,7 +395,8 @@ def site_settings(data: dict, file: str, lines: dict) -> tuple[str, tuple[str, s
         elif isinstance(raw, dict) and isinstance(raw.get("naam"), str) and raw["naam"].strip():
             url = raw.get("url") or ""
             if url and (not isinstance(url, str) or not _HTTPS_URL.fullmatch(url.strip())):
-                problems.append(Problem("licentie: url moet een adres zijn dat begint met https://", file,
+                problems.append(Problem("licentie: url moet een adres zijn dat begint met https:// (zonder spaties, "
+                                        "haakjes of aanhalingstekens)", file,
                                         lines.get(("licentie", "url"), at), value=url))
             licence = (raw["naam"].strip(), url.strip() if isinstance(url, str) else "")
         else:

@@ -134,6 +134,10 @@ PROJECT = _obj({
     }, "Het veldwerk van één editie.", required=("periode", "wijze")),
         "Per editie (jaar) de periode en de wijze van het veldwerk; staan op de verantwoording en de factsheet.",
         names={"type": "string", "pattern": "^[0-9]{4}$"}),
+    "openbare_contactgegevens": _list(_t(["string", "integer"], "Een telefoonnummer of e-mailadres."),
+                                      "Telefoonnummers en e-mailadressen van organisaties (een wijkteam, het "
+                                      "Wmo-loket) die in open antwoorden en teksten mogen staan: ze zijn "
+                                      "openbaar en geen persoonsgegeven."),
 }, "Projectconfiguratie van ceo (ceo.yaml, naast mkdocs.yml).")
 
 
@@ -245,6 +249,9 @@ MAPPING = _obj({
                   "Per variabele de codes die anders zijn dan in de vragenlijst."),
     "negeren": {"description": "Kolommen die ongelezen worden weggelaten.",
                 "anyOf": [{"type": "string"}, _list({"type": ["string", "number"]}, "Kolomnamen.")]},
+    "identificatie": _enum(("vervangen", "weigeren"), "Een e-mailadres, telefoonnummer, BSN, IBAN of postcode "
+                           "in een open antwoord: vervangen door [e-mail], [telefoon], ... (standaard) of de "
+                           "verwerking weigeren."),
 }, "Mappingbestand van ceo: kolomnamen en codes van een veldwerkbureau naar de vragenlijst.",
     required=("onderzoek",))
 

@@ -14,7 +14,21 @@
     if (pending === 0) document.documentElement.setAttribute("data-ceo-charts", "drawn");
   }
 
+  /* plotly adds its style rules in an inline <style> element, which the Content-Security-Policy forbids
+   * (style-src 'self'); an element with its id and the class no-inline-styles tells plotly not to, and this one
+   * is the stylesheet with the same rules (assets/plotly-basic.css, written by ceo from the bundle). */
+  function plotlyStyles() {
+    if (document.getElementById("plotly.js-style-global")) return;
+    var link = document.createElement("link");
+    link.id = "plotly.js-style-global";
+    link.className = "no-inline-styles";
+    link.rel = "stylesheet";
+    link.href = plotlySrc.replace(/plotly-basic\.min\.js$/, "plotly-basic.css");
+    document.head.appendChild(link);
+  }
+
   function loadPlotly() {
+    plotlyStyles();
     if (window.Plotly) return Promise.resolve(window.Plotly);
     if (!loading) {
       loading = new Promise(function (resolve, reject) {

@@ -436,6 +436,15 @@ def values_and_limits(base: pd.DataFrame) -> None:
     pro.loc[11, "organisatie"] = "Jeugdteam (bel 06-12345678)"
     pro.loc[25, "organisatie"] = "Praktijk Molenstraat 1, 3311 AB"
     write_csv("identificerend_in_open_antwoord", "professionals_2025.csv", pro)
+    write("identificerend_in_open_antwoord", "mapping_professionals.yaml",
+          "onderzoek: professionals\nidentificatie: weigeren  # liever weigeren dan vervangen\n")
+    # the same answers and the forms that were missed, replaced by default (the delivery is processed)
+    redacted = pro.copy()
+    for row, text in ((5, "mail jan[at]wijkteam-noord.nl"), (7, "bel +31 (0)6 12 34 56 78"),
+                      (9, "(06) 1234 5678 of 010-1234567"), (15, "bsn 123 456 782"), (17, "NL91 ABNA 0417 1643 00"),
+                      (19, "Dorpsstraat 12, 3311 ab"), (21, "sinds 2015 MS, info@wijkteam.nl"), (23, "2019 OK")):
+        redacted.loc[row, "organisatie"] = text
+    write_csv("identificerend_vervangen", "professionals_2025.csv", redacted)
 
     # --- terminal escape sequences in a delivered value
     escape = base.copy().astype(object)
@@ -467,6 +476,51 @@ def values_and_limits(base: pd.DataFrame) -> None:
               "gemeenten: [GM0482, GM0505, GM0531, GM0590, GM0610, GM0642]\n  - id: zhz",
               "gemeenten: 5\n  - id: zhz"))
     write("regio_ids_onbruikbaar", "project/ceo.yaml", _with_regions(config))
+    yaml_cases(base, config)
+
+
+def yaml_cases(base: pd.DataFrame, config: str) -> None:
+    """YAML that was accepted silently or gave "Interne fout": a threshold below the disclosure rule, a key
+    twice (the last one won), a control character (a line break from Word)."""
+    lowered = config.replace("  minimum_n: 30 ", "  minimum_n: 5  ")
+    twice = config.replace("  minimum_n: 30 ", "  minimum_n: 30\n  minimum_n: 5")
+    word = config.replace("naam: Drechtsteden\n", "naam: Drecht\x0bsteden\n", 1)
+    if lowered == config or twice == config or word == config:
+        raise RuntimeError("ceo.yaml changed; adjust the YAML cases")
+    for case, text in (("ceo_yaml_minimum_onder_onthulling", lowered), ("ceo_yaml_dubbele_sleutel", twice),
+                       ("ceo_yaml_stuurteken", word)):
+        write_csv(case, "wmo_2025.csv", base)
+        write(case, "project/ceo.yaml", text)
+    write("mapping_dubbele_sleutel", "wmo_2025.sav", sav_bytes(base))
+    write("mapping_dubbele_sleutel", "mapping_wmo.yaml", MAPPING.replace("  V2: v02\n", "  V2: v02\n  V1: v02\n"))
+    root = Path(__file__).resolve().parents[3]
+    codebook = (root / "surveys" / "wmo.yaml").read_text(encoding="utf-8")
+    write_csv("vragenlijst_stuurteken", "wmo_2025.csv", base)
+    marked = codebook.replace("hulpvraag", "hulp\x0bvraag", 1)
+    if marked == codebook:
+        raise RuntimeError("surveys/wmo.yaml changed; adjust the copy with a control character")
+    write("vragenlijst_stuurteken", "project/surveys/wmo.yaml", marked)
+    # files that gave "Interne fout": a duiding and mkdocs.yml saved in Windows-1252, damaged published data
+    write_csv("duiding_windows1252", "wmo_2025.csv", base)
+    write("duiding_windows1252", "project/duiding/2025/dordrecht.md",
+          "De cliënten in Dordrecht zijn tevreden.\n\nDe wachttijd is gedaald.\n", encoding="cp1252")
+    mkdocs = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    write_csv("mkdocs_yml_windows1252", "wmo_2025.csv", base)
+    write("mkdocs_yml_windows1252", "project/mkdocs.yml", mkdocs, encoding="cp1252")
+    write_csv("site_json_beschadigd", "wmo_2025.csv", base)
+    write("site_json_beschadigd", "project/site/2024/data/wmo.json", '{"onderzoek": "wmo", "titel": "Cliënterv')
+    write_csv("site_csv_beschadigd", "wmo_2025.csv", base)
+    write("site_csv_beschadigd", "project/site/2024/data/wmo.csv", "<<<<<<< HEAD\nonderzoek;gebied\n=======\n")
+    # a benchmark name with an e-mail address and a telephone number (it is shown on every factsheet)
+    write_csv("benchmark_identificerend", "wmo_2025.csv", base)
+    write("benchmark_identificerend", "benchmark_2025.csv", csv_text(
+        ["indicator", "waarde", "n", "naam"],
+        [["v01", "81,2", "5000", "Nederland (vragen: j.jansen@example.nl, 06-12345678)"],
+         ["v02", "70,5", "5000", "Nederland (vragen: j.jansen@example.nl, 06-12345678)"]]))
+    # terminal escape sequences in a column name: the notice about it reaches the log file without them
+    escaped = base.copy()
+    escaped["opm\x1b[2J\x1b[31merking"] = "goed"
+    write_csv("escapetekens_in_log", "wmo_2025.csv", escaped)
 
 
 def _with_regions(config: str) -> str:
