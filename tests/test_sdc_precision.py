@@ -1,0 +1,270 @@
+"""Everything published carries no more than the disclosure model allows: the standard-error attack of issue 20.
+
+For fixed weights per gemeente (unweighted, or design weights N/n) the stratified variance of a percentage is a
+known quadratic in each gemeente cell's (n, positives)::
+
+    Var(r) W² = Σ_h c_h [ w_h² (y_h (1 − r)² + (n_h − y_h) r²) − w_h² (y_h − r n_h)² / m_h ]
+
+with W = Σ w_h n_h, r = Σ w_h y_h / W, m_h the respondents of gemeente h, c_h = f_h m_h / (m_h − 1) and
+f_h = 1 − m_h / N_h (1 without a population). ``m_h`` and ``N_h`` are published in the weighting table. The
+attacker below is written independently of ceo: for every published region or total cell it enumerates every
+integer (n_h, y_h) of the suppressed gemeente cells in it that agrees with the published n (the count relation),
+the published percentage and the published SE, and intersects the candidates of a cell over all areas it lies
+in. A suppressed cell of 1–9 respondents with one candidate left is recovered exactly (checked against the
+truth). On the full-precision table it recovers cells; on the published (rounded) table none.
+"""
+
+from __future__ import annotations
+
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ceo.stats.disclosure import REASON_SMALL, publishable
+from ceo.stats.results import build_areas, estimate_results
+from ceo.validate.codebook import get_codebook
+from ceo.validate.project import Thresholds
+from ceo.validate.registry import Region
+
+D = 10  # onthulling_n
+SIZES = {"GM0505": 260, "GM0531": 190, "GM0590": 150, "GM0610": 7, "GM0642": 120, "GM0482": 95, "GM0599": 80}
+#: nested (klein ⊂ groot), overlapping (oost shares GM0642 with groot); GM0599 lies outside every region
+REGIONS = [Region("klein", "Klein", "regio", ("GM0505", "GM0531", "GM0610")),
+           Region("groot", "Groot", "regio", ("GM0505", "GM0531", "GM0590", "GM0610", "GM0642")),
+           Region("oost", "Oost", "regio", ("GM0642", "GM0482"))]
+POPULATION = {"GM0505": 2100, "GM0531": 1500, "GM0590": 900, "GM0610": 40, "GM0642": 1300, "GM0482": 600,
+              "GM0599": 500}
+#: the enumeration's limits: unknown gemeente cells per area cell, combinations per half
+MAX_UNKNOWN, MAX_PRODUCT = 6, 400_000
+
+
+@pytest.fixture(scope="module")
+def wmo():
+    return get_codebook("wmo")
+
+
+def synthetic(sizes: dict[str, int], seed: int = 7) -> pd.DataFrame:
+    """Respondents with a rare age class (5 %): most gemeenten have 1–9 respondents aged 85+."""
+    rng = np.random.default_rng(seed)
+    frames = []
+    for g, n in sizes.items():
+        f = pd.DataFrame({"respondent_id": [f"{g}-{i}" for i in range(n)], "gemeentecode": g})
+        base = rng.uniform(0.6, 0.9)
+        for v in [f"v{i:02d}" for i in range(1, 11)]:
+            f[v] = np.where(rng.random(n) < base, rng.choice([1, 2], n), rng.choice([3, 4, 5], n))
+        f["rapportcijfer"] = rng.choice([5, 6, 7, 8, 9], n)
+        f["leeftijdsklasse"] = rng.choice([1, 2, 3, 4], n, p=[0.45, 0.3, 0.2, 0.05])
+        frames.append(f)
+    return pd.concat(frames, ignore_index=True)
+
+
+def run(data: pd.DataFrame, cb, design: str, thresholds: Thresholds = Thresholds()) -> tuple[pd.DataFrame, list]:
+    areas, _ = build_areas(data["gemeentecode"], REGIONS)
+    kw = {}
+    if design == "nn":
+        m = data["gemeentecode"].map(data["gemeentecode"].value_counts())
+        kw = {"weights": (data["gemeentecode"].map(POPULATION) / m).to_numpy(), "weighted": True,
+              "population_totals": POPULATION}
+    res = estimate_results(data, cb, edition=2025, areas=areas, thresholds=thresholds, **kw)
+    return res.table, areas
+
+
+# --------------------------------------------------------------------------------------------
+# the independent attacker
+
+
+def _options(cap: int) -> np.ndarray:
+    """Every (n, positives) of one cell with n <= cap: rows of [n, y]."""
+    n, y = np.tril_indices(cap + 1)
+    return np.stack([n, y], axis=1).astype(float)
+
+
+def _half(strata: list[tuple[np.ndarray, float, float, float]]) -> np.ndarray:
+    """All combinations of the options of ``strata`` ((options, w, c, m) each): per combination the columns
+    Σn, Σwn, Σwy, G0, G1, G2 (the variance sum is G0 + r G1 + r² G2) and then (n, y) per stratum."""
+    if not strata:
+        return np.zeros((1, 6))
+    idx = np.indices([len(o) for o, *_ in strata]).reshape(len(strata), -1)
+    sums = np.zeros((idx.shape[1], 6))
+    cols = []
+    for (opts, w, c, m), i in zip(strata, idx, strict=True):
+        n, y = opts[i, 0], opts[i, 1]
+        sums += np.stack([n, w * n, w * y, c * w * w * (y - y * y / m), c * w * w * (2 * n * y / m - 2 * y),
+                          c * w * w * (n - n * n / m)], axis=1)
+        cols += [n, y]
+    return np.concatenate([sums, np.stack(cols, axis=1)], axis=1)
+
+
+def attack(published: pd.DataFrame, areas, stratum: dict[str, tuple[int, float, float]],
+           tol: tuple[float, float]) -> dict[tuple, set]:
+    """Per suppressed gemeente cell (gemeente, indicator, age class) the (n, positives) still possible after
+    every region and total cell it lies in. ``stratum``: gemeente -> (respondents m_h, weight w_h, fpc f_h), as
+    published in the weighting table. ``tol``: how far the true percentage and SE may lie from the published ones
+    (half a unit of the last published digit; 1e-6 for full precision). A suppressed cell has n < 10 or n < 30 when its
+    reason says so (primary suppression), otherwise any n. The enumeration is meet-in-the-middle: the
+    combinations of two halves of the unknown cells, paired on the count relation and the percentage."""
+    head = published[(published["categorie"].fillna("") == "") & (published["soort"] == "percentage")].copy()
+    for c in ("subgroep", "subgroep_waarde"):
+        head[c] = head[c].fillna("").astype(str)
+    p_tol, se_tol = tol[0] + 1e-9, tol[1] + 1e-9
+    members = {a.code: a.members for a in areas if a.level != "gemeente"}
+    cells = {(r.gebied_code, r.indicator, r.subgroep, r.subgroep_waarde): r for r in head.itertuples(index=False)}
+    caps = {REASON_SMALL.format(n=D): D - 1, REASON_SMALL.format(n=Thresholds().min_n): Thresholds().min_n - 1}
+    possible: dict[tuple, set] = {}
+    for (area, ind, sg, val), r in cells.items():
+        if area not in members or r.onderdrukt == "ja" or pd.isna(r.se):
+            continue
+        known, unknown = [], []
+        for g in members[area]:
+            c = cells.get((g, ind, sg, val))
+            if c is not None:  # (no row: nobody of that group in g)
+                (unknown if c.onderdrukt == "ja" else known).append((g, c))
+        remaining = int(r.n) - sum(int(c.n) for _, c in known)
+        if not unknown or len(unknown) > MAX_UNKNOWN:
+            continue
+        strata = []
+        for g, c in unknown:
+            m, w, f = stratum[g]
+            strata.append((_options(min(caps.get(c.reden, remaining), remaining)), w, f * m / (m - 1), m))
+        order = sorted(range(len(strata)), key=lambda i: len(strata[i][0]))
+        halves = [[strata[i] for i in order[0::2]], [strata[i] for i in order[1::2]]]
+        if max(np.prod([len(o) for o, *_ in h], dtype=float) for h in halves) > MAX_PRODUCT:
+            continue
+        a, b = _half(halves[0]), _half(halves[1])
+        base = np.zeros(6)
+        for g, c in known:
+            m, w, f = stratum[g]
+            n, y = float(c.n), float(np.rint(c.waarde * c.n / 100))
+            cc = f * m / (m - 1)
+            base += [n, w * n, w * y, cc * w * w * (y - y * y / m), cc * w * w * (2 * n * y / m - 2 * y),
+                     cc * w * w * (n - n * n / m)]
+        # pair the halves on Σn (exact) and on the percentage: Σw(y − r n) = (r_true − r) W, |·| ≤ tol W / 100
+        r_pub = r.waarde / 100
+        w_max = base[1] + sum(w * len(np.unique(o[:, 0])) for o, w, _c, _m in strata)
+        slack = p_tol / 100 * w_max + 1e-9
+        la = a[:, 2] - r_pub * a[:, 1]
+        lb = b[:, 2] - r_pub * b[:, 1]
+        lk = base[2] - r_pub * base[1]
+        sort_b = np.lexsort((lb, b[:, 0]))
+        b, lb = b[sort_b], lb[sort_b]
+        key_b = b[:, 0] * 1e7 + lb  # grouped by Σn (integers) then L (|L| < 1e6)
+        need_n = remaining - a[:, 0]
+        lo = np.searchsorted(key_b, need_n * 1e7 + (-lk - la - slack), side="left")
+        hi = np.searchsorted(key_b, need_n * 1e7 + (-lk - la + slack), side="right")
+        count = np.maximum(hi - lo, 0)
+        if not count.sum():
+            continue
+        ia = np.repeat(np.arange(len(a)), count)
+        ib = np.concatenate([np.arange(s, e) for s, e in zip(lo[count > 0], hi[count > 0], strict=True)])
+        tot = base + a[ia, :6] + b[ib, :6]
+        rr = tot[:, 2] / tot[:, 1]
+        se = 100 * np.sqrt(np.maximum(tot[:, 3] + rr * tot[:, 4] + rr * rr * tot[:, 5], 0.0)) / tot[:, 1]
+        ok = (tot[:, 0] == r.n) & (np.abs(100 * rr - r.waarde) <= p_tol) & (np.abs(se - r.se) <= se_tol)
+        ny = np.concatenate([a[ia[ok], 6:], b[ib[ok], 6:]], axis=1)
+        names = [unknown[i][0] for i in order[0::2]] + [unknown[i][0] for i in order[1::2]]
+        for j, g in enumerate(names):
+            found = set(map(tuple, np.unique(ny[:, 2 * j:2 * j + 2], axis=0).astype(int).tolist()))
+            key = (g, ind, sg, val)
+            possible[key] = found if key not in possible else possible[key] & found
+    return possible
+
+
+def recoveries(published: pd.DataFrame, truth: pd.DataFrame, areas, stratum, tol: tuple[float, float]):
+    """(exactly recovered disclosive cells, candidates per attacked disclosive cell)."""
+    t = truth[(truth["categorie"].fillna("") == "")].copy()
+    for c in ("subgroep", "subgroep_waarde"):
+        t[c] = t[c].fillna("").astype(str)
+    true = {(r.gebied_code, r.indicator, r.subgroep, r.subgroep_waarde): (int(r.n), int(round(r.waarde * r.n / 100)))
+            for r in t.itertuples(index=False) if r.n > 0 and pd.notna(r.waarde)}
+    exact, sizes = [], []
+    for key, cands in attack(published, areas, stratum, tol).items():
+        n, y = true.get(key, (0, 0))
+        if not 1 <= n < D:
+            continue
+        assert (n, y) in cands, f"the attacker lost the truth of {key}: its relations are wrong"
+        sizes.append(len(cands))
+        if len(cands) == 1:
+            exact.append((key, n, y))
+    return exact, sizes
+
+
+def _digits(values: pd.Series, decimals: int) -> bool:
+    v = values.dropna().to_numpy(dtype=float) * 10**decimals
+    return bool(len(v)) and bool(np.allclose(v, np.round(v), atol=1e-6))
+
+
+def _tolerance(values: pd.Series) -> float:
+    """What the attacker reads from a published column: half a unit of its last digit (1e-6 at full precision)."""
+    for decimals in range(7):
+        if _digits(values, decimals):
+            return 0.5 * 10.0**-decimals
+    return 1e-6
+
+
+def _stratum(data: pd.DataFrame, design: str) -> dict[str, tuple[int, float, float]]:
+    """What the weighting table publishes per gemeente: respondents and (N/n) the population."""
+    m = data["gemeentecode"].value_counts()
+    if design == "nn":
+        return {g: (int(m[g]), POPULATION[g] / m[g], 1 - m[g] / POPULATION[g]) for g in m.index}
+    return {g: (int(m[g]), 1.0, 1.0) for g in m.index}
+
+
+@pytest.mark.parametrize("design", ["unweighted", "nn"])
+def test_standard_errors_give_no_suppressed_cell_away(wmo, design):
+    data = synthetic(SIZES)
+    t, areas = run(data, wmo, design)
+    truth, _ = run(data, wmo, design, Thresholds(min_n=1, disclosure_n=1))
+    stratum = _stratum(data, design)
+    tiny = t[(t["onderdrukt"] == "ja") & (t["n"] >= 1) & (t["n"] < D) & (t["categorie"] == "")]
+    assert len(tiny) > 30  # small suppressed cells exist: the check below means something
+    # the attacker is right: at full precision its formula gives every published region SE from the truth
+    full_exact, full_sizes = recoveries(t, truth, areas, stratum, (1e-6, 1e-6))
+    assert len(full_exact) > 0, "the attack should work on full-precision standard errors"
+    published = publishable(t)
+    pct = (published["soort"] == "percentage") & published["waarde"].notna()
+    tol = (_tolerance(published.loc[pct, "waarde"]), _tolerance(published.loc[pct, "se"]))
+    exact, sizes = recoveries(published, truth, areas, stratum, tol)
+    print(f"\n{design}: full precision {len(full_exact)} of {len(full_sizes)} attacked cells recovered; "
+          f"published {len(exact)} of {len(sizes)} (candidates min {min(sizes, default=0)}, "
+          f"median {int(np.median(sizes)) if sizes else 0})")
+    assert exact == [], f"recovered from the published table: {exact[:5]}"
+    assert _digits(published.loc[pct, "waarde"], 0) and _digits(published.loc[pct, "se"], 1)
+    assert len(sizes) == len(full_sizes)  # the same cells were attacked
+
+
+def test_region_rows_publish_no_df_neff_or_deff(wmo):
+    """df of a region is n minus the gemeenten with respondents in the cell: it says whether a suppressed cell is
+    empty. Such summaries of strata are published for gemeenten only."""
+    data = synthetic(SIZES)
+    t, _ = run(data, wmo, "nn")
+    pub = publishable(t)
+    other = pub["gebied_niveau"] != "gemeente"
+    assert pub.loc[other, ["df", "n_eff", "deff_gewicht", "deff"]].isna().all().all()
+    g = (pub["gebied_niveau"] == "gemeente") & (pub["onderdrukt"] == "nee")
+    assert (pub.loc[g, "df"] == pub.loc[g, "n"] - 1).all()
+    assert t.loc[other & (t["onderdrukt"] == "nee"), "df"].notna().all()  # they exist at full precision
+
+
+def test_published_precision_and_suppressed_rows(wmo):
+    data = synthetic(SIZES)
+    t, _ = run(data, wmo, "nn")
+    pub = publishable(t)
+    pct = (pub["soort"] == "percentage") & (pub["onderdrukt"] == "nee")
+    mean = (pub["soort"] == "gemiddelde") & (pub["onderdrukt"] == "nee")
+    for c in ("waarde", "ondergrens", "bovengrens"):
+        assert _digits(pub.loc[pct, c], 0) and _digits(pub.loc[mean, c], 1), c
+    assert _digits(pub.loc[pct, "se"], 1) and _digits(pub.loc[mean, "se"], 2)
+    assert not _digits(t.loc[pct, "se"], 3)  # full precision had more digits: the check means something
+    # half away from zero, as on the pages: 72.5 -> 73
+    x = t.loc[pct & t["waarde"].notna()].iloc[:1].index
+    half = publishable(t.assign(waarde=t["waarde"].where(~t.index.isin(x), 72.5)))
+    assert half.loc[x, "waarde"].iloc[0] == 73
+    # the significance flags are those of full precision (computed before rounding)
+    for c in ("significant_regio", "significant_groepen"):
+        assert (pub[c] == t[c]).all()
+    sup = pub["onderdrukt"] == "ja"
+    figures = ["n", "waarde", "se", "ondergrens", "bovengrens", "df", "se_zonder_fpc", "n_eff", "deff",
+               "waarde_rest_regio", "p_regio", "ondergrens_rest_regio", "bovengrens_rest_regio", "p_groepen"]
+    assert pub.loc[sup, figures].isna().all().all()
+    assert (pub.loc[sup, ["significant_regio", "significant_groepen"]] == "").all().all()
