@@ -402,7 +402,7 @@ def publish(staging: Path, project: Project, codebook: Codebook, edition: int, t
     from ceo.stats.precision import round_response, round_tests, round_weighting
 
     sid = codebook.id
-    published = publishable(table)
+    public = publishable(table)  # the table as published: the revision rules compare what is published
     new_edition = edition not in editions_in(staging)
     data_dir = staging / str(edition) / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -417,7 +417,7 @@ def publish(staging: Path, project: Project, codebook: Codebook, edition: int, t
         number = k + 1
         revisions = list(old_meta.get("revisies", []))
         old_table = read_results(data_dir / f"{sid}.csv")
-        changed = changed_figures(old_table, published)
+        changed = changed_figures(old_table, public)
         archive = data_dir / f"revisie-{k}"
         archive.mkdir(exist_ok=True)
         private = archive_dir(out_ed, k) if out_ed is not None else None
@@ -441,7 +441,7 @@ def publish(staging: Path, project: Project, codebook: Codebook, edition: int, t
                 continue
             old_micro = read_microdata(archive_dir(out_ed, j) / f"{sid}_microdata.csv") \
                 if out_ed is not None else None
-            bad = disclosure_pairs(read_results(data_dir / f"revisie-{j}" / f"{sid}.csv"), published, codebook,
+            bad = disclosure_pairs(read_results(data_dir / f"revisie-{j}" / f"{sid}.csv"), public, codebook,
                                    project.regions, project.thresholds.disclosure_n, old_micro, new_micro)
             if len(bad):
                 withdrawn[j] = (f"van de site gehaald op {day}: naast revisie {number} zou het verschil "
@@ -489,7 +489,7 @@ def publish(staging: Path, project: Project, codebook: Codebook, edition: int, t
                       "gewijzigd": 0, "gewijzigd_tekst": ""}]
     meta = {**meta, "revisie": number, "revisies": revisions}
     # the published tables at published precision (ceo.stats.precision); the full precision stays in uitvoer/
-    write_csv(published, data_dir / f"{sid}.csv")
+    write_csv(public, data_dir / f"{sid}.csv")
     write_csv(round_weighting(weighting_summary(weighting)), data_dir / f"{sid}_weging.csv")
     if tests is not None:
         write_csv(round_tests(tests), data_dir / f"{sid}_toetsen.csv")

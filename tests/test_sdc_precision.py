@@ -16,6 +16,10 @@ truth). On the full-precision table it recovers cells; on the published (rounded
 
 from __future__ import annotations
 
+import itertools
+import shutil
+from pathlib import Path
+
 
 import numpy as np
 import pandas as pd
@@ -268,3 +272,88 @@ def test_published_precision_and_suppressed_rows(wmo):
                "waarde_rest_regio", "p_regio", "ondergrens_rest_regio", "bovengrens_rest_regio", "p_groepen"]
     assert pub.loc[sup, figures].isna().all().all()
     assert (pub.loc[sup, ["significant_regio", "significant_groepen"]] == "").all().all()
+
+
+# --------------------------------------------------------------------------------------------
+# revisions: the remainders of two downloadable revisions
+
+
+def _wmo_rows(rng, gemeente: str, ages: dict[int, int], start: int) -> list[list[str]]:
+    rows = []
+    lo_hi = {1: (18, 65), 2: (65, 75), 3: (75, 85), 4: (85, 101)}
+    k = start
+    for age, count in ages.items():
+        for _ in range(count):
+            answers = [str(rng.choice([1, 2, 3, 4, 5])) for _ in range(10)]
+            answers[4] = str(rng.choice([1, 2]))
+            rows.append([str(k), gemeente, *answers, str(int(rng.integers(5, 10))),
+                         str(int(rng.integers(*lo_hi[age])))])
+            k += 1
+    return rows
+
+
+def _remainder_leaks(site: Path, sid: str = "wmo") -> list[tuple]:
+    """The attacker: every pair of results tables downloadable from ``site``; per gemeente, indicator and breakdown
+    the remainder (everyone − the groups published in both), its n in each, and the pairs whose remainders
+    differ by 1 to 9 respondents (n is published exactly; the remainders' answers then follow by subtraction)."""
+    tables = {p: pd.read_csv(p, dtype={"subgroep": str, "subgroep_waarde": str, "categorie": str,
+                                       "gebied_code": str}, keep_default_na=False, na_values=[""])
+              for p in sorted(site.rglob(f"{sid}.csv"))}
+    tables = {p: t.fillna({c: "" for c in ("subgroep", "subgroep_waarde", "categorie")}) for p, t in tables.items()}
+    leaks = []
+    for (pa, a), (pb, b) in itertools.combinations(tables.items(), 2):
+        key = ["gebied_code", "indicator", "subgroep", "subgroep_waarde"]
+        m = a[a["categorie"] == ""].merge(b[b["categorie"] == ""], on=key, suffixes=("_a", "_b"), how="outer")
+        pub = (m["onderdrukt_a"] == "nee") & (m["onderdrukt_b"] == "nee")
+        heads = m[pub & (m["subgroep"] == "")].set_index(["gebied_code", "indicator"])
+        groups = m[pub & (m["subgroep"] != "")].groupby(["gebied_code", "indicator", "subgroep"])[["n_a", "n_b"]].sum()
+        families = m[m["subgroep"] != ""][["gebied_code", "indicator", "subgroep"]].drop_duplicates()
+        for r in families.itertuples(index=False):
+            if (r.gebied_code, r.indicator) not in heads.index:
+                continue
+            h = heads.loc[(r.gebied_code, r.indicator)]
+            g = groups.loc[tuple(r)] if tuple(r) in groups.index else pd.Series({"n_a": 0, "n_b": 0})
+            rest_a, rest_b = h["n_a"] - g["n_a"], h["n_b"] - g["n_b"]
+            if 1 <= abs(rest_a - rest_b) < D:
+                leaks.append((pa.parent.name, pb.parent.name, *r, int(rest_a), int(rest_b)))
+    return leaks
+
+
+def test_revision_remainders_give_no_respondent_away(tmp_path):
+    """Issue 20: a revision removes 14 respondents who share a published cell and one respondent in a suppressed
+    cell. Every cell published in both changes by 0 or >= 10, but the remainders (everyone − published age
+    groups) of the two revisions differ by that one person. The earlier revision must leave the site."""
+    from click.testing import CliRunner
+    from demo_project import new_project
+
+    from ceo.cli import main
+
+    rng = np.random.default_rng(3)
+    header = ["respondent_id", "gemeentecode", *[f"v{i:02d}" for i in range(1, 11)], "rapportcijfer", "leeftijd"]
+    rows = _wmo_rows(rng, "GM0505", {1: 70, 2: 45, 3: 40, 4: 5}, 1)
+    rows += _wmo_rows(rng, "GM0590", {1: 60, 2: 50, 3: 35, 4: 3}, 1000)
+    full = tmp_path / "wmo.csv"
+    full.write_text("\n".join(",".join(r) for r in [header, *rows]) + "\n", encoding="utf-8")
+    young = [i for i, r in enumerate(rows) if r[1] == "GM0505" and int(r[-1]) < 65][:14]
+    old = [i for i, r in enumerate(rows) if r[1] == "GM0505" and int(r[-1]) >= 85][:1]
+    minus = tmp_path / "wmo_min.csv"
+    minus.write_text("\n".join(",".join(r) for r in [header, *[r for i, r in enumerate(rows)
+                                                               if i not in set(young + old)]]) + "\n",
+                     encoding="utf-8")
+    root = new_project(tmp_path / "p")
+    base = ["process", "--project", str(root), "-s", "wmo", "-e", "2025"]
+    first = CliRunner().invoke(main, [*base, "--date", "2026-01-15", str(full)])
+    assert first.exit_code == 0, first.output
+    second = CliRunner().invoke(main, [*base, "--date", "2026-02-01", "--revision", "15 respondenten verwijderd",
+                                       str(minus)])
+    assert second.exit_code == 0, second.output
+    # the scenario of the issue: both revisions as published (the old one from the researcher's archive)
+    both = tmp_path / "both"
+    (both / "r1").mkdir(parents=True)
+    (both / "r2").mkdir()
+    shutil.copyfile(root / "uitvoer" / "2025" / "revisies" / "revisie-1" / "wmo.csv", both / "r1" / "wmo.csv")
+    shutil.copyfile(root / "site" / "2025" / "data" / "wmo.csv", both / "r2" / "wmo.csv")
+    assert _remainder_leaks(both), "the test does not reproduce the disclosure"
+    # ... but the site never offers both
+    assert _remainder_leaks(root / "site") == []
+    assert not (root / "site" / "2025" / "data" / "revisie-1" / "wmo.csv").exists()
