@@ -357,3 +357,54 @@ def test_revision_remainders_give_no_respondent_away(tmp_path):
     # ... but the site never offers both
     assert _remainder_leaks(root / "site") == []
     assert not (root / "site" / "2025" / "data" / "revisie-1" / "wmo.csv").exists()
+
+
+# --------------------------------------------------------------------------------------------
+# readers: the legend and the text of a "—"
+
+
+def test_legend_separates_the_reasons_and_every_dash_has_a_text(tmp_path):
+    """The legend says 'te weinig antwoorden' or 'verborgen om een ander cijfer te beschermen' (matched by the
+    REASON_* constants, not by their text), and no table cell is a bare "—" for a screen reader."""
+    import re
+
+    from click.testing import CliRunner
+    from demo_project import new_project
+
+    from ceo.cli import main
+    from ceo.site import render
+    from ceo.stats.disclosure import REASON_COMPLEMENT
+
+    rng = np.random.default_rng(3)
+    header = ["respondent_id", "gemeentecode", *[f"v{i:02d}" for i in range(1, 11)], "rapportcijfer", "leeftijd"]
+    rows = _wmo_rows(rng, "GM0505", {1: 70, 2: 45, 3: 40, 4: 5}, 1)
+    rows += _wmo_rows(rng, "GM0590", {1: 60, 2: 50, 3: 35, 4: 3}, 1000)
+    rows += _wmo_rows(rng, "GM0610", {1: 7}, 2000)  # 7 respondents: the total needs a complement
+    for r in rows[len(rows) - 7 - 148 + 25:len(rows) - 7]:
+        r[2 + 1] = "8"  # v02 in GM0590: 'weet niet' but for 25 respondents
+    data = tmp_path / "wmo.csv"
+    data.write_text("\n".join(",".join(r) for r in [header, *rows]) + "\n", encoding="utf-8")
+    root = new_project(tmp_path / "p")
+    res = CliRunner().invoke(main, ["process", "--project", str(root), "-s", "wmo", "-e", "2025", "--date",
+                                    "2026-01-15", str(data)])
+    assert res.exit_code == 0, res.output
+    published = pd.read_csv(root / "site" / "2025" / "data" / "wmo.csv", dtype=str, keep_default_na=False)
+    assert {REASON_COMPLEMENT, REASON_SMALL.format(n=D)} <= set(published["reden"])  # both kinds occur
+    pages = [p for p in (root / "site" / "2025").rglob("*.md")]
+    text = {p: p.read_text(encoding="utf-8") for p in pages}
+    bare = re.compile(r"<td[^>]*>\s*—[⁰¹²³⁴⁵⁶⁷⁸⁹]*\s*</td>")
+    # the tables of figures: factsheets, the overview, 'vergelijk gemeenten' (not the lists of files and weights)
+    found = {p.name: len(bare.findall(t)) for p, t in text.items()
+             if bare.search(t) and p.name not in ("gegevens.md", "verantwoording.md")}
+    assert found == {}, f"cells that are a bare '—' for a screen reader: {found}"
+    # the words of the legend come from the suppression's reasons
+    assert render.plain_reason(REASON_SMALL.format(n=10)) == render.TOO_FEW
+    assert render.plain_reason(REASON_COMPLEMENT) == render.PROTECTS
+    assert render.TOO_FEW != render.PROTECTS
+    factsheet = next(t for p, t in text.items() if "papendrecht" in p.name.lower())
+    assert f"— niet gepubliceerd: {render.TOO_FEW}." in factsheet  # the note below a table
+    spoken = set(re.findall(r'<span aria-hidden="true">—[⁰¹²³⁴⁵⁶⁷⁸⁹]*</span><span class="ceo-sr">([^<]*)</span>',
+                            "".join(text.values())))
+    assert {f"niet gepubliceerd: {render.TOO_FEW}", f"niet gepubliceerd: {render.PROTECTS}"} <= spoken
+    assert spoken <= {f"niet gepubliceerd: {w}" for w in (render.TOO_FEW, render.PROTECTS, render.NO_ANSWERS)} \
+        | {"geen cijfer", "niet vergeleken", "geen marge", "aantal niet gepubliceerd"}
