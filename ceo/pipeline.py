@@ -21,13 +21,13 @@ from ceo.core.problems import CeoError, InputError, Problem
 from ceo.io.readers import RawTable, read_table
 from ceo.output.exports import archive_microdata, write_csv, write_microdata
 from ceo.stats.disclosure import publishable
-
-#: suffix of the researcher's copy of a table at full precision in ``uitvoer/<editie>/`` (never published)
-FULL_PRECISION = "_volledige_precisie"
 from ceo.validate.codebook import Codebook, get_codebook
 from ceo.validate.harmonise import Harmonised, harmonise
 from ceo.validate.mapping import load_mapping
 from ceo.validate.project import Project
+
+#: suffix of the researcher's copy of a table at full precision in ``uitvoer/<editie>/`` (never published)
+FULL_PRECISION = "_volledige_precisie"
 
 
 @dataclass

@@ -20,7 +20,6 @@ import itertools
 import shutil
 from pathlib import Path
 
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -63,7 +62,8 @@ def synthetic(sizes: dict[str, int], seed: int = 7) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def run(data: pd.DataFrame, cb, design: str, thresholds: Thresholds = Thresholds()) -> tuple[pd.DataFrame, list]:
+def run(data: pd.DataFrame, cb, design: str, thresholds: Thresholds | None = None) -> tuple[pd.DataFrame, list]:
+    thresholds = thresholds or Thresholds()
     areas, _ = build_areas(data["gemeentecode"], REGIONS)
     kw = {}
     if design == "nn":

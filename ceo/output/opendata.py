@@ -2,9 +2,10 @@
 every published file, in Dutch) and the explanation sheet of the Excel workbook.
 
 The machine-readable CSVs (``site/<edition>/data/<survey>.csv`` …: comma, decimal point, at the published
-precision of :mod:`ceo.stats.precision`) stay as they are; other code and users read them. Next to each one ceo writes ``<name>_excel-nl.csv``: semicolon,
-decimal comma, figures rounded to sensible digits (half away from zero, as on the pages), UTF-8 with a byte
-order mark, so that Excel with Dutch regional settings opens it with a double click.
+precision of :mod:`ceo.stats.precision`) stay as they are; other code and users read them. Next to each one ceo
+writes ``<name>_excel-nl.csv``: semicolon, decimal comma, figures rounded to sensible digits (half away from
+zero, as on the pages), UTF-8 with a byte order mark, so that Excel with Dutch regional settings opens it with a
+double click.
 """
 
 from __future__ import annotations

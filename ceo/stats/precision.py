@@ -56,8 +56,8 @@ GEMEENTE_ONLY = (("df", 0), ("n_eff", 0), ("deff_gewicht", DEFF_DECIMALS), ("def
 
 def round_half_away(values, decimals: int) -> np.ndarray:
     """Round half away from zero (72.45 -> 72.5, as :func:`ceo.core.texts.number` prints it), vectorised; the
-    value is read at 15 significant digits first (as :func:`ceo.core.texts.rounded`) so that binary noise (72.4499999999) does not decide. NaN
-    stays NaN; -0.0 becomes 0.0."""
+    value is read at 15 significant digits first (as :func:`ceo.core.texts.rounded`) so that binary noise
+    (72.4499999999) does not decide. NaN stays NaN; -0.0 becomes 0.0."""
     v = np.asarray(values, dtype="float64")
     out = np.full(v.shape, np.nan)
     ok = np.isfinite(v)
