@@ -70,7 +70,10 @@ def run(data: pd.DataFrame, cb, design: str, thresholds: Thresholds | None = Non
         m = data["gemeentecode"].map(data["gemeentecode"].value_counts())
         kw = {"weights": (data["gemeentecode"].map(POPULATION) / m).to_numpy(), "weighted": True,
               "population_totals": POPULATION}
-    res = estimate_results(data, cb, edition=2025, areas=areas, thresholds=thresholds, **kw)
+    # every gemeente of a region compared with the rest of its (first) region, as ceo process does
+    compare = {g: r.id for r in reversed(REGIONS) for g in r.members}
+    res = estimate_results(data, cb, edition=2025, areas=areas, thresholds=thresholds, comparison_regions=compare,
+                           **kw)
     return res.table, areas
 
 
@@ -264,6 +267,10 @@ def test_published_precision_and_suppressed_rows(wmo):
     x = t.loc[pct & t["waarde"].notna()].iloc[:1].index
     half = publishable(t.assign(waarde=t["waarde"].where(~t.index.isin(x), 72.5)))
     assert half.loc[x, "waarde"].iloc[0] == 73
+    # a published difference is the difference of the published figures
+    both = pub["verschil_regio"].notna()
+    assert both.any() and np.allclose(pub.loc[both, "verschil_regio"],
+                                      pub.loc[both, "waarde"] - pub.loc[both, "waarde_rest_regio"], atol=1e-9)
     # the significance flags are those of full precision (computed before rounding)
     for c in ("significant_regio", "significant_groepen"):
         assert (pub[c] == t[c]).all()

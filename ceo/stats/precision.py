@@ -10,8 +10,9 @@ to the digits a reader needs, those figures carry no more than the counts do (se
 The rules (half away from zero, as on the pages; :func:`round_half_away`):
 
 * results table: percentages, their bounds, comparison values and differences to whole percentage points and
-  rapportcijfers (means) to 0.1, as the pages show them; standard errors to 0.1 percentage point (0.01 for a
-  mean); p-values to 0.01; ``df``, ``n_eff``, ``deff_gewicht``, ``deff`` and ``se_zonder_fpc`` only for
+  rapportcijfers (means) to 0.1, as the pages show them (a difference is that of the published figures);
+  standard errors to 0.1 percentage point (0.01 for a mean); p-values to 0.01; ``df``, ``n_eff``,
+  ``deff_gewicht``, ``deff`` and ``se_zonder_fpc`` only for
   gemeenten (``df`` = n − 1 there, ``n_eff`` whole, the design effects to 0.1), never for regions and the total,
   where they summarise strata that hold suppressed cells (``df`` = n − number of gemeenten with respondents).
   With design weights N/n that differ per gemeente a region's percentage at 0.1 pp still pinned a tiny cell in
@@ -89,6 +90,15 @@ def round_results(table: pd.DataFrame) -> pd.DataFrame:
             if c in out:
                 v = _col(out, c)
                 out[c] = np.where(mean, round_half_away(v, mean_d), round_half_away(v, pct_d))
+    # a published difference is that of the published figures (83 − 74 = 9), so that the columns agree
+    for which in ("vorige", "regio", "benchmark"):
+        d, ref = f"verschil_{which}", f"waarde_{which}" if which != "regio" else "waarde_rest_regio"
+        if d in out and ref in out and "waarde" in out:
+            both = _col(out, d)
+            diff = _col(out, "waarde") - _col(out, ref)
+            has = np.isfinite(both) & np.isfinite(diff)
+            out[d] = np.where(has, np.where(mean, round_half_away(diff, MEAN_DECIMALS),
+                                            round_half_away(diff, PCT_DECIMALS)), both)
     for c in P_COLUMNS:
         if c in out:
             out[c] = round_half_away(_col(out, c), P_DECIMALS)
