@@ -28,6 +28,9 @@ from ceo.validate.harmonise import Harmonised, harmonise
 from ceo.validate.mapping import load_mapping
 from ceo.validate.project import Project
 
+#: suffix of the researcher's copy of a table at full precision in ``uitvoer/<editie>/`` (never published)
+FULL_PRECISION = "_volledige_precisie"
+
 
 @dataclass
 class ProcessOptions:
@@ -141,7 +144,9 @@ def load_survey(project: Project, survey: str, edition: int) -> Codebook:
 
 
 def previous_results(project: Project, survey: str, edition: int) -> pd.DataFrame | None:
-    """The published results table of the most recent earlier edition of this survey, if any."""
+    """The results table of the most recent earlier edition of this survey that is published, if any: at full
+    precision from ``uitvoer/`` when it is there (the comparison's test then uses the exact SE), otherwise as
+    published."""
     site = project.site_dir
     if not site.is_dir():
         return None
@@ -150,10 +155,13 @@ def previous_results(project: Project, survey: str, edition: int) -> pd.DataFram
     for year in earlier:
         path = site / str(year) / "data" / f"{survey}.csv"
         if path.is_file():
-            with reading(path):
-                return check_columns(pd.read_csv(path, dtype={"subgroep": str, "subgroep_waarde": str,
-                                                              "categorie": str, "definitie": str, "gebied_code": str},
-                                                 keep_default_na=False, na_values=[""]), path)
+            full = project.output_dir / str(year) / f"{survey}{FULL_PRECISION}.csv"
+            source = full if full.is_file() else path
+            with reading(source):
+                return check_columns(pd.read_csv(source, dtype={"subgroep": str, "subgroep_waarde": str,
+                                                                "categorie": str, "definitie": str,
+                                                                "gebied_code": str},
+                                                 keep_default_na=False, na_values=[""]), source)
     return None
 
 
@@ -414,8 +422,10 @@ def publish(staging: Path, project: Project, codebook: Codebook, edition: int, t
     """
     from ceo.output.revisions import append_note, archive_dir, disclosure_pairs, read_microdata, read_results
     from ceo.site.render import editions_in, render_site, site_settings
+    from ceo.stats.precision import round_response, round_tests, round_weighting
 
     sid = codebook.id
+    public = publishable(table)  # the table as published: the revision rules compare what is published
     new_edition = edition not in editions_in(staging)
     data_dir = staging / str(edition) / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -431,7 +441,7 @@ def publish(staging: Path, project: Project, codebook: Codebook, edition: int, t
         number = k + 1
         revisions = list(old_meta.get("revisies", []))
         old_table = read_results(data_dir / f"{sid}.csv")
-        changed = changed_figures(old_table, table)
+        changed = changed_figures(old_table, public)
         archive = data_dir / f"revisie-{k}"
         archive.mkdir(exist_ok=True)
         private = archive_dir(out_ed, k) if out_ed is not None else None
@@ -442,6 +452,9 @@ def publish(staging: Path, project: Project, codebook: Codebook, edition: int, t
                 if private is not None:
                     shutil.copyfile(data_dir / name, private / name)
                 (data_dir / name).replace(archive / name)
+        for name in (f"{sid}{FULL_PRECISION}.csv", f"{sid}_toetsen{FULL_PRECISION}.csv"):
+            if private is not None and (out_ed / name).is_file():
+                (out_ed / name).replace(private / name)
         # every earlier revision still on the site is published: may it stay next to the new one?
         published = [j for j in range(1, k + 1) if (data_dir / f"revisie-{j}" / f"{sid}.csv").is_file()]
         new_micro = read_microdata(out_ed / f"{sid}.csv") if out_ed is not None else None
@@ -452,7 +465,7 @@ def publish(staging: Path, project: Project, codebook: Codebook, edition: int, t
                 continue
             old_micro = read_microdata(archive_dir(out_ed, j) / f"{sid}_microdata.csv") \
                 if out_ed is not None else None
-            bad = disclosure_pairs(read_results(data_dir / f"revisie-{j}" / f"{sid}.csv"), table, codebook,
+            bad = disclosure_pairs(read_results(data_dir / f"revisie-{j}" / f"{sid}.csv"), public, codebook,
                                    project.regions, project.thresholds.disclosure_n, old_micro, new_micro)
             if len(bad):
                 withdrawn[j] = (f"van de site gehaald op {day}: naast revisie {number} zou het verschil "
@@ -499,13 +512,19 @@ def publish(staging: Path, project: Project, codebook: Codebook, edition: int, t
         revisions = [{"revisie": 1, "datum": day, "reden": "eerste publicatie",
                       "gewijzigd": 0, "gewijzigd_tekst": ""}]
     meta = {**meta, "revisie": number, "revisies": revisions}
-    write_csv(publishable(table), data_dir / f"{sid}.csv")
-    write_csv(weighting_summary(weighting), data_dir / f"{sid}_weging.csv")
+    # the published tables at published precision (ceo.stats.precision); the full precision stays in uitvoer/
+    write_csv(public, data_dir / f"{sid}.csv")
+    write_csv(round_weighting(weighting_summary(weighting)), data_dir / f"{sid}_weging.csv")
     if tests is not None:
-        write_csv(tests, data_dir / f"{sid}_toetsen.csv")
+        write_csv(round_tests(tests), data_dir / f"{sid}_toetsen.csv")
+    if out_ed is not None:
+        out_ed.mkdir(parents=True, exist_ok=True)
+        write_csv(table, out_ed / f"{sid}{FULL_PRECISION}.csv")
+        if tests is not None:
+            write_csv(tests, out_ed / f"{sid}_toetsen{FULL_PRECISION}.csv")
     # response and representativeness (population file with 'aangeschreven'); never archived per revision
     if response is not None:
-        write_csv(response, data_dir / f"{sid}_respons.csv")
+        write_csv(round_response(response), data_dir / f"{sid}_respons.csv")
     else:
         (data_dir / f"{sid}_respons.csv").unlink(missing_ok=True)
     meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")

@@ -161,9 +161,9 @@ def test_suppressed_gemeenten_are_listed_without_a_value(demo: Path) -> None:
     (_c, _h, body), *_ = tables(section)
     assert [r[0] for r in body] == shown["gebied_naam"].tolist() + sorted(hidden)
     for r in body[len(shown):]:
-        assert r[1:3] == ["niet gepubliceerd", "—"]
+        assert r[1:3] == ["niet gepubliceerd", "—geen marge"]  # a '—' with its text for screen readers
         assert r[3].startswith("n <")  # the count is not published either
-        assert r[4] == "—"
+        assert r[4] == "—niet vergeleken"
         assert not re.search(r"\d,\d|\d %", " ".join(r))
     note = re.search(r'<p class="ceo-note">(.*?)</p>', section).group(1)
     assert "Niet gepubliceerd: " in note and all(n in note for n in hidden)

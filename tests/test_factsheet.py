@@ -228,7 +228,7 @@ def test_subgroup_table_shows_marge_n_and_the_group_test_when_present(flags, ver
     table = out["table"]
     assert "<th>man</th><td>70\u00a0% <small>± 5 · n = 120</small></td>" in table
     assert "<th>vrouw</th><td>80\u00a0% <small>± 5 · n = 120</small></td>" in table
-    assert "Niet in de tabel, omdat al hun cijfers onderdrukt zijn: geslacht anders (te weinig respondenten" in table
+    assert "Niet in de tabel, omdat al hun cijfers onderdrukt zijn: geslacht anders (te weinig antwoorden)" in table
     if verdict is None:
         assert "Verschillen de groepen?" not in table and out["test_line"] == ""
     else:

@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from ceo.cli import main
 from ceo.core import texts
-from ceo.site.render import THEME_ORDER, THEME_TITLES
+from ceo.site.render import THEME_ORDER, THEME_TITLES, plain_reason
 
 ROOT = Path(__file__).resolve().parent.parent
 DATE = "2026-01-15"
@@ -432,7 +432,9 @@ def test_every_factsheet_has_a_table_per_theme_with_the_comparisons(demo: Path) 
                         r = rows_v[q["indicator"]]
                         got = ["".join(c.itertext()) for c in cells[question_text(q, variant)]]
                         if r["onderdrukt"] == "ja":
-                            assert got[0].startswith("—") and got[1] == "—", (page, got)
+                            # a visible '—' with its reason for screen readers; the margin a '—' too
+                            assert got[0].startswith("—") and got[1] == "—geen cijfer", (page, got)
+                            assert got[0].endswith(f"niet gepubliceerd: {plain_reason(r['reden'])}"), (page, got)
                             assert got[2] == texts.n_text(r), (page, got)
                         else:
                             value = value_text(r) + (" (gemiddeld)" if r["soort"] == "gemiddelde" else "")
@@ -556,7 +558,7 @@ def test_subgroup_tables_with_marge_n_and_suppression(demo: Path) -> None:
                     r = cell[(current, cells[0], k)]
                     if r["onderdrukt"] == "ja":
                         assert shown.startswith("—"), (page, shown)
-                        assert reasons.get(note_marker(shown)) == r["reden"], (page, note)
+                        assert reasons.get(note_marker(shown)) == plain_reason(r["reden"]), (page, note)
                         counts["suppressed"] += 1
                     else:
                         half = (r["bovengrens"] - r["ondergrens"]) / 2
@@ -568,7 +570,7 @@ def test_subgroup_tables_with_marge_n_and_suppression(demo: Path) -> None:
                 if (r["subgroep"], r["subgroep_waarde"]) not in seen:
                     sg_label = next(sg["label"].lower() for sg in breakdowns if sg["id"] == r["subgroep"])
                     assert r["onderdrukt"] == "ja", (page, r["subgroep_waarde"])
-                    assert r["reden"] in hidden[f"{sg_label} {r['subgroep_waarde']}"], (page, note)
+                    assert plain_reason(r["reden"]) in hidden[f"{sg_label} {r['subgroep_waarde']}"], (page, note)
                     counts["hidden"] += 1
     assert min(counts.values()) > 0, counts
 
@@ -799,7 +801,17 @@ def test_duiding_and_revision(second_run: Path, tmp_path: Path) -> None:
     assert header, result.output
     changes = re.findall(r"^  (.+?) · (.+?): (\S+) → (\S+)$", result.output, re.M)
     assert int(header.group(1)) == len(changes) > 0
-    assert ("Dordrecht", "j01") in {(c[0], c[1]) for c in changes}
+    # the list compares the published (rounded) figures: every headline figure whose published value or
+    # suppression differs between the two revisions is in it
+    old = pd.read_csv(root / "uitvoer" / "2025" / "revisies" / "revisie-1" / "jeugd.csv", keep_default_na=False,
+                      na_values=[""], dtype={"subgroep": str, "categorie": str})
+    new = pd.read_csv(site / "2025" / "data" / "jeugd.csv", keep_default_na=False, na_values=[""],
+                      dtype={"subgroep": str, "categorie": str})
+    key = ["gebied_naam", "indicator"]
+    heads = [f[(f["subgroep"].fillna("") == "") & (f["categorie"].fillna("") == "")] for f in (old, new)]
+    m = heads[0].merge(heads[1], on=key, suffixes=("_o", "_n"))
+    moved = m[(m["waarde_o"].fillna(-1) != m["waarde_n"].fillna(-1)) | (m["onderdrukt_o"] != m["onderdrukt_n"])]
+    assert len(moved) and set(map(tuple, moved[key].to_numpy())) <= {(c[0], c[1]) for c in changes}
     assert "nan" not in result.output
     assert "CEO Wmo 2025: revisie 1, er is nog geen eerdere revisie." in result.output
 

@@ -1,10 +1,11 @@
 """Open data for Dutch users: an Excel-NL variant of every published CSV, the data dictionary (every column of
 every published file, in Dutch) and the explanation sheet of the Excel workbook.
 
-The machine-readable CSVs (``site/<edition>/data/<survey>.csv`` …: comma, decimal point, full precision) stay
-as they are; other code and users read them. Next to each one ceo writes ``<name>_excel-nl.csv``: semicolon,
-decimal comma, figures rounded to sensible digits (half away from zero, as on the pages), UTF-8 with a byte
-order mark, so that Excel with Dutch regional settings opens it with a double click.
+The machine-readable CSVs (``site/<edition>/data/<survey>.csv`` …: comma, decimal point, at the published
+precision of :mod:`ceo.stats.precision`) stay as they are; other code and users read them. Next to each one ceo
+writes ``<name>_excel-nl.csv``: semicolon, decimal comma, figures rounded to sensible digits (half away from
+zero, as on the pages), UTF-8 with a byte order mark, so that Excel with Dutch regional settings opens it with a
+double click.
 """
 
 from __future__ import annotations
@@ -58,15 +59,15 @@ RESULT_COLUMNS = {
     "se": ("Standaardfout van het cijfer (volgens het steekproefontwerp).", "zelfde eenheid als waarde"),
     "ondergrens": ("Ondergrens van het betrouwbaarheidsinterval (de marge).", "zelfde eenheid als waarde"),
     "bovengrens": ("Bovengrens van het betrouwbaarheidsinterval (de marge).", "zelfde eenheid als waarde"),
-    "df": ("Vrijheidsgraden voor het interval (t-verdeling).", "aantal"),
-    "se_zonder_fpc": ("Standaardfout zonder eindige-populatiecorrectie (ter vergelijking).",
+    "df": ("Vrijheidsgraden voor het interval (t-verdeling); alleen bij gemeenten.", "aantal"),
+    "se_zonder_fpc": ("Standaardfout zonder eindige-populatiecorrectie (ter vergelijking); alleen bij gemeenten.",
                       "zelfde eenheid als waarde"),
-    "n_eff": ("Effectieve n: het aantal respondenten dat een onderzoek zonder weging even nauwkeurig maakt.",
-              "personen"),
-    "deff_gewicht": ("Weegeffect: hoeveel de ongelijke gewichten de spreiding vergroten (1 = geen effect).",
-                     "factor"),
-    "deff": ("Design-effect: variantie volgens het ontwerp gedeeld door die van een enkelvoudige steekproef.",
-             "factor"),
+    "n_eff": ("Effectieve n: het aantal respondenten dat een onderzoek zonder weging even nauwkeurig maakt; "
+              "alleen bij gemeenten.", "personen"),
+    "deff_gewicht": ("Weegeffect: hoeveel de ongelijke gewichten de spreiding vergroten (1 = geen effect); "
+                     "alleen bij gemeenten.", "factor"),
+    "deff": ("Design-effect: variantie volgens het ontwerp gedeeld door die van een enkelvoudige steekproef; "
+             "alleen bij gemeenten.", "factor"),
     "gewogen": ("Of het cijfer gewogen is (ja/nee).", "ja/nee"),
     "onderdrukt": ("Of het cijfer is weggelaten (ja/nee); dan zijn waarde, marge en n leeg.", "ja/nee"),
     "reden": ("Waarom het cijfer is weggelaten (bijv. 'n < 30', 'aanvullend onderdrukt').", "tekst"),
@@ -316,8 +317,9 @@ def explanation_sheet(year: int, title: str, licence: tuple[str, str], publisher
                         "correctie voor het aantal vergelijkingen); de kolommen p_* zijn niet gecorrigeerd."),
         ("Codes", "gebied_code: CBS-gemeentecode (GM....), regio-id of 'totaal'; ja/nee-kolommen: ja of nee; "
                   "lege cel: niet van toepassing of weggelaten."),
-        ("Getallen", "Volledige precisie met een decimale punt; op de site en in de *_excel-nl.csv-bestanden "
-                     "afgerond met een decimale komma."),
+        ("Getallen", "Afgerond zoals op de pagina's (percentages heel, rapportcijfers op 0,1, standaardfouten op "
+                     "0,1 procentpunt, p-waarden op 2 decimalen), met een decimale punt; in de "
+                     "*_excel-nl.csv-bestanden met een decimale komma."),
     ]
     for m in surveys:
         rows.append((f"Onderzoek {m.get('onderzoek')}", f"{m.get('titel', '')}: {m.get('weging', '')}; "

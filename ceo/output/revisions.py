@@ -71,11 +71,16 @@ def _differs(a: pd.Series, b: pd.Series) -> np.ndarray:
     return ~same.to_numpy()
 
 
-def _domain_changes(old_micro: pd.DataFrame, new_micro: pd.DataFrame, codebook, regions) -> pd.DataFrame:
-    """Per (variable, gebied_code, subgroep, subgroep_waarde): the number of respondents in that domain
-    whose record differs between the two versions. When the microdata cannot be matched respondent by
-    respondent (no or a repeated respondent number) the revision is refused (:class:`InputError`), never
-    compared more weakly."""
+#: ``subgroep_waarde`` of respondents without a value for the breakdown (part of every remainder)
+MISSING = "\x00ontbreekt"
+
+
+def _changed_records(old_micro: pd.DataFrame, new_micro: pd.DataFrame, codebook, regions) -> pd.DataFrame:
+    """One row per (respondent, variable, gebied_code, subgroep, subgroep_waarde) of every respondent whose record
+    differs between the two versions, in every domain it belongs to in either version (``_id`` numbers the
+    respondents; ``subgroep`` "" is everyone, :data:`MISSING` the respondents without a value for a breakdown).
+    When the microdata cannot be matched respondent by respondent (no or a repeated respondent number) the
+    revision is refused (:class:`InputError`), never compared more weakly."""
     from ceo.core.problems import InputError
 
     def refuse(micro: pd.DataFrame, why: str) -> InputError:
@@ -128,24 +133,37 @@ def _domain_changes(old_micro: pd.DataFrame, new_micro: pd.DataFrame, codebook, 
                     labels = {float(k): v for k, v in codebook.labels(sg_var).items()}
                     g = pd.to_numeric(side[sg_var], errors="coerce").to_numpy()[take]
                     gs = pd.Series(g)
-                    part["subgroep_waarde"] = gs.map(labels).fillna(gs.astype(str)).to_numpy()
-                    part = part[~np.isnan(g)]
+                    part["subgroep_waarde"] = gs.map(labels).fillna(gs.astype(str)).where(~np.isnan(g), MISSING) \
+                        .to_numpy()
                 rows.append(part)
             recs = pd.concat(rows, ignore_index=True).merge(membership, on="gemeentecode")
-            counts = recs.drop_duplicates(["_id", "gebied_code", "subgroep_waarde"]) \
-                .groupby(["gebied_code", "subgroep_waarde"]).size().rename("delta_n").reset_index()
-            counts["variable"] = var
-            counts["subgroep"] = sg_id or ""
-            out.append(counts)
+            recs = recs.drop_duplicates(["_id", "gebied_code", "subgroep_waarde"])
+            recs["variable"] = var
+            recs["subgroep"] = sg_id or ""
+            out.append(recs[["_id", "variable", "gebied_code", "subgroep", "subgroep_waarde"]])
     if not out:
-        return pd.DataFrame(columns=["variable", "gebied_code", "subgroep", "subgroep_waarde", "delta_n"])
+        return pd.DataFrame(columns=["_id", "variable", "gebied_code", "subgroep", "subgroep_waarde"])
     return pd.concat(out, ignore_index=True)
+
+
+def _domain_changes(old_micro: pd.DataFrame, new_micro: pd.DataFrame, codebook, regions) -> pd.DataFrame:
+    """Per (variable, gebied_code, subgroep, subgroep_waarde): the number of respondents in that domain
+    whose record differs between the two versions (refused when they cannot be matched: :func:`_changed_records`)."""
+    recs = _changed_records(old_micro, new_micro, codebook, regions)
+    recs = recs[recs["subgroep_waarde"] != MISSING]
+    return recs.groupby(["variable", "gebied_code", "subgroep", "subgroep_waarde"]).size() \
+        .rename("delta_n").reset_index()
 
 
 def disclosure_pairs(old_table: pd.DataFrame, new_table: pd.DataFrame, codebook, regions, threshold: int,
                      old_micro: pd.DataFrame | None = None, new_micro: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The cells published in both tables whose difference involves 1 ≤ Δn < ``threshold``
-    respondents (key columns, both n and Δn). Empty when the two may be published side by side."""
+    """The figures derivable from both tables whose difference involves 1 ≤ Δn < ``threshold`` respondents (key
+    columns, both n and Δn). Empty when the two may be published side by side.
+
+    Derivable are the cells published in both, and the remainders (:func:`_remainders`): per area, indicator and
+    breakdown the everyone-figure minus the groups published in both revisions (the groups suppressed in either
+    revision and the respondents without a value, together), and per region or total and cell the area's figure
+    minus the gemeenten published in both (the gemeenten suppressed in either revision, together)."""
     from ceo.stats.results import KEY
 
     o, n = _norm(old_table), _norm(new_table)
@@ -154,20 +172,113 @@ def disclosure_pairs(old_table: pd.DataFrame, new_table: pd.DataFrame, codebook,
     m = o.merge(n, on=KEY, how="inner", suffixes=("_oud", "_nieuw"))
     m = m[m["_pub_oud"] & m["_pub_nieuw"]].copy()
     m["delta_n"] = (m["n_nieuw"] - m["n_oud"]).abs().astype("int64")
-    if old_micro is not None and new_micro is not None and len(m):
-        changes = _domain_changes(old_micro, new_micro, codebook, regions)
-        if changes is not None:
-            variable = {ind.id: ind.variable for ind in codebook.indicators}
-            m["variable"] = m["indicator"].map(variable)
-            known = m["variable"].isin(set(old_micro.columns) & set(new_micro.columns)).to_numpy()
-            m = m.merge(changes, on=["variable", "gebied_code", "subgroep", "subgroep_waarde"], how="left",
-                        suffixes=("", "_micro"))
-            micro = m["delta_n_micro"].fillna(0).astype("int64")
-            # every respondent who changes n is a changed respondent: never below |Δ n|
-            m["delta_n"] = np.where(known, np.maximum(micro, m["delta_n"]), m["delta_n"])
-            m = m.drop(columns=["variable", "delta_n_micro"])
+    records = None
+    if old_micro is not None and new_micro is not None:
+        records = _changed_records(old_micro, new_micro, codebook, regions)
+    variable = {ind.id: ind.variable for ind in codebook.indicators}
+    if records is not None and len(m):
+        changes = records[records["subgroep_waarde"] != MISSING] \
+            .groupby(["variable", "gebied_code", "subgroep", "subgroep_waarde"]).size().rename("delta_n").reset_index()
+        m["variable"] = m["indicator"].map(variable)
+        known = m["variable"].isin(set(old_micro.columns) & set(new_micro.columns)).to_numpy()
+        m = m.merge(changes, on=["variable", "gebied_code", "subgroep", "subgroep_waarde"], how="left",
+                    suffixes=("", "_micro"))
+        micro = m["delta_n_micro"].fillna(0).astype("int64")
+        # every respondent who changes n is a changed respondent: never below |Δ n|
+        m["delta_n"] = np.where(known, np.maximum(micro, m["delta_n"]), m["delta_n"])
+        m = m.drop(columns=["variable", "delta_n_micro"])
+    cols = KEY + ["n_oud", "n_nieuw", "delta_n"]
+    rest = _remainders(o, n, regions, variable, records,
+                       set(old_micro.columns) & set(new_micro.columns) if records is not None else set())
+    m = pd.concat([m[cols], rest[cols]], ignore_index=True) if len(rest) else m[cols]
     bad = (m["delta_n"] >= 1) & (m["delta_n"] < threshold)
-    return m.loc[bad, KEY + ["n_oud", "n_nieuw", "delta_n"]].reset_index(drop=True)
+    return m.loc[bad, cols].reset_index(drop=True)
+
+
+def _remainders(o: pd.DataFrame, n: pd.DataFrame, regions, variable: dict, records: pd.DataFrame | None,
+                micro_columns: set) -> pd.DataFrame:
+    """The remainders derivable from both revisions (see :func:`disclosure_pairs`), with n in each revision
+    (derived from the published counts) and Δn: the respondents in the remainder's cells in either version whose
+    record differs (from the microdata), never below |n_new − n_old|. Key columns: ``subgroep_waarde`` names the
+    cells of the remainder ('rest: …'); for an area remainder ``gebied_code`` is the area."""
+    head = lambda f: f[f["categorie"] == ""]  # noqa: E731
+    both = head(o).merge(head(n), on=["gebied_code", "indicator", "subgroep", "subgroep_waarde"], how="outer",
+                         suffixes=("_oud", "_nieuw"))
+    for side in ("_oud", "_nieuw"):
+        both["_pub" + side] = both["_pub" + side].astype("boolean").fillna(False).astype(bool)
+        both["n" + side] = pd.to_numeric(both["n" + side], errors="coerce")
+    both["_both"] = both["_pub_oud"] & both["_pub_nieuw"]
+    out = []
+    # (a) per area, indicator and breakdown: everyone − the groups published in both revisions
+    whole = both[(both["subgroep"] == "") & both["_both"]][["gebied_code", "indicator", "n_oud", "n_nieuw"]]
+    parts = both[both["subgroep"] != ""]
+    if len(whole) and len(parts):
+        pub = parts[parts["_both"]].groupby(["gebied_code", "indicator", "subgroep"])[["n_oud", "n_nieuw"]].sum()
+        fam = parts[["gebied_code", "indicator", "subgroep"]].drop_duplicates() \
+            .merge(whole, on=["gebied_code", "indicator"]) \
+            .merge(pub.reset_index(), on=["gebied_code", "indicator", "subgroep"], how="left", suffixes=("", "_pub"))
+        for side in ("n_oud", "n_nieuw"):
+            fam[side] = fam[side] - fam[side + "_pub"].fillna(0)
+        cells = parts[~parts["_both"]][["gebied_code", "indicator", "subgroep", "subgroep_waarde"]]
+        cells = pd.concat([cells, fam[["gebied_code", "indicator", "subgroep"]].assign(subgroep_waarde=MISSING)])
+        fam = fam.assign(_area=fam["gebied_code"])
+        out.append(_delta(fam, cells.assign(_area=cells["gebied_code"]), variable, records, micro_columns, "subgroep"))
+    # (b) per region or total and cell: the area − its gemeenten published in both revisions
+    level = pd.concat([o, n])[["gebied_code"]].drop_duplicates()
+    gems = sorted(c for c in level["gebied_code"] if c != "totaal" and not any(c == r.id for r in regions))
+    member = [(r.id, g) for r in regions for g in r.members] + [("totaal", g) for g in gems]
+    membership = pd.DataFrame(member, columns=["_area", "gebied_code"]).drop_duplicates()
+    areas = both[both["_both"] & both["gebied_code"].isin(membership["_area"])] \
+        [["gebied_code", "indicator", "subgroep", "subgroep_waarde", "n_oud", "n_nieuw"]] \
+        .rename(columns={"gebied_code": "_area"})
+    if len(areas):
+        inside = both.merge(membership, on="gebied_code").merge(
+            areas[["_area", "indicator", "subgroep", "subgroep_waarde"]], on=["_area", "indicator", "subgroep",
+                                                                              "subgroep_waarde"])
+        key = ["_area", "indicator", "subgroep", "subgroep_waarde"]
+        pub = inside[inside["_both"]].groupby(key)[["n_oud", "n_nieuw"]].sum().reset_index()
+        hidden = inside[~inside["_both"]][key + ["gebied_code"]]
+        fam = areas.merge(pub, on=key, how="left", suffixes=("", "_pub"))
+        fam = fam.merge(hidden[key].drop_duplicates(), on=key)  # only where a gemeente is hidden
+        for side in ("n_oud", "n_nieuw"):
+            fam[side] = fam[side] - fam[side + "_pub"].fillna(0)
+        fam["gebied_code"] = fam["_area"]
+        out.append(_delta(fam, hidden, variable, records, micro_columns, "cel"))
+    out = [f for f in out if len(f)]
+    if not out:
+        return pd.DataFrame(columns=["gebied_code", "indicator", "subgroep", "subgroep_waarde", "categorie",
+                                     "n_oud", "n_nieuw", "delta_n"])
+    return pd.concat(out, ignore_index=True)
+
+
+def _delta(fam: pd.DataFrame, cells: pd.DataFrame, variable: dict, records: pd.DataFrame | None,
+           micro_columns: set, kind: str) -> pd.DataFrame:
+    """Δn of every remainder in ``fam`` (one row per remainder, keyed by ``_area``, indicator, subgroep and — for
+    an area remainder — subgroep_waarde); ``cells`` lists the (gebied_code, subgroep_waarde) cells in it."""
+    key = ["_area", "indicator", "subgroep"] + (["subgroep_waarde"] if kind == "cel" else [])
+    fam = fam.copy()
+    fam["delta_n"] = (fam["n_nieuw"] - fam["n_oud"]).abs().fillna(0).astype("int64")
+    if records is not None and len(fam):
+        c = cells.assign(variable=cells["indicator"].map(variable))
+        hit = records.merge(c, on=["variable", "gebied_code", "subgroep", "subgroep_waarde"])
+        micro = hit.drop_duplicates(key + ["_id"]).groupby(key).size().rename("_micro").reset_index()
+        fam = fam.merge(micro, on=key, how="left")
+        known = fam["indicator"].map(variable).isin(micro_columns).to_numpy()
+        fam["delta_n"] = np.where(known, np.maximum(fam["_micro"].fillna(0).astype("int64"), fam["delta_n"]),
+                                  fam["delta_n"])
+    names = cells.groupby(key)["subgroep_waarde" if kind == "subgroep" else "gebied_code"] \
+        .agg(lambda v: "rest: " + " + ".join(sorted("zonder waarde" if x == MISSING else str(x) for x in set(v))))
+    fam = fam.merge(names.rename("_rest").reset_index(), on=key, how="left")
+    if kind == "subgroep":
+        fam["subgroep_waarde"] = fam["_rest"]
+    else:
+        fam["subgroep_waarde"] = fam["subgroep_waarde"] + " (" + fam["_rest"] + ")"
+    fam["gebied_code"] = fam["_area"]
+    fam["categorie"] = ""
+    fam["n_oud"] = fam["n_oud"].fillna(0).astype("int64")
+    fam["n_nieuw"] = fam["n_nieuw"].fillna(0).astype("int64")
+    return fam[["gebied_code", "indicator", "subgroep", "subgroep_waarde", "categorie", "n_oud", "n_nieuw",
+                "delta_n"]]
 
 
 def append_note(out_edition: Path, line: str) -> None:

@@ -217,7 +217,7 @@ def _value_texts(kind: np.ndarray, value: np.ndarray, shown: np.ndarray, indicat
 def _margin_texts(kind: np.ndarray, lo: np.ndarray, hi: np.ndarray, shown: np.ndarray) -> list[str]:
     """'66–77 %' (no line break after the dash), '7,4–7,8', or '—' when not published."""
     return [texts.interval(a, b, 1 if k == "gemiddelde" else 0, percent=k != "gemiddelde")
-            .replace("–", "–" + r.WORD_JOINER) if s else "—"
+            .replace("–", "–" + r.WORD_JOINER) if s else r.dash_text("geen marge")
             for k, a, b, s in zip(kind, lo, hi, shown, strict=True)]
 
 
@@ -365,10 +365,11 @@ def _section(ctx, y: int, meta: dict, q: dict, variant: str, g: _Group, page: st
         if many_regions:
             row.append(region_names.get(g.region[i], g.region[i]))
         s = g.vs_region[i]
-        row.append(("—", "") if not g.shown[i] or not np.isfinite(s) else (SIGNIFICANT[int(s)], str(int(s))))
+        row.append((r.dash_text("niet vergeleken"), "") if not g.shown[i] or not np.isfinite(s)
+                   else (SIGNIFICANT[int(s)], str(int(s))))
         rows.append(row)
     what = f"{label}{', ' + variant if variant else ''}"
-    hidden = [(g.name[i], g.reason[i] or "te weinig respondenten") for i in gem if not g.shown[i]]
+    hidden = [(g.name[i], r.plain_reason(g.reason[i])) for i in gem if not g.shown[i]]
     notes = []
     if any(g.indicative[i] and g.shown[i] for i in gem):
         notes.append("* onzeker: weinig antwoorden of een brede marge.")

@@ -515,7 +515,8 @@ def _kernpunten(ed, present, code, name, level, page, surveys) -> dict:
                     prev_years.add(int(row["vorige_editie"]))
                 href = r._href(page, f"{y}/vergelijk/{meta['onderzoek']}/{q['indicator']}.md")
                 rows_html.append((f'<a href="{html_attr(href)}">{html_text(short_label(q, short))}</a>',
-                                  html_text(r._fmt(row)), _kern_cell(row, "vorige"),
+                                  r.html_cell(r._fmt(row) if _published(row) else r.dash(r.TableNotes.reason(row))),
+                                  _kern_cell(row, "vorige"),
                                   _kern_cell(row, "regio") if level == "gemeente" else None))
     # the columns: this edition, the previous one (not in the first edition), the rest of the region (gemeenten)
     has_prev = any(len(x) > 1 and x[2] for x in rows_html)
@@ -582,7 +583,8 @@ def _reading_box(present, code, name, level, page, y) -> str:
         items.append("We vergelijken met de vorige editie.")
     href = r._href(page, f"{y}/verantwoording.md")
     items.append("<strong>*</strong> indicatief: weinig respondenten of een brede marge. <strong>—</strong>: geen "
-                 "cijfer, omdat te weinig mensen antwoord gaven. Meer uitleg staat in de "
+                 f"cijfer. Dat kan twee redenen hebben: {r.TOO_FEW}, of {r.PROTECTS} (anders kan iemand dat "
+                 "andere cijfer uitrekenen). Onder elke tabel staat welke reden geldt. Meer uitleg staat in de "
                  f'<a href="{html_attr(href)}">verantwoording</a>.')
     return '<div class="ceo-fs-lees"><ul>' + "".join(f"<li>{i}</li>" for i in items) + "</ul></div>"
 
@@ -634,7 +636,7 @@ def _trend_section(ctx, ed, present, code, name, level) -> dict | None:
         cells: list[object] = [_cap(p["title"])]
         for yr in years:
             if yr not in pts:
-                cells.append("—")
+                cells.append(r.NO_FIGURE)
                 continue
             pt = pts[yr]
             text = r._fmt_ci({"soort": p["kind"], "waarde": pt[1], "ondergrens": pt[2], "bovengrens": pt[3]})
@@ -772,9 +774,9 @@ def _theme_table(t, name, y, sid, page, level, rest_name, prev_name, bench_name=
         g = row.get("n_geen_oordeel")
         cells: list[object] = [
             head,
-            notes.value(row) + (" (gemiddeld)" if q["soort"] == "gemiddelde" and _published(row) else ""),
-            _marge(row), n,
-            "—" if _missing(g) or not _published(row) else texts.number(int(g)),
+            notes.value(row) + " (gemiddeld)" if q["soort"] == "gemiddelde" and _published(row) else notes.value(row),
+            _marge(row) if _published(row) else r.NO_FIGURE, n,
+            r.NO_FIGURE if _missing(g) or not _published(row) else texts.number(int(g)),
         ] + [comparison_text(row, w) for w in compared]
         rows.append(cells)
     short = SURVEY_SHORT.get(sid, sid)
@@ -801,7 +803,7 @@ def _history_table(ctx, ps, code, name, y, views) -> dict | None:
             if len(pts) < 2:
                 continue
             rows.append([prefix + short_label(q)] + [
-                _value(pts[yr][1], row["soort"]) if yr in pts else "—" for yr in years])
+                _value(pts[yr][1], row["soort"]) if yr in pts else r.NO_FIGURE for yr in years])
     if not rows:
         return None
     meta = ps.survey.meta
@@ -922,10 +924,10 @@ def _subgroups_table(ps, blocks: list[tuple[dict, list[dict]]], name: str, keys:
             tds = []
             for x in cells:
                 if _published(x):
-                    tds.append(f"<td>{html_text(notes.value(x))} <small>{html_text(_marge(x))} · "
+                    tds.append(f"<td>{r.html_cell(notes.value(x))} <small>{html_text(_marge(x))} · "
                                f"{html_text(texts.n_text(x))}</small></td>")
                 else:
-                    tds.append(f"<td>{html_text(notes.value(x))}</td>")
+                    tds.append(f"<td>{r.html_cell(notes.value(x))}</td>")
             html.append(f"<tr><th>{html_text(v)}</th>{''.join(tds)}</tr>")
     note = _note(notes)
     if hidden_parts:

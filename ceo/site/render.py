@@ -33,6 +33,8 @@ from ceo.core import escape, texts
 from ceo.core.escape import html_attr, html_text, json_script, md_text, plotly_text, sanitise_markdown
 from ceo.core.problems import InputError, Problem
 from ceo.io.sitedata import check_columns, read_json, reading
+from ceo.stats.disclosure import REASON_COMPLEMENT, REASON_N_EFF, REASON_SMALL
+from ceo.stats.results import REASON_STANDARDISED
 
 SURVEY_ORDER = ("wmo", "jeugd", "professionals")
 THEME_ORDER = ("toegang", "kwaliteit", "effect", "samenwerking", "rapportcijfer")
@@ -315,9 +317,39 @@ def superscript(k: int) -> str:
     return str(k).translate(_SUPERSCRIPT)
 
 
+#: the reasons a cell is "—", in plain Dutch (B1) for the legend; the results table's ``reden`` says more
+TOO_FEW = "te weinig antwoorden"
+PROTECTS = "verborgen om een ander cijfer te beschermen"
+NO_ANSWERS = "geen antwoorden"
+
+
+def _reason_pattern(template: str) -> re.Pattern:
+    """A reason template of the results table (``'te weinig respondenten (n < {n})'``) as a pattern."""
+    return re.compile(re.sub(r"\\\{\w*\\\}", ".+?", re.escape(template)))
+
+
+#: (pattern of a ``reden``, its B1 words): matched by the constants of the suppression, not by their text
+_REASONS = [(_reason_pattern(REASON_SMALL), TOO_FEW), (_reason_pattern(REASON_N_EFF), TOO_FEW),
+            (_reason_pattern(REASON_COMPLEMENT), PROTECTS), (_reason_pattern(REASON_STANDARDISED), PROTECTS)]
+
+
+def plain_reason(reden: object) -> str:
+    """Why a figure is not published, in the words of the legend: :data:`TOO_FEW` (its own group is too small or
+    rests on too few people after weighting), :data:`PROTECTS` (hidden so that another hidden figure cannot be
+    recomputed), or the results table's own reason when it is neither."""
+    text = "" if texts.is_missing(reden) else str(reden)
+    if not text:
+        return TOO_FEW
+    for pattern, words in _REASONS:
+        if pattern.fullmatch(text):
+            return words
+    return text
+
+
 class TableNotes:
     """The published values of the rows shown in one table, with the note below it: why a cell is "—"
-    (the reason from the results table; numbered when the table has more than one) and what * means."""
+    (in B1 words, :func:`plain_reason`; numbered when the table has more than one) and what * means. A "—" carries
+    its reason as text for screen readers (:meth:`value`)."""
 
     def __init__(self, rows: list[dict | None]) -> None:
         self.reasons: list[str] = []
@@ -332,19 +364,20 @@ class TableNotes:
     @staticmethod
     def reason(row: dict | None) -> str | None:
         if row is None:
-            return "geen antwoorden"
+            return NO_ANSWERS
         if row.get("onderdrukt") == "ja" or texts.is_missing(row.get("waarde")):
-            return str(row.get("reden") or "te weinig respondenten")
+            return plain_reason(row.get("reden"))
         return None
 
     def value(self, row: dict | None, ci: bool = False) -> str:
-        """The published value, with its interval in the same cell when ``ci``: '72 % (66–77 %)'."""
+        """The published value, with its interval in the same cell when ``ci``: '72 % (66–77 %)'. A figure that is
+        not published: a visible "—" (numbered by its reason) that screen readers skip, and its reason as
+        visually hidden text ('niet gepubliceerd: te weinig antwoorden'), as :class:`Markup`."""
         reason = self.reason(row)
         if reason is None:
             return _fmt_ci(row) if ci else _fmt(row)
-        if len(self.reasons) == 1:
-            return "—"
-        return "—" + superscript(self.reasons.index(reason) + 1)
+        mark = "—" if len(self.reasons) == 1 else "—" + superscript(self.reasons.index(reason) + 1)
+        return dash(reason, mark)
 
     def html(self) -> str:
         e = html_text
@@ -357,6 +390,27 @@ class TableNotes:
         if self.indicative:
             parts.append(f"* indicatief: {INDICATIVE}.")
         return " ".join(parts)
+
+
+def dash(reason: str, mark: str = "—") -> Markup:
+    """A cell without a figure: the visible ``mark`` for the eye, ``'niet gepubliceerd: <reason>'`` for a screen
+    reader (a bare "—" is read as nothing or as 'streepje')."""
+    return Markup(f'<span aria-hidden="true">{html_text(mark)}</span>'
+                  f'<span class="ceo-sr">niet gepubliceerd: {html_text(reason)}</span>')
+
+
+def dash_text(text: str) -> Markup:
+    """A visible "—" that a screen reader reads as ``text``."""
+    return Markup(f'<span aria-hidden="true">—</span><span class="ceo-sr">{html_text(text)}</span>')
+
+
+#: a cell without a figure for another reason than suppression (not asked that year, nothing to compare)
+NO_FIGURE = dash_text("geen cijfer")
+
+
+def html_cell(text: object) -> str:
+    """A table cell's content as HTML: :class:`Markup` as it is, anything else escaped."""
+    return text if isinstance(text, Markup) else html_text(text)
 
 
 def _ci(row: dict) -> str:
@@ -1214,10 +1268,12 @@ def render_overview(ctx: SiteContext, ed: Edition, prepared: list[PreparedSurvey
                     continue
                 row: list[object] = [link(_href(me, f"{y}/{ctx.pages[y][c]}"), n)]
                 n_c = n_area[c]  # empty when every figure of the area is suppressed (no exact count published)
-                row.append(("—", 0) if texts.is_missing(n_c) else (texts.number(n_c), int(n_c)))
+                row.append((dash_text("aantal niet gepubliceerd"), 0) if texts.is_missing(n_c)
+                           else (texts.number(n_c), int(n_c)))
                 for q in qs:
                     r = cell.get((c, q["indicator"]))
-                    row.append((_fmt(r), _sort_value(r)) if r is not None else ("—", ""))
+                    reason = TableNotes.reason(r)
+                    row.append((_fmt(r), _sort_value(r)) if reason is None else (dash(reason), ""))
                 rows.append(row)
             headers = ["Gebied", "Aantal"] + [short_label(q) for q in qs]
             tables.append(html_table(
@@ -1272,7 +1328,7 @@ def render_accounting(ctx: SiteContext, ed: Edition) -> str:
                         texts.number(n_pop) if not texts.is_missing(n_pop) else "onbekend",
                         texts.pct(100 * r["n"] / n_pop, 1) if not texts.is_missing(n_pop) and n_pop else "—",
                         texts.number(r.get("n_eff"), 0),
-                        texts.number(r.get("deff_gewicht", r.get("deff")), 2),  # "deff" before 2026
+                        texts.number(r.get("deff_gewicht", r.get("deff")), 1),  # "deff" before 2026; published to 0.1
                     ]
                 )
             resp = html_table(
@@ -1359,7 +1415,9 @@ def render_accounting(ctx: SiteContext, ed: Edition) -> str:
     return (
         environment()
         .get_template("verantwoording.md.j2")
-        .render(year=y, surveys=surveys, methode=_rel(f"{y}/verantwoording.md", "methode.md"))
+        .render(year=y, surveys=surveys, methode=_rel(f"{y}/verantwoording.md", "methode.md"),
+                disclosure_n=texts.setting(min((s.meta.get("drempels", {}).get("onthulling_n", 10) for s in ed.surveys),
+                                               default=10)))
     )
 
 

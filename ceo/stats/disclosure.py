@@ -616,15 +616,34 @@ def withhold_derived(table: pd.DataFrame, areas: Sequence) -> None:
         table.loc[hide, ["regio", "significant_regio"]] = ""
 
 
+#: the figures of a row (besides its counts): none of them is published for a suppressed row
+_ROW_FIGURES = ("waarde", "se", "ondergrens", "bovengrens", "df", "se_zonder_fpc", "n_eff", "deff_gewicht", "deff",
+                "waarde_vorige", "verschil_vorige", "p_vorige", "waarde_rest_regio", "verschil_regio", "p_regio",
+                "waarde_benchmark", "verschil_benchmark", "p_benchmark", "p_groepen", "ondergrens_rest_regio",
+                "bovengrens_rest_regio")
+_ROW_FLAGS = ("significant_vorige", "significant_regio", "significant_benchmark", "significant_groepen",
+              "toets_groepen")
+
+
 def publishable(table: pd.DataFrame) -> pd.DataFrame:
-    """The table as published: suppressed rows carry no exact counts (``n``, ``n_geen_oordeel``),
-    which could otherwise be recomputed by differencing like the figures."""
-    out = table.copy()
+    """The table as published, the one place where its precision is set (:mod:`ceo.stats.precision`):
+    suppressed rows carry no exact counts (``n``, ``n_geen_oordeel``), which could otherwise be recomputed
+    by differencing like the figures, and no figure, interval, comparison or test in any column; the
+    figures of the other rows are rounded to the published precision (standard errors, bounds and p-values
+    at full precision would give suppressed cells away through the variance formula)."""
+    from ceo.stats.precision import round_results
+
+    out = round_results(table)
     sup = (out["onderdrukt"] == "ja").to_numpy()
     for c in ("n", "n_geen_oordeel"):
         if c in out:
             out[c] = out[c].astype("Int64")
             out.loc[sup, c] = pd.NA
+    if sup.any():
+        out.loc[sup, [c for c in _ROW_FIGURES if c in out]] = np.nan
+        flags = [c for c in _ROW_FLAGS if c in out]
+        if flags:
+            out.loc[sup, flags] = ""
     return out
 
 

@@ -715,7 +715,8 @@ def _side(frame: pd.DataFrame, se_column: str) -> dict[str, np.ndarray]:
         return pd.to_numeric(col, errors="coerce").to_numpy(dtype="float64")
 
     n = num("n")
-    df = num("df") if "df" in frame else n - 1
+    # df is published for gemeenten only (ceo.stats.precision): elsewhere n - 1, as for an older table
+    df = np.where(np.isnan(num("df")), n - 1, num("df")) if "df" in frame else n - 1
     n_eff = num("n_eff") if "n_eff" in frame else n
     return {"value": num("waarde") / scale, "se": num(se_column, "se") / scale, "df": df,
             "n_eff": np.fmin(n_eff, n), "prop": prop, "scale": scale}
