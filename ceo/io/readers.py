@@ -227,13 +227,17 @@ def _detect(path: Path, head: bytes) -> str:
 def _read_sav(path: Path, limits: Limits = DEFAULT_LIMITS, as_text: Callable[[str], bool] = lambda _name: False,
               allow_no_rows: bool = False) -> RawTable:
     name = path.name
-    reason = _sav_structure_problem(path)
+    layout = _sav_layout(path)
+    reason = layout if isinstance(layout, str) else None
     if reason is None:
         cases = _sav_case_count(path)  # (the header says how many; refused before reading them)
         if cases is not None and cases > limits.max_rows:
             raise InputError(Problem(f"het bestand heeft {cases} respondenten, meer dan de grens van "
                                      f"{limits.max_rows} {LIMIT_HINT}", name))
-        outcome = _isolated(_pyreadstat_read, str(path))
+        reason = _impossible_case_count(path, cases, layout)
+    if reason is None:
+        chunk_rows = max(_SAV_MIN_CHUNK_ROWS, _SAV_CHUNK_CELLS // max(layout.slots, 1))
+        outcome = _isolated(_pyreadstat_read, str(path), chunk_rows)
         if outcome is None:  # the reading library crashed on this file
             reason = "ongeldige of niet-ondersteunde opbouw"
         elif outcome[0] == "fout":
@@ -304,21 +308,47 @@ def _sav_case_count(path: Path) -> int | None:
 _DUPLICATED_RE = re.compile(r"column '(.*)' is duplicated")
 
 
-def _pyreadstat_read(path: str) -> tuple:
+def _pyreadstat_read(path: str, chunk_rows: int = 0) -> tuple:
     """``("ok", data, metadata, read as Windows-1252, names that occur twice)`` or ``("fout", Dutch
-    reason)``. pyreadstat's warnings (in English) are caught, not shown."""
+    reason)``. pyreadstat's warnings (in English) are caught, not shown.
+
+    With ``chunk_rows`` the cases are read that many at a time (``row_limit``/``row_offset``): the
+    reading library allocates a chunk, not the whole count the header announces, so memory grows
+    with the cases that are really there."""
     import warnings
 
     import pyreadstat
 
+    def read(encoding: str | None) -> tuple[pd.DataFrame, object]:
+        kwargs = {"user_missing": True}
+        if encoding:
+            kwargs["encoding"] = encoding
+        if not chunk_rows:
+            return pyreadstat.read_sav(path, **kwargs)
+        frames = []
+        meta = None
+        offset = 0
+        while True:
+            part, part_meta = pyreadstat.read_sav(path, row_limit=chunk_rows, row_offset=offset, **kwargs)
+            meta = meta or part_meta
+            frames.append(part)
+            offset += len(part)
+            if len(part) < chunk_rows:
+                break
+        if len(frames) == 1:
+            return frames[0], meta
+        df = pd.concat(frames, ignore_index=True)
+        del frames
+        return df, meta
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            df, meta = pyreadstat.read_sav(path, user_missing=True)
+            df, meta = read(None)
             windows = False
         except Exception as first:  # pyreadstat raises its own and generic errors; never show a traceback
             try:  # old files written in a Windows code page without saying so
-                df, meta = pyreadstat.read_sav(path, user_missing=True, encoding="WINDOWS-1252")
+                df, meta = read("WINDOWS-1252")
                 windows = True
             except Exception:
                 return "fout", _explain(first)
@@ -425,16 +455,75 @@ def _run_and_send(send, function, args) -> None:
 _SAV_VARIABLE, _SAV_LABELS, _SAV_LABEL_VARS, _SAV_DOCUMENT, _SAV_EXTENSION, _SAV_END = 2, 3, 4, 6, 7, 999
 
 
+@dataclass(frozen=True)
+class _SavLayout:
+    """What the dictionary of an SPSS file says about its data: 8-byte slots per case, the
+    compression (0 none, 1 bytecode, 2 zlib) and where the data start."""
+
+    slots: int
+    compression: int
+    data_start: int
+    size: int
+
+
+#: cases per chunk of the .sav reader: about this many 8-byte values at a time
+_SAV_CHUNK_CELLS = 4_000_000
+_SAV_MIN_CHUNK_ROWS = 1_000
+#: the most that zlib can compress (deflate: 258 bytes per 2 bits, about 1032:1)
+_ZLIB_MAX_RATIO = 1032
+
+
 def _sav_structure_problem(path: Path) -> str | None:
     """A Dutch reason when the dictionary of an SPSS file (header, variables, value labels, extension
     records) is not built as the format prescribes; None when it is. Checked before the file is given
     to the reading library, which can crash on such files."""
-    import struct
+    layout = _sav_layout(path)
+    return layout if isinstance(layout, str) else None
+
+
+def _impossible_case_count(path: Path, cases: int | None, layout: _SavLayout) -> str | None:
+    """A Dutch reason when the header announces more cases than the data part of the file can hold.
+
+    Every case has ``slots`` values of 8 bytes. Uncompressed, that is 8 bytes per value; in bytecode
+    compression each value takes at least a one-byte code; zlib compresses at most about 1032:1 on
+    top of that. The reading library allocates what the header announces, so an impossible count is
+    refused before it reads anything."""
+    if cases is None or cases == 0 or layout.slots == 0:
+        return None
+    data = max(layout.size - layout.data_start, 0)
+    if layout.compression == 0:
+        most = data // (8 * layout.slots)
+    elif layout.compression == 1:
+        most = (data + 8) // layout.slots
+    else:
+        most = _ZLIB_MAX_RATIO * (data + 8) // layout.slots
+    # (a file cut off somewhere is left to the reader, which says that it stops too early)
+    if cases <= 2 * most + _SAV_MIN_CHUNK_ROWS:
+        return None
+    return (f"de kop noemt {cases} respondenten, maar de gegevens in het bestand zijn {data} bytes; dat is "
+            f"te weinig voor zoveel respondenten met {layout.slots} variabelen")
+
+
+def _sav_layout(path: Path) -> _SavLayout | str:
+    """The layout of an SPSS file's data (:class:`_SavLayout`), or a Dutch reason why its dictionary is
+    not built as the format prescribes. The file is mapped, not read: only the dictionary's pages are
+    touched."""
+    import mmap
 
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return f"het bestand kan niet worden gelezen ({exc.strerror})"
+        with path.open("rb") as fh:
+            size = path.stat().st_size
+            if size < 176:
+                return "het bestand houdt te vroeg op"
+            with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                return _sav_dictionary(data, size)
+    except (OSError, ValueError) as exc:
+        return f"het bestand kan niet worden gelezen ({getattr(exc, 'strerror', None) or exc})"
+
+
+def _sav_dictionary(data, file_size: int) -> _SavLayout | str:
+    import struct
+
     if len(data) < 176:
         return "het bestand houdt te vroeg op"
     for order in "<>":
@@ -507,7 +596,7 @@ def _sav_structure_problem(path: Path) -> str | None:
         return "de beschrijving van de variabelen klopt niet"
     if any(not 1 <= i <= n_variables for i in label_indices):
         return "de waardelabels kloppen niet"
-    return None
+    return _SavLayout(slots=n_variables, compression=compression, data_start=pos + 8, size=file_size)
 
 
 def _explain(exc: Exception) -> str:
