@@ -26,6 +26,7 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -1237,7 +1238,7 @@ def _convert(values: pd.Series, allow_comma: bool) -> tuple[pd.Series, bool, boo
     others = filled[~fill_str]
     numbers_ok = all(isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool | np.bool_)
                      for v in others)
-    if numbers_ok and not text.str.match(_LEADING_ZERO).any() and not _long_integers(text.to_numpy(dtype=str)):
+    if numbers_ok and not text.str.match(_LEADING_ZERO).any() and not _long_integers(text.to_numpy(dtype=object)):
         num = pd.to_numeric(text, errors="coerce")
         if num.notna().all() and np.isfinite(num.to_numpy(dtype="float64")).all():
             result = pd.Series(np.nan, index=values.index, dtype="float64")
@@ -1269,6 +1270,7 @@ def _read_xlsx(path: Path, limits: Limits = DEFAULT_LIMITS, as_text: Callable[[s
     name = path.name
     notices: list[str] = []
     _check_unpacked_size(path, limits)
+    _check_shared_strings(path)
     try:
         import openpyxl
 
@@ -1283,16 +1285,7 @@ def _read_xlsx(path: Path, limits: Limits = DEFAULT_LIMITS, as_text: Callable[[s
                 if len(sheets) > 1:
                     notices.append(f"{name}: alleen het eerste werkblad ('{ws.title}') gelezen; het "
                                    f"bestand heeft {len(sheets)} werkbladen")
-                ws.reset_dimensions()
-                rows = []
-                for i, r in enumerate(ws.iter_rows(values_only=True), start=1):
-                    if len(r) > limits.max_columns and any(v is not None for v in r[limits.max_columns:]):
-                        raise InputError(Problem(f"het werkblad heeft meer dan {limits.max_columns} kolommen, de "
-                                                 f"grens {LIMIT_HINT}", name, i))
-                    if len(rows) > limits.max_rows + 30:  # (a few title rows above the header)
-                        raise InputError(Problem(f"het werkblad heeft meer dan {limits.max_rows} rijen met "
-                                                 f"respondenten, de grens {LIMIT_HINT}", name, i))
-                    rows.append((i, r))
+                cells = _sheet_cells(wb, ws, limits, name)
                 merged = _merged_ranges(wb, ws)
                 formulas = _uncached_formulas(wb, ws)
             finally:
@@ -1305,15 +1298,14 @@ def _read_xlsx(path: Path, limits: Limits = DEFAULT_LIMITS, as_text: Callable[[s
     def filled(v: object) -> bool:
         return v is not None and not (isinstance(v, str) and not v.strip())
 
-    rows = [(i, r) for i, r in rows if any(filled(v) for v in r)]
+    rows = cells.head  # the first rows with a filled cell: {column index: value}
     if not rows:
         raise InputError(Problem("het bestand is leeg", name))
-    width = max(max((j + 1 for j, v in enumerate(r) if filled(v)), default=0) for _, r in rows)
-
+    width = cells.width
     # the header is the first row whose cells are mostly filled with text
     header_at = 0
     for k, (_, r) in enumerate(rows[:30]):
-        n_text = sum(1 for v in r if isinstance(v, str) and v.strip())
+        n_text = sum(1 for v in r.values() if isinstance(v, str) and v.strip())
         if n_text >= 1 and n_text * 2 > width:
             header_at = k
             break
@@ -1327,30 +1319,27 @@ def _read_xlsx(path: Path, limits: Limits = DEFAULT_LIMITS, as_text: Callable[[s
         notices.append(f"{name}: samengevoegde cellen ({', '.join(above[:5])}"
                        f"{', …' if len(above) > 5 else ''}) gelezen als losse cellen; alleen de "
                        "eerste cel heeft de waarde")
-    data_rows = rows[header_at + 1:]
-    names = [_cell_name(header_cells[j]) if j < len(header_cells) else "" for j in range(width)]
+    n_data = cells.n_rows - header_at - 1
+    names = [_cell_name(header_cells.get(j)) for j in range(width)]
     n_keep = width
     while n_keep > 0 and not names[n_keep - 1]:
-        j = n_keep - 1
-        if any(len(r) > j and filled(r[j]) for _, r in data_rows):
+        if cells.has_values_after(n_keep - 1, header_at):
             break
         n_keep -= 1
     names = names[:n_keep]
     problems = _check_names(names, name)
     # merged cells among the respondents: only the first cell has the value, the others are empty,
     # so the answers of the other rows would be lost (or wrongly taken as missing)
-    by_row = dict(rows)
     for ref, b in bounds:
         if b is None or b[3] <= header_row:
             continue
         min_col, min_row, _, _ = b
-        cells = by_row.get(min_row, ())
-        first = cells[min_col - 1] if min_col - 1 < len(cells) else None
+        first = cells.value(min_row, min_col - 1)
         column = names[min_col - 1] if min_col - 1 < len(names) and names[min_col - 1] else None
         problems.append(Problem(f"samengevoegde cellen {ref}: alleen de eerste cel heeft een waarde, de "
                                 "andere zijn leeg. Maak de samenvoeging ongedaan en vul de waarde in elke cel in",
                                 name, min_row, column, first if filled(first) else None))
-    if not data_rows and not allow_no_rows:
+    if not n_data and not allow_no_rows:
         problems.append(Problem(NO_RESPONDENTS, name))
     # a formula whose result was never saved (the file was written by a program that does not
     # calculate): openpyxl reads it as an empty cell, which would silently become "geen antwoord"
@@ -1365,11 +1354,19 @@ def _read_xlsx(path: Path, limits: Limits = DEFAULT_LIMITS, as_text: Callable[[s
             f"en nog {len(problems) - _MAX_ROW_PROBLEMS} problemen in dit bestand", name)]
             if len(problems) > _MAX_ROW_PROBLEMS else []))
 
-    row_numbers = np.asarray([i for i, _ in data_rows], dtype=np.int64)
+    # a sheet far larger than what is filled in it (cells far to the right of or below the answers)
+    # would take the memory of the whole rectangle as a table: refused before it is built
+    if n_data * len(names) > max(_XLSX_DENSE_FLOOR, _XLSX_DENSE_FACTOR * cells.n_filled):
+        raise InputError(Problem(
+            f"het werkblad is {n_data} rijen bij {len(names)} kolommen (tot en met kolom "
+            f"{_column_letter(len(names) - 1)}) groot, maar heeft maar {cells.n_filled} gevulde cellen; zo'n lege "
+            "tabel zou onnodig veel geheugen kosten. Verwijder de lege rijen en kolommen, of lever alleen de "
+            "ingevulde cellen", name))
+    row_numbers = cells.row_numbers[header_at + 1:]
     booleans: list[Problem] = []
 
     def column(j: int) -> tuple[pd.Series, bool, bool]:
-        values = pd.Series([r[j] if j < len(r) else None for _, r in data_rows], dtype=object)
+        values = pd.Series(cells.take(j, header_at), dtype=object)
         # an Excel TRUE/FALSE is no answer code (it would be read as 1/0)
         for k in np.flatnonzero(values.map(lambda v: v is True or v is False).to_numpy(dtype=bool)):
             booleans.append(Problem(
@@ -1386,6 +1383,197 @@ def _read_xlsx(path: Path, limits: Limits = DEFAULT_LIMITS, as_text: Callable[[s
             f"en nog {len(booleans) - _MAX_ROW_PROBLEMS} cellen met WAAR/ONWAAR", name)]
             if len(booleans) > _MAX_ROW_PROBLEMS else []))
     return RawTable(path=path, kind="xlsx", data=data, row_numbers=row_numbers, notices=notices)
+
+
+#: a table of more cells than this is refused when fewer than 1 in _XLSX_DENSE_FACTOR cells are filled
+_XLSX_DENSE_FLOOR = 20_000_000
+_XLSX_DENSE_FACTOR = 100
+
+
+class _SheetCells:
+    """The filled cells of a worksheet (not None, not only whitespace), kept column by column: per
+    column the positions of its filled cells among the rows that have any, and their values. Memory
+    grows with the filled cells, not with how far a row reaches or how large a sheet says it is."""
+
+    def __init__(self) -> None:
+        from array import array
+
+        self._array = array
+        #: sheet row number of each row that has a filled cell
+        self.rows = array("i")
+        self._positions: dict[int, object] = {}
+        self._values: dict[int, list] = {}
+        #: the first rows with a filled cell: (sheet row, {column index: value})
+        self.head: list[tuple[int, dict[int, object]]] = []
+        #: 1 + the largest column index with a filled cell
+        self.width = 0
+        self.n_filled = 0
+
+    def add(self, row: int, values: dict[int, object]) -> None:
+        k = len(self.rows)
+        self.rows.append(row)
+        for j, v in values.items():
+            positions = self._positions.get(j)
+            if positions is None:
+                positions = self._positions[j] = self._array("i")
+                self._values[j] = []
+            positions.append(k)
+            self._values[j].append(v)
+        self.width = max(self.width, max(values) + 1)
+        self.n_filled += len(values)
+        if len(self.head) < 31:  # (the header is looked for in the first 30)
+            self.head.append((row, values))
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.rows)
+
+    @property
+    def row_numbers(self) -> np.ndarray:
+        return np.frombuffer(self.rows, dtype=np.intc).astype(np.int64)
+
+    def has_values_after(self, j: int, k: int) -> bool:
+        """Whether column ``j`` has a filled cell in a row after the ``k``-th."""
+        positions = self._positions.get(j)
+        return bool(positions) and positions[-1] > k
+
+    def value(self, row: int, j: int) -> object:
+        """The value in sheet row ``row``, column ``j`` (None when empty)."""
+        import bisect
+
+        k = bisect.bisect_left(self.rows, row)
+        positions = self._positions.get(j)
+        if k == len(self.rows) or self.rows[k] != row or positions is None:
+            return None
+        at = bisect.bisect_left(positions, k)
+        return self._values[j][at] if at < len(positions) and positions[at] == k else None
+
+    def take(self, j: int, k: int) -> np.ndarray:
+        """Column ``j`` of the rows after the ``k``-th as an object array (None where empty); the
+        column's cells are released."""
+        out = np.full(max(self.n_rows - k - 1, 0), None, dtype=object)
+        positions = self._positions.pop(j, None)
+        values = self._values.pop(j, None)
+        if positions is None:
+            return out
+        at = np.frombuffer(positions, dtype=np.intc)
+        held = np.empty(len(values), dtype=object)
+        held[:] = values
+        below = at > k
+        out[at[below] - k - 1] = held[below]
+        return out
+
+
+def _sheet_cells(wb: object, ws: object, limits: Limits, name: str) -> _SheetCells:
+    """The filled cells of a read-only worksheet, streamed: every cell is converted by openpyxl's own
+    cell parser (shared strings, dates, numbers) and released at once, so that neither a row that
+    reaches column XFD nor a sheet of a million empty styled cells takes memory. A filled cell beyond
+    the column limit and a row beyond the row limit stop the reading. The rows are those openpyxl
+    gives: a row that does not come after the previous one is skipped."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    row_tag, cell_tag, data_tag = (f"{{{SHEET_MAIN_NS}}}{t}" for t in ("row", "c", "sheetData"))
+    parser = WorkSheetParser(None, ws._shared_strings, data_only=True, epoch=wb.epoch,
+                             date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+    out = _SheetCells()
+    last = 0  # the last row openpyxl would give
+    max_rows = limits.max_rows + 30  # (a few title rows above the header)
+
+    def too_many_rows(row: int) -> InputError:
+        return InputError(Problem(f"het werkblad heeft meer dan {limits.max_rows} rijen met respondenten, de "
+                                  f"grens {LIMIT_HINT}", name, row))
+
+    with wb._archive.open(ws._worksheet_path) as src:  # read-only mode has no public API for this
+        parent = row_el = None
+        row = last_column = 0
+        values: dict[int, object] = {}
+        for event, el in iterparse(src, events=("start", "end")):
+            tag = el.tag
+            if event == "start":
+                if tag == row_tag:
+                    r = el.get("r")
+                    row = int(float(r)) if r else parser.row_counter + 1
+                    parser.row_counter, parser.col_counter = row, 0
+                    row_el, values, last_column = el, {}, 0
+                    if row > last + 1 and row - 1 > max_rows:  # (rows in between count as empty rows)
+                        raise too_many_rows(max(last + 1, max_rows + 2))
+                elif tag == data_tag:
+                    parent = el
+                continue
+            if tag == cell_tag and row_el is not None:
+                cell = parser.parse_cell(el)
+                j, v = cell["column"] - 1, cell["value"]
+                last_column = j
+                if v is None or (isinstance(v, str) and not v.strip()):
+                    values.pop(j, None)
+                else:
+                    if j >= limits.max_columns:
+                        raise InputError(Problem(f"het werkblad heeft meer dan {limits.max_columns} kolommen, de "
+                                                 f"grens {LIMIT_HINT}", name, row))
+                    values[j] = v
+                row_el.clear()  # (the row's attributes were read at its start)
+            elif tag == row_tag:
+                if row > last:
+                    if row - 1 > max_rows:
+                        raise too_many_rows(row)
+                    last = row
+                    # (openpyxl ends a row at its last cell: a cell further right that came earlier is lost)
+                    values = {j: v for j, v in values.items() if j <= last_column}
+                    if values:
+                        out.add(row, values)
+                row_el = None
+                el.clear()
+                if parent is not None:
+                    parent.clear()
+    return out
+
+
+def _check_shared_strings(path: Path) -> None:
+    """Refuse an .xlsx whose shared-strings table has more entries than the workbook has cells (and
+    more than a million): each entry is a text some cell uses, so such a table is made to fill the
+    memory. Both are counted by streaming the archive's parts, before anything is built."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            strings = [i for i in infos if i.filename.lower().endswith("sharedstrings.xml")]
+            if not strings:
+                return
+            n_strings = sum(_count_tags(zf, i, _SHARED_STRING_TAG) for i in strings)
+            if n_strings <= _MAX_FREE_SHARED_STRINGS:
+                return
+            n_cells = sum(_count_tags(zf, i, _CELL_TAG) for i in infos if i not in strings)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error):
+        return  # reported as a damaged file by the reader
+    if n_strings > n_cells:
+        raise InputError(Problem(
+            f"de tabel met teksten van het Excel-bestand ({strings[0].filename}) heeft {n_strings} teksten, meer dan "
+            f"de {n_cells} cellen van het bestand; het bestand is beschadigd of zo gemaakt dat het het geheugen "
+            "vult. Sla het opnieuw op in Excel", path.name))
+
+
+#: a shared-strings table of at most this many entries is read without counting the cells
+_MAX_FREE_SHARED_STRINGS = 1_000_000
+_SHARED_STRING_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+
+
+def _count_tags(zf: zipfile.ZipFile, info: zipfile.ZipInfo, tag: re.Pattern) -> int:
+    """How often ``tag`` (a pattern that starts with '<' and holds no other) occurs in a part of the
+    archive, read in pieces of a megabyte. Each piece is cut just before a '<', so that no tag is split."""
+    count = 0
+    carry = b""
+    with zf.open(info) as src:
+        while chunk := src.read(1 << 20):
+            chunk = carry + chunk
+            cut = chunk.rfind(b"<")
+            if cut <= 0:
+                carry = chunk if len(chunk) < 1 << 16 else b""
+                continue
+            count += sum(1 for _ in tag.finditer(chunk, 0, cut))
+            carry = chunk[cut:]
+    return count + sum(1 for _ in tag.finditer(carry))
 
 
 def _column_letter(j: int) -> str:
@@ -1482,10 +1670,20 @@ _MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+[0-9]+(?::[A-Z]
 
 
 def _merged_ranges(wb: object, ws: object) -> list[str]:
-    """Merged cell ranges of a read-only worksheet (read-only mode does not parse them)."""
+    """Merged cell ranges of a read-only worksheet (read-only mode does not parse them), streamed in
+    pieces of a megabyte cut just before a '<'."""
+    found: list[str] = []
+    carry = b""
     try:
         with wb._archive.open(ws._worksheet_path) as src:  # read-only mode has no public API for this
-            xml = src.read()
+            while chunk := src.read(1 << 20):
+                chunk = carry + chunk
+                cut = chunk.rfind(b"<")
+                if cut <= 0:
+                    carry = chunk if len(chunk) < 1 << 16 else b""
+                    continue
+                found += (m.decode("ascii") for m in _MERGE_RE.findall(chunk, 0, cut))
+                carry = chunk[cut:]
     except Exception:
         return []
-    return [m.decode("ascii") for m in _MERGE_RE.findall(xml)]
+    return found + [m.decode("ascii") for m in _MERGE_RE.findall(carry)]
