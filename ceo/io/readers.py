@@ -22,6 +22,7 @@ to the diagnostic reader.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
@@ -1275,7 +1276,7 @@ def _read_xlsx(path: Path, limits: Limits = DEFAULT_LIMITS, as_text: Callable[[s
         import openpyxl
 
         # a file object, so that openpyxl does not refuse a workbook whose name does not end in .xlsx
-        with path.open("rb") as fh:
+        with path.open("rb") as fh, _sheets_without_size():
             wb = openpyxl.load_workbook(fh, read_only=True, data_only=True, keep_links=False)
             try:
                 sheets = wb.worksheets
@@ -1464,6 +1465,27 @@ class _SheetCells:
         return out
 
 
+@contextlib.contextmanager
+def _sheets_without_size():
+    """openpyxl opens a read-only worksheet by looking for its size: in a sheet without a
+    ``<dimension>`` element it parses the whole sheet for that, keeping every cell element (a few
+    gigabytes for a sheet of millions of empty cells). The size is not used here (the reader takes
+    the cells that are there), so that look is skipped while the workbook is opened."""
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    original = ReadOnlyWorksheet._get_size
+    ReadOnlyWorksheet._get_size = lambda self: None
+    try:
+        yield
+    finally:
+        ReadOnlyWorksheet._get_size = original
+
+
+#: Excel's last column (XFD) and row
+_EXCEL_COLUMNS = 16_384
+_EXCEL_ROWS = 1_048_576
+
+
 def _sheet_cells(wb: object, ws: object, limits: Limits, name: str) -> _SheetCells:
     """The filled cells of a read-only worksheet, streamed: every cell is converted by openpyxl's own
     cell parser (shared strings, dates, numbers) and released at once, so that neither a row that
@@ -1506,6 +1528,10 @@ def _sheet_cells(wb: object, ws: object, limits: Limits, name: str) -> _SheetCel
                 cell = parser.parse_cell(el)
                 j, v = cell["column"] - 1, cell["value"]
                 last_column = j
+                if j >= _EXCEL_COLUMNS or row > _EXCEL_ROWS:
+                    raise InputError(Problem("deze rij heeft een cel voorbij kolom XFD of rij 1048576, de grenzen "
+                                             "van Excel; het bestand is beschadigd of niet door Excel gemaakt. "
+                                             "Sla het opnieuw op in Excel", name, row))
                 if v is None or (isinstance(v, str) and not v.strip()):
                     values.pop(j, None)
                 else:
