@@ -22,10 +22,12 @@ to the diagnostic reader.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import io
 import re
+import warnings
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable
@@ -791,28 +793,241 @@ def _field_count_problem(line: str, n: int, n_header: int, n_keep: int, delimite
                    value=value)
 
 
+#: bytes of a CSV file read at a time; a block of text always ends at a line end
+_CSV_BLOCK = 4 << 20
+#: the header is looked for in the first this many characters
+_CSV_HEAD_CHARS = 500_000
+
+
+class _CsvSource:
+    """A delivered text file read in blocks, never as a whole: a first pass over the bytes decides
+    the encoding (the same rules as for the whole file: UTF-16 with or without byte order mark, UTF-8,
+    UTF-8 with some lines in Windows-1252, Windows-1252) and finds NUL bytes; :meth:`blocks` then gives
+    the decoded text in blocks of whole lines, as often as needed. Raises :class:`InputError` for a file
+    that is not text."""
+
+    def __init__(self, path: Path, name: str, notices: list[str]) -> None:
+        self.path = path
+        self.name = name
+        self.size = path.stat().st_size
+        self.encoding = "utf-8"
+        self.errors = "strict"
+        self.skip = 0  # bytes of a byte order mark to skip
+        self.foreign: set[int] | None = None  # mixed: the lines (numbered from 1) in Windows-1252
+        sample = b""
+        first_nul = -1
+        lines_before_nul = 0
+        after_nul = False  # a byte other than NUL after the first NUL
+        utf8 = codecs.getincrementaldecoder("utf-8")()
+        valid_utf8 = True
+        multibyte = False
+        tail = b""
+        with path.open("rb") as fh:
+            offset = 0
+            while chunk := fh.read(_CSV_BLOCK):
+                if not sample:
+                    sample = chunk[:8192]
+                if first_nul < 0:
+                    at = chunk.find(b"\x00")
+                    if at >= 0:
+                        first_nul = offset + at
+                        lines_before_nul += chunk.count(b"\n", 0, at)
+                        after_nul = bool(chunk[at:].strip(b"\x00"))
+                    else:
+                        lines_before_nul += chunk.count(b"\n")
+                elif not after_nul:
+                    after_nul = bool(chunk.strip(b"\x00"))
+                if valid_utf8:
+                    try:
+                        utf8.decode(chunk[3:] if offset == 0 and chunk.startswith(b"\xef\xbb\xbf") else chunk)
+                    except UnicodeDecodeError:
+                        valid_utf8 = False
+                if not multibyte:
+                    multibyte = bool(_UTF8_MULTIBYTE.search(tail + chunk))
+                    tail = chunk[-8:]
+                offset += len(chunk)
+        if valid_utf8:
+            try:
+                utf8.decode(b"", final=True)
+            except UnicodeDecodeError:
+                valid_utf8 = False
+        self.sample = sample
+        if _looks_binary_parts(sample, first_nul >= 0):
+            encoding = _utf16_without_bom(sample)
+            if encoding is None:
+                raise InputError(_binary_problem_parts(sample, first_nul, lines_before_nul, after_nul, name))
+            notices.append(f"{name}: tekencodering UTF-16 (zonder BOM) herkend")
+            self.encoding, self.errors = encoding, "replace"
+            return
+        if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+            notices.append(f"{name}: tekencodering UTF-16 herkend")
+            self.encoding, self.errors = "utf-16", "replace"
+            return
+        if valid_utf8:
+            self.encoding, self.skip = "utf-8", (3 if sample.startswith(b"\xef\xbb\xbf") else 0)
+            return
+        if sample.startswith(b"\xef\xbb\xbf"):  # says UTF-8 but has a bad byte somewhere
+            notices.append(f"{name}: ongeldige UTF-8-tekens vervangen door '\ufffd'")
+            self.encoding, self.errors, self.skip = "utf-8", "replace", 3
+            return
+        if multibyte:
+            foreign, letters = self._mixed_lines()
+            if letters:
+                rows = sorted(foreign)
+                shown = ", ".join(str(r) for r in rows[:10]) + (" …" if len(rows) > 10 else "")
+                notices.append(f"{name}: gemengde tekencodering: {'rij' if len(rows) == 1 else 'rijen'} {shown} "
+                               "gelezen als Windows-1252, de rest als UTF-8")
+                self.foreign = foreign
+                return
+        notices.append(f"{name}: tekencodering Windows-1252 herkend (geen UTF-8)")
+        self.encoding, self.errors = "cp1252", "replace"
+
+    def _byte_blocks(self):
+        """The raw bytes in blocks that end just after a b"\\n" (the last one at the end of the file)."""
+        carry = b""
+        with self.path.open("rb") as fh:
+            fh.seek(self.skip)
+            while chunk := fh.read(_CSV_BLOCK):
+                chunk = carry + chunk
+                cut = chunk.rfind(b"\n") + 1
+                if cut == 0:
+                    carry = chunk
+                    continue
+                carry = chunk[cut:]
+                yield chunk[:cut]
+        if carry:
+            yield carry
+
+    def _mixed_lines(self) -> tuple[set[int], bool]:
+        """The lines (numbered from 1, split at b"\\n") that are not UTF-8, and whether any line that is
+        has letters beyond ASCII."""
+        foreign: set[int] = set()
+        letters = False
+        number = 0
+        for block in self._byte_blocks():
+            lines = block.split(b"\n")
+            if block.endswith(b"\n"):
+                lines.pop()
+            for line in lines:
+                number += 1
+                try:
+                    line.decode("utf-8")
+                    letters = letters or not line.isascii()
+                except UnicodeDecodeError:
+                    foreign.add(number)
+        return foreign, letters
+
+    def _text_blocks(self):
+        if self.encoding.startswith("utf-16"):  # (a b"\\n" byte is no line end here: cut the text)
+            decoder = codecs.getincrementaldecoder(self.encoding)(errors=self.errors)
+            carry = ""
+            with self.path.open("rb") as fh:
+                while True:
+                    chunk = fh.read(_CSV_BLOCK)
+                    text = carry + decoder.decode(chunk, final=not chunk)
+                    cut = text.rfind("\n") + 1
+                    if not chunk:
+                        if text:
+                            yield text
+                        return
+                    carry = text[cut:]
+                    if cut:
+                        yield text[:cut]
+        if self.foreign is not None:
+            number = 0
+            for block in self._byte_blocks():
+                lines = block.split(b"\n")
+                out = []
+                for k, line in enumerate(lines):
+                    if k == len(lines) - 1 and not line:
+                        break
+                    number += 1
+                    out.append(line.decode("cp1252", errors="replace") if number in self.foreign
+                               else line.decode("utf-8"))
+                yield "\n".join(out) + ("\n" if block.endswith(b"\n") else "")
+            return
+        for block in self._byte_blocks():
+            yield block.decode(self.encoding, errors=self.errors)
+
+    def blocks(self):
+        """The text in blocks of whole lines; the first starts without byte order marks."""
+        first = True
+        for block in self._text_blocks():
+            if first:
+                block = block.lstrip("\ufeff")
+                first = False
+            yield block
+
+    def head(self, chars: int) -> str:
+        """At least the first ``chars`` characters of the text (or all of it)."""
+        out: list[str] = []
+        n = 0
+        for block in self.blocks():
+            out.append(block)
+            n += len(block)
+            if n >= chars:
+                break
+        return "".join(out)
+
+    def lines_at(self, wanted: Iterable[int], split: re.Pattern | str = _LINE_BREAK) -> dict[int, str]:
+        """The lines with these numbers (from 1), as the text's line breaks count them (``split``: the
+        line breaks of the csv module, or only "\\n")."""
+        wanted = set(wanted)
+        found: dict[int, str] = {}
+        number = 0
+        for block in self.blocks():
+            parts = block.split(split) if isinstance(split, str) else split.split(block)
+            if parts and parts[-1] == "" and len(parts) > 1:
+                parts.pop()
+            for line in parts:
+                number += 1
+                if number in wanted:
+                    found[number] = line
+            if len(found) == len(wanted):
+                break
+        return found
+
+
+def _looks_binary_parts(sample: bytes, has_nul: bool) -> bool:
+    """:func:`_looks_binary` from the first 8192 bytes and whether the file has a NUL byte anywhere."""
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    if has_nul:
+        return True
+    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    return control > max(8, len(sample) // 100)
+
+
+def _binary_problem_parts(sample: bytes, at: int, lines_before: int, after: bool, name: str) -> Problem:
+    """:func:`_binary_problem` from the first bytes, the place of the first NUL byte, the line breaks
+    before it and whether anything but NUL bytes follows it."""
+    before = sample[:at] if at > 0 else b""
+    control = sum(1 for b in before[:8192] if b < 32 and b not in (9, 10, 12, 13))
+    if at > 0 and lines_before >= 1 and control == 0:
+        row = lines_before + 1
+        if not after:
+            return Problem("vanaf deze rij staan er onleesbare tekens (NUL-bytes) in plaats van tekst; het "
+                           "bestand is beschadigd of niet volledig gekopieerd. Vraag het bestand opnieuw op",
+                           name, row)
+        return Problem("deze rij bevat een onleesbaar teken (een NUL-byte); het bestand is beschadigd. Vraag het "
+                       "bestand opnieuw op", name, row)
+    return Problem(WRONG_TYPE, name)
+
+
 def _read_csv(path: Path, limits: Limits = DEFAULT_LIMITS, as_text: Callable[[str], bool] = lambda _name: False,
               allow_no_rows: bool = False) -> RawTable:
     name = path.name
+    notices: list[str] = []
     try:
-        data = path.read_bytes()
+        source = _CsvSource(path, name, notices)
+        prefix = source.head(_CSV_HEAD_CHARS)
     except OSError as exc:
         raise InputError(Problem(f"het bestand kan niet worden gelezen ({exc.strerror})", name)) from None
-    notices: list[str] = []
-    if _looks_binary(data):
-        encoding = _utf16_without_bom(data)
-        if encoding is None:
-            raise InputError(_binary_problem(data, name))
-        notices.append(f"{name}: tekencodering UTF-16 (zonder BOM) herkend")
-        text = data.decode(encoding, errors="replace")
-    else:
-        text = _decode(data, name, notices)
-    del data
-    text = text.lstrip("\ufeff")
 
     # find the header: the first non-empty line; a leading line with a single filled field
     # followed by a real header is a title
-    lines = _LINE_BREAK.split(text[:500_000])[:200]
+    lines = _LINE_BREAK.split(prefix[:_CSV_HEAD_CHARS])[:200]
+    del prefix
     nonempty = [(i + 1, ln) for i, ln in enumerate(lines) if ln.strip(" \t;,\"")]
     if not nonempty:
         raise InputError(Problem("het bestand is leeg", name))
@@ -850,16 +1065,15 @@ def _read_csv(path: Path, limits: Limits = DEFAULT_LIMITS, as_text: Callable[[st
         pending.clear()
 
     # a well-formed file (every row as many fields as the header, quotes only around whole fields
-    # on one line, no cell near the limits) is split by pandas' C parser; anything unusual is read
-    # by the csv module below, which says where and what is wrong
-    fast = _fast_records(text, header_line_no, delimiter, limits)
+    # on one line, no cell near the limits) is split by pandas' C parser, block by block; anything
+    # unusual is read by the csv module below, which says where and what is wrong
+    fast = _fast_records(source.blocks(), header_line_no, delimiter, limits)
     if fast is not None:
-        header, columns, record_rows = fast
-        chunks.append(columns)
+        header, chunks, record_rows = fast
         n_records = len(record_rows)
-        lengths = [len(header)] * n_records
+        lengths = np.full(n_records, len(header), dtype=np.int64)
     else:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        reader = csv.reader(_lines(source.blocks()), delimiter=delimiter)
         line_no = 0
         # a field longer than the limit stops the reading there, before the table grows in memory
         previous_limit = csv.field_size_limit(limits.max_cell_chars)
@@ -896,7 +1110,8 @@ def _read_csv(path: Path, limits: Limits = DEFAULT_LIMITS, as_text: Callable[[st
                                             header[j].strip() or None if j < len(header) else None, first or None))
         except csv.Error as exc:
             if "field limit" in str(exc):
-                raise InputError(_long_field_problem(text, line_no + 1, delimiter, header, limits, name)) from None
+                line = source.lines_at([line_no + 1], "\n").get(line_no + 1, "")
+                raise InputError(_long_field_problem(line, line_no + 1, delimiter, header, limits, name)) from None
             problems.append(Problem("ongeldige CSV-opmaak: een veld is te lang of een aanhalingsteken "
                                     "wordt niet gesloten", name, line_no + 1))
         finally:
@@ -928,10 +1143,10 @@ def _read_csv(path: Path, limits: Limits = DEFAULT_LIMITS, as_text: Callable[[st
     has_extra[extra] = True
     bad = np.flatnonzero(~((n_fields == n_header) | ((n_fields >= n_keep) & ~has_extra)))
     if len(bad):
-        source_lines = _LINE_BREAK.split(text)
-        for k in bad[:_MAX_ROW_PROBLEMS]:
-            row = record_rows[k]
-            line = source_lines[row - 1] if row - 1 < len(source_lines) else ""
+        shown = [record_rows[k] for k in bad[:_MAX_ROW_PROBLEMS]]
+        source_lines = source.lines_at(shown)
+        for k, row in zip(bad[:_MAX_ROW_PROBLEMS], shown, strict=True):
+            line = source_lines.get(row, "")
             problems.append(_field_count_problem(line, int(n_fields[k]), n_header, n_keep, delimiter, name, row))
     if len(bad) > _MAX_ROW_PROBLEMS:
         problems.append(Problem(f"en nog {len(bad) - _MAX_ROW_PROBLEMS} rijen met een ander aantal "
@@ -940,7 +1155,7 @@ def _read_csv(path: Path, limits: Limits = DEFAULT_LIMITS, as_text: Callable[[st
         problems.append(Problem(NO_RESPONDENTS, name))
     if problems:
         raise InputError(problems)
-    del text, lengths, extra
+    del lengths, extra, n_fields, has_extra
 
     def column(j: int) -> np.ndarray:
         """The whole column j; the chunks' parts are released as they are joined."""
@@ -958,6 +1173,13 @@ def _read_csv(path: Path, limits: Limits = DEFAULT_LIMITS, as_text: Callable[[st
                     notices=notices)
 
 
+def _lines(blocks):
+    """The lines of the text blocks with their line ends, as ``io.StringIO(text, newline="")`` gives them
+    (a block ends at a line end, so no line is split between two)."""
+    for block in blocks:
+        yield from io.StringIO(block, newline="")
+
+
 def _quoted_fields(delimiter: str) -> re.Pattern:
     """A field that is quoted as a whole, on one line: after a delimiter or at the start of a line,
     up to a quote followed by a delimiter or the end of the line (a quote inside is doubled)."""
@@ -965,45 +1187,111 @@ def _quoted_fields(delimiter: str) -> re.Pattern:
     return re.compile(rf'(?:^|(?<={d}))"(?:[^"\n]|"")*"(?={d}|$)', re.MULTILINE)
 
 
-def _fast_records(text: str, header_line_no: int, delimiter: str,
-                  limits: Limits) -> tuple[list[str], list[np.ndarray], np.ndarray] | None:
-    """The header, the columns (text arrays) and the row numbers of a well-formed CSV text, split by
-    pandas' C parser: exactly what the csv module gives, in a fraction of the time. None whenever the
-    file has anything the diagnostic reader must look at: a lone carriage return, a quote that does not
-    enclose a whole field on one line, a row with another number of fields than the header, a line
-    longer than the cell limit, more columns or rows than the limits."""
-    if "\x00" in text or text.count("\n") > limits.max_rows + 1000:  # (more lines than rows: see below)
+def _blank_lines(delimiter: str, limits: Limits) -> re.Pattern:
+    """Whole lines that hold nothing but spaces, tabs and delimiters (at most a cell long), one after
+    another, after a line end: blank rows, which are skipped."""
+    d = re.escape(delimiter)
+    return re.compile(rf"(?<=\n)(?:[ \t{d}]{{0,{limits.max_cell_chars}}}\n)+")
+
+
+def _fast_records(blocks: Iterable[str], header_line_no: int, delimiter: str,
+                  limits: Limits) -> tuple[list[str], list[list[np.ndarray]], np.ndarray] | None:
+    """The header, the columns (text arrays, per block) and the row numbers of a well-formed CSV text,
+    split by pandas' C parser block by block: exactly what the csv module gives, in a fraction of the
+    time. None whenever the file has anything the diagnostic reader must look at: a lone carriage
+    return, a quote that does not enclose a whole field on one line, a row with another number of
+    fields than the header, a line longer than the cell limit, more columns or rows than the limits."""
+    header: list[str] | None = None
+    chunks: list[list[np.ndarray]] = []
+    rows: list[np.ndarray] = []
+    n_records = 0
+    line = 1  # the number of the first line of the block
+    quoted = _quoted_fields(delimiter)
+    blank = _blank_lines(delimiter, limits)
+    for block in blocks:
+        if "\x00" in block:
+            return None
+        if "\r" in block:
+            if block.count("\r") != block.count("\r\n"):
+                return None
+            block = block.replace("\r\n", "\n")
+        first_line = line
+        line += block.count("\n")
+        if header is None:
+            if header_line_no >= line and block.endswith("\n"):  # the header is in a later block
+                continue
+            start = 0
+            for _ in range(header_line_no - first_line):
+                start = block.find("\n", start) + 1
+                if start == 0:
+                    return None
+            block = block[start:]
+            first_line = header_line_no
+        out = _fast_block(block, first_line, delimiter, limits, header, quoted, blank)
+        if out is None:
+            return None
+        block_header, columns, block_rows = out
+        if header is None:
+            header = block_header
+        n_records += len(block_rows)
+        if n_records > limits.max_rows:
+            return None
+        if len(block_rows):
+            chunks.append(columns)
+            rows.append(block_rows)
+    if header is None:
         return None
-    if "\r" in text:
-        if text.count("\r") != text.count("\r\n"):
-            return None
-        text = text.replace("\r\n", "\n")
-    start = 0
-    for _ in range(header_line_no - 1):
-        start = text.find("\n", start) + 1
-        if start == 0:
-            return None
-    body = text[start:]
-    del text
+    return header, chunks, (np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64))
+
+
+def _fast_block(body: str, first_line: int, delimiter: str, limits: Limits, header: list[str] | None,
+                quoted: re.Pattern, blank: re.Pattern) -> tuple[list[str], list[np.ndarray], np.ndarray] | None:
+    """One block of whole lines (``\\n`` line ends) for :func:`_fast_records`: (header, columns, row
+    numbers), or None. Without ``header`` the block starts with the header line."""
+    if not body:
+        return header, [], np.zeros(0, dtype=np.int64)
+    if header is not None and body.startswith("\ufeff"):  # (pandas would drop it as a byte order mark)
+        return None
+    # runs of blank lines are taken out first (a file of millions of empty lines is skipped at the speed
+    # of a regular expression); ``removed`` maps the lines that stay back to the lines of the file
+    runs = []
+    if "\n\n" in body or blank.search(body):
+        pieces = []
+        at = 0
+        kept_before = 0
+        for m in blank.finditer(body):
+            kept_before += body.count("\n", at, m.start())
+            n = m.group().count("\n")
+            runs.append((kept_before, n))
+            pieces.append(body[at:m.start()])
+            at = m.end()
+        pieces.append(body[at:])
+        body = "".join(pieces)
+        del pieces
     bare = body
     if '"' in body:
-        bare = _quoted_fields(delimiter).sub("", body)
+        bare = quoted.sub("", body)
         if '"' in bare:
             return None
     lines = bare.split("\n")
     # every line within the limit on a cell (the diagnostic reader says which cell is too long), no
     # more columns or rows than the limits: checked before the table is built
-    if max(map(len, lines)) > limits.max_cell_chars or "\n" not in body:
+    if max(map(len, lines)) > limits.max_cell_chars or (header is None and "\n" not in body):
         return None
-    n_header = lines[0].count(delimiter) + 1
+    n_header = lines[0].count(delimiter) + 1 if header is None else len(header)
     n_lines = len(lines) - (1 if body.endswith("\n") else 0)
-    if n_header > limits.max_columns or n_lines - 1 > limits.max_rows:
+    if n_header > limits.max_columns or n_lines - (header is None) > limits.max_rows:
         return None
+    if n_lines == 0:
+        return header, [], np.zeros(0, dtype=np.int64)
     try:
-        frame = pd.read_csv(io.StringIO(body), sep=delimiter, header=None, dtype=object, na_filter=False,
-                            keep_default_na=False, engine="c", quotechar='"', doublequote=True, escapechar=None,
-                            comment=None, skipinitialspace=False, skip_blank_lines=False, index_col=False,
-                            low_memory=False)
+        with warnings.catch_warnings():  # (a row with more fields than the header: the delimiters tell)
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            frame = pd.read_csv(io.StringIO(body), sep=delimiter, header=None, dtype=object, na_filter=False,
+                                keep_default_na=False, engine="c", quotechar='"', doublequote=True,
+                                escapechar=None, comment=None, skipinitialspace=False, skip_blank_lines=False,
+                                index_col=False, low_memory=False,
+                                names=None if header is None else list(range(n_header)))
     except (pd.errors.ParserError, ValueError):  # e.g. a row with more fields than the header
         return None
     del body
@@ -1021,7 +1309,7 @@ def _fast_records(text: str, header_line_no: int, delimiter: str,
             break
         sub = np.asarray(col[candidates], dtype=string)
         candidates = candidates[np.strings.strip(sub) == ""]
-    if candidates.size and candidates[0] == 0:  # (the header is never blank: it has a name)
+    if header is None and candidates.size and candidates[0] == 0:  # (the header is never blank: it has a name)
         return None
     # a row with fewer fields than the header is padded by pandas: the delimiters tell (a row with
     # more fields is an error of the parser, above)
@@ -1031,26 +1319,26 @@ def _fast_records(text: str, header_line_no: int, delimiter: str,
     del lines, bare
     keep = np.ones(n_lines, dtype=bool)
     keep[candidates] = False
-    keep[0] = False
-    rows = np.flatnonzero(keep)
-    header = [str(v) for v in (col[0] for col in values)]
-    all_rows = len(rows) == n_lines - 1
-    columns = [first[1:] if all_rows else first[rows]]
-    columns += [np.asarray(col[1:] if all_rows else col[rows], dtype=string) for col in values[1:]]
-    return header, columns, (header_line_no + rows).astype(np.int64)
+    if header is None:
+        keep[0] = False
+        header = [str(v) for v in (col[0] for col in values)]
+    kept = np.flatnonzero(keep)
+    all_rows = len(kept) == n_lines - 1 and not keep[0]
+    columns = [first[1:] if all_rows else first[kept]]
+    columns += [np.asarray(col[1:] if all_rows else col[kept], dtype=string) for col in values[1:]]
+    numbers = kept.astype(np.int64)
+    if runs:  # back to the lines of the file: add the blank lines taken out before each line
+        starts = np.asarray([k for k, _ in runs], dtype=np.int64)
+        removed = np.cumsum(np.asarray([n for _, n in runs], dtype=np.int64))
+        before = np.searchsorted(starts, numbers, side="right")
+        numbers = numbers + np.where(before > 0, removed[np.maximum(before - 1, 0)], 0)
+    return header, columns, first_line + numbers
 
 
-def _long_field_problem(text: str, row: int, delimiter: str, header: list[str] | None, limits: Limits,
+def _long_field_problem(line: str, row: int, delimiter: str, header: list[str] | None, limits: Limits,
                         name: str) -> Problem:
-    """A CSV field longer than the limit, on line ``row``: which column, and how it starts."""
-    start = 0
-    for _ in range(row - 1):
-        at = text.find("\n", start)
-        if at < 0:
-            break
-        start = at + 1
-    end = text.find("\n", start)
-    line = text[start:] if end < 0 else text[start:end]
+    """A CSV field longer than the limit, on line ``row`` (its text ``line``): which column, and how
+    it starts."""
     column = value = None
     for j, part in enumerate(line.split(delimiter)):
         if len(part) > limits.max_cell_chars:
