@@ -1456,38 +1456,73 @@ def _convert_text(values: tuple[str, ...] | list[str] | np.ndarray, allow_comma:
     """A column of CSV fields as float when every filled value is a number, else (and always with
     ``text``) as stripped text with NaN for empty cells (vectorised: a national file has 100,000+ rows).
 
+    A column of long open answers is copied as few times as possible: stripped only when some value
+    has whitespace at either end, and the numeric checks are skipped when its first filled value is
+    no number (then the column cannot be numeric).
+
     Returns (column, decimal comma used, SPSS '#NULL!' seen)."""
-    strings = np.strings.strip(np.asarray(values, dtype=np.dtypes.StringDType()))
+    strings = np.asarray(values, dtype=np.dtypes.StringDType())
+    del values
+    if _outer_space(strings):
+        strings = np.strings.strip(strings)
     sysmis_mask = strings == _SPSS_SYSMIS
     sysmis = bool(sysmis_mask.any())
     empty = (strings == "") | sysmis_mask
-    filled = strings[~empty]
-    if filled.size == 0:
+    del sysmis_mask
+    if empty.all():
         return pd.Series(np.full(len(strings), np.nan, dtype=object if text else np.float64)), False, sysmis
-    zero_first = (np.strings.startswith(filled, "0") | np.strings.startswith(filled, "-0")
-                  | np.strings.startswith(filled, "+0"))
-    leading_zero = any(_LEADING_ZERO_RE.match(v) for v in filled[zero_first].tolist())
-    if (not text and not leading_zero and not (np.strings.find(filled, "_") >= 0).any()
-            and not _long_integers(filled)):
-        try:
-            numbers = filled.astype(np.float64)
-        except ValueError:
-            numbers = None
-        if numbers is not None and np.isfinite(numbers).all():
-            out = np.full(len(strings), np.nan)
-            out[~empty] = numbers
-            return pd.Series(out), False, sysmis
-        if (numbers is None and allow_comma and (np.strings.find(filled, ",") >= 0).any()
-                and all(_DECIMAL_COMMA_RE.fullmatch(v) for v in filled.tolist())):
-            out = np.full(len(strings), np.nan)
-            out[~empty] = np.strings.replace(filled, ",", ".").astype(np.float64)
-            return pd.Series(out), True, sysmis
+    if not text and _maybe_number(str(strings[np.argmin(empty)]), allow_comma):
+        filled = strings[~empty]
+        zero_first = (np.strings.startswith(filled, "0") | np.strings.startswith(filled, "-0")
+                      | np.strings.startswith(filled, "+0"))
+        leading_zero = any(_LEADING_ZERO_RE.match(v) for v in filled[zero_first].tolist())
+        if not leading_zero and not (np.strings.find(filled, "_") >= 0).any() and not _long_integers(filled):
+            try:
+                numbers = filled.astype(np.float64)
+            except ValueError:
+                numbers = None
+            if numbers is not None and np.isfinite(numbers).all():
+                out = np.full(len(strings), np.nan)
+                out[~empty] = numbers
+                return pd.Series(out), False, sysmis
+            if (numbers is None and allow_comma and (np.strings.find(filled, ",") >= 0).any()
+                    and all(_DECIMAL_COMMA_RE.fullmatch(v) for v in filled.tolist())):
+                out = np.full(len(strings), np.nan)
+                out[~empty] = np.strings.replace(filled, ",", ".").astype(np.float64)
+                return pd.Series(out), True, sysmis
+        del filled
     # one Python string per distinct value, shared by the rows that have it (a gemeente column of a
     # national file has a few hundred distinct values in a million rows)
-    codes, uniques = pd.factorize(strings)
+    # (Python strings first, the text array released, then factorised: pandas' factorize of a numpy text
+    # array makes a copy of its own on top)
+    objects = strings.astype(object)
+    del strings
+    codes, uniques = pd.factorize(objects)
+    del objects
     text = uniques.astype(object)[codes]
     text[empty] = np.nan
     return pd.Series(text, dtype=object), False, sysmis
+
+
+def _outer_space(strings: np.ndarray) -> bool:
+    """Whether any value starts or ends with a character that ``np.strings.strip`` removes (whitespace,
+    and NUL), without a stripped copy of the column."""
+    for edge in (np.strings.slice(strings, 0, 1), np.strings.slice(strings, -1, None)):
+        if (np.strings.isspace(edge) | (edge == "\x00")).any():
+            return True
+    return False
+
+
+def _maybe_number(value: str, allow_comma: bool) -> bool:
+    """Whether a (stripped, filled) value could belong to a numeric column: it converts to a float the
+    way the whole column would, or is a number with a decimal comma."""
+    if "_" in value:
+        return False
+    try:
+        np.asarray([value], dtype=np.dtypes.StringDType()).astype(np.float64)
+        return True
+    except ValueError:
+        return allow_comma and _DECIMAL_COMMA_RE.fullmatch(value) is not None
 
 
 #: more digits than a float64 holds exactly: such a number is an identifier and stays text
