@@ -205,3 +205,47 @@ def test_sav_cases_are_read_in_chunks(tmp_path):
     assert out.get("problems") == ["veel.zsav: het SPSS-bestand is beschadigd of onvolledig (er staan minder "
                                    "respondenten in dan de kop van het bestand aangeeft)"], out
     assert out["growth_mb"] < 150, out
+
+
+# --------------------------------------------------------------------------- blocks give the same as the whole
+
+def _outcome(path: Path) -> tuple:
+    from ceo.core.problems import InputError
+    from ceo.io.readers import read_table
+
+    try:
+        raw = read_table(path)
+    except InputError as exc:
+        return "fout", [str(p) for p in exc.problems]
+    return "ok", raw.data.to_dict("list"), raw.row_numbers.tolist(), raw.notices
+
+
+CSV_FILES = {
+    "plain": b"respondent_id;v01;open\n1;2;goed\n2;3;\n3;1;slecht\n",
+    "crlf_blank_lines": b"respondent_id;v01\r\n1;2\r\n\r\n\r\n ; \r\n2;3\r\n\r\n3;4\r\n",
+    "title_line": b"CEO Wmo 2025\n\nrespondent_id;v01\n1;2\n\n\n2;3\n",
+    "quoted_multiline": b'respondent_id;open\n1;"een\nmeer regels"\n2;"kort"\n3;x\n',
+    "extra_field": b"respondent_id,v01\n1,2\n2,3,9\n3,4\n",
+    "fewer_fields": b"respondent_id;v01;v02\n1;2;3\n2;3\n3;4;5\n",
+    "cp1252": "respondent_id;plaats\n1;Zoeterméér\n2;Fryslân\n".encode("cp1252"),
+    "mixed": "respondent_id;plaats\n1;Zoeterméér\n".encode() + "2;Fryslân\n".encode("cp1252") + b"3;x\n",
+    "utf16": "respondent_id\tv01\n1\t2\n2\t3\n".encode("utf-16"),
+    "utf16_no_bom": "respondent_id\tv01\n1\t2\n2\t3\n".encode("utf-16-le"),
+    "bom_inside": b"respondent_id,v01\n\xef\xbb\xbf1,2\n2,3\n",
+    "nul_at_end": b"respondent_id;v01\n1;2\n2;3\n" + b"\x00" * 64,
+    "long_cell": ("respondent_id;open\n1;" + "x" * 10_050 + "\n2;kort\n").encode(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CSV_FILES))
+def test_csv_read_in_small_blocks_gives_what_the_whole_file_gives(tmp_path, monkeypatch, name):
+    """Blocks of a few bytes (every line its own block) give the same table, row numbers, notices and
+    messages as one block for the whole file."""
+    from ceo.io import readers
+
+    path = tmp_path / "wmo.csv"
+    path.write_bytes(CSV_FILES[name])
+    whole = _outcome(path)
+    for size in (1, 7, 64):
+        monkeypatch.setattr(readers, "_CSV_BLOCK", size)
+        assert _outcome(path) == whole, size

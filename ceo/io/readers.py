@@ -18,6 +18,12 @@ file. A well-formed file (every row as many fields as the header, quotes around 
 line, no cell near the limits) takes a fast path through pandas' C parser with exactly the same
 result (``tests/test_csv_fast_path.py`` compares both on generated files); anything unusual falls back
 to the diagnostic reader.
+
+Memory grows with what a file holds, not with what it claims: a CSV file is read in blocks of whole
+lines (never as a whole; runs of blank lines are skipped at once), an Excel sheet cell by cell into
+sparse columns (a row formatted up to column XFD or a sheet of empty cells costs nothing; a
+shared-strings table larger than the workbook's cells is refused before it is loaded), and the cases
+of an SPSS file in chunks, after its header's case count has been checked against the file's size.
 """
 
 from __future__ import annotations
@@ -635,62 +641,7 @@ def _missing_item(r: object, column: pd.Series | None) -> object:
 
 # --------------------------------------------------------------------------- CSV
 
-def _decode(data: bytes, name: str, notices: list[str]) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        notices.append(f"{name}: tekencodering UTF-16 herkend")
-        return data.decode("utf-16", errors="replace")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    if data.startswith(b"\xef\xbb\xbf"):  # says UTF-8 but has a bad byte somewhere
-        notices.append(f"{name}: ongeldige UTF-8-tekens vervangen door '\ufffd'")
-        return data[3:].decode("utf-8", errors="replace")
-    mixed = _decode_mixed(data)
-    if mixed is not None:
-        text, rows = mixed
-        shown = ", ".join(str(r) for r in rows[:10]) + (" …" if len(rows) > 10 else "")
-        notices.append(f"{name}: gemengde tekencodering: {'rij' if len(rows) == 1 else 'rijen'} {shown} "
-                       "gelezen als Windows-1252, de rest als UTF-8")
-        return text
-    notices.append(f"{name}: tekencodering Windows-1252 herkend (geen UTF-8)")
-    return data.decode("cp1252", errors="replace")
-
-
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
-
-
-def _decode_mixed(data: bytes) -> tuple[str, list[int]] | None:
-    """A file that is UTF-8 except for some lines in Windows-1252 (pasted together from two sources):
-    each line decoded on its own. None when no line has UTF-8 letters beyond ASCII (then the whole
-    file is Windows-1252)."""
-    if not _UTF8_MULTIBYTE.search(data):
-        return None
-    lines = data.split(b"\n")
-    out: list[str] = []
-    foreign: list[int] = []
-    utf8_letters = False
-    for i, line in enumerate(lines, start=1):
-        try:
-            text = line.decode("utf-8")
-            utf8_letters = utf8_letters or not line.isascii()
-        except UnicodeDecodeError:
-            text = line.decode("cp1252", errors="replace")
-            foreign.append(i)
-        out.append(text)
-    if not utf8_letters:
-        return None
-    return "\n".join(out), foreign
-
-
-def _looks_binary(data: bytes) -> bool:
-    sample = data[:8192]
-    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return False
-    if b"\x00" in data:
-        return True
-    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
-    return control > max(8, len(sample) // 100)
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -706,24 +657,6 @@ def _utf16_without_bom(data: bytes) -> str | None:
     if zeros_even > 0.9 and zeros_odd < 0.1:
         return "utf-16-be"
     return None
-
-
-def _binary_problem(data: bytes, name: str) -> Problem:
-    """Why a file with binary bytes cannot be read as text: a text file whose content stops in NUL
-    bytes (a broken copy or download) names the row where that starts; anything else is not a
-    delivery at all."""
-    at = data.find(b"\x00")
-    before = data[:at] if at > 0 else b""
-    control = sum(1 for b in before[:8192] if b < 32 and b not in (9, 10, 12, 13))
-    if before.count(b"\n") >= 1 and control == 0:
-        row = before.count(b"\n") + 1
-        if not data[at:].strip(b"\x00"):
-            return Problem("vanaf deze rij staan er onleesbare tekens (NUL-bytes) in plaats van tekst; het "
-                           "bestand is beschadigd of niet volledig gekopieerd. Vraag het bestand opnieuw op",
-                           name, row)
-        return Problem("deze rij bevat een onleesbaar teken (een NUL-byte); het bestand is beschadigd. Vraag het "
-                       "bestand opnieuw op", name, row)
-    return Problem(WRONG_TYPE, name)
 
 
 _DELIMITERS = (";", "\t", ",")
@@ -814,7 +747,6 @@ class _CsvSource:
         self.errors = "strict"
         self.skip = 0  # bytes of a byte order mark to skip
         self.foreign: set[int] | None = None  # mixed: the lines (numbered from 1) in Windows-1252
-        sample = b""
         first_nul = -1
         lines_before_nul = 0
         after_nul = False  # a byte other than NUL after the first NUL
@@ -823,10 +755,10 @@ class _CsvSource:
         multibyte = False
         tail = b""
         with path.open("rb") as fh:
+            sample = fh.read(8192)
+            fh.seek(0)
             offset = 0
             while chunk := fh.read(_CSV_BLOCK):
-                if not sample:
-                    sample = chunk[:8192]
                 if first_nul < 0:
                     at = chunk.find(b"\x00")
                     if at >= 0:
@@ -844,7 +776,7 @@ class _CsvSource:
                         valid_utf8 = False
                 if not multibyte:
                     multibyte = bool(_UTF8_MULTIBYTE.search(tail + chunk))
-                    tail = chunk[-8:]
+                    tail = (tail + chunk)[-8:]
                 offset += len(chunk)
         if valid_utf8:
             try:
@@ -852,10 +784,10 @@ class _CsvSource:
             except UnicodeDecodeError:
                 valid_utf8 = False
         self.sample = sample
-        if _looks_binary_parts(sample, first_nul >= 0):
+        if _looks_binary(sample, first_nul >= 0):
             encoding = _utf16_without_bom(sample)
             if encoding is None:
-                raise InputError(_binary_problem_parts(sample, first_nul, lines_before_nul, after_nul, name))
+                raise InputError(_binary_problem(sample, first_nul, lines_before_nul, after_nul, name))
             notices.append(f"{name}: tekencodering UTF-16 (zonder BOM) herkend")
             self.encoding, self.errors = encoding, "replace"
             return
@@ -988,8 +920,9 @@ class _CsvSource:
         return found
 
 
-def _looks_binary_parts(sample: bytes, has_nul: bool) -> bool:
-    """:func:`_looks_binary` from the first 8192 bytes and whether the file has a NUL byte anywhere."""
+def _looks_binary(sample: bytes, has_nul: bool) -> bool:
+    """Whether a file is binary rather than text: a NUL byte anywhere (except in UTF-16 with a byte order
+    mark), or many control characters in its first 8192 bytes (``sample``)."""
     if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
         return False
     if has_nul:
@@ -998,9 +931,11 @@ def _looks_binary_parts(sample: bytes, has_nul: bool) -> bool:
     return control > max(8, len(sample) // 100)
 
 
-def _binary_problem_parts(sample: bytes, at: int, lines_before: int, after: bool, name: str) -> Problem:
-    """:func:`_binary_problem` from the first bytes, the place of the first NUL byte, the line breaks
-    before it and whether anything but NUL bytes follows it."""
+def _binary_problem(sample: bytes, at: int, lines_before: int, after: bool, name: str) -> Problem:
+    """Why a file with binary bytes cannot be read as text: a text file whose content stops in NUL
+    bytes (a broken copy or download) names the row where that starts; anything else is not a
+    delivery at all. From the first bytes (``sample``), the place of the first NUL byte, the line
+    breaks before it and whether anything but NUL bytes follows it."""
     before = sample[:at] if at > 0 else b""
     control = sum(1 for b in before[:8192] if b < 32 and b not in (9, 10, 12, 13))
     if at > 0 and lines_before >= 1 and control == 0:
@@ -1285,6 +1220,10 @@ def _fast_block(body: str, first_line: int, delimiter: str, limits: Limits, head
         return None
     if n_lines == 0:
         return header, [], np.zeros(0, dtype=np.int64)
+    # a row with more fields than the header (pandas, told the width, would drop them)
+    if header is not None and (np.strings.count(np.asarray(lines, dtype=np.dtypes.StringDType()), delimiter)
+                               > n_header - 1).any():
+        return None
     try:
         with warnings.catch_warnings():  # (a row with more fields than the header: the delimiters tell)
             warnings.simplefilter("ignore", pd.errors.ParserWarning)
