@@ -246,8 +246,7 @@ def _read_sav(path: Path, limits: Limits = DEFAULT_LIMITS, as_text: Callable[[st
                                      f"{limits.max_rows} {LIMIT_HINT}", name))
         reason = _impossible_case_count(path, cases, layout)
     if reason is None:
-        chunk_rows = max(_SAV_MIN_CHUNK_ROWS, _SAV_CHUNK_CELLS // max(layout.slots, 1))
-        outcome = _isolated(_pyreadstat_read, str(path), chunk_rows)
+        outcome = _isolated(_pyreadstat_read, str(path))
         if outcome is None:  # the reading library crashed on this file
             reason = "ongeldige of niet-ondersteunde opbouw"
         elif outcome[0] == "fout":
@@ -318,16 +317,21 @@ def _sav_case_count(path: Path) -> int | None:
 _DUPLICATED_RE = re.compile(r"column '(.*)' is duplicated")
 
 
-def _pyreadstat_read(path: str, chunk_rows: int = 0) -> tuple:
+def _pyreadstat_read(path: str, chunk_rows: int | None = None) -> tuple:
     """``("ok", data, metadata, read as Windows-1252, names that occur twice)`` or ``("fout", Dutch
     reason)``. pyreadstat's warnings (in English) are caught, not shown.
 
-    With ``chunk_rows`` the cases are read that many at a time (``row_limit``/``row_offset``): the
-    reading library allocates a chunk, not the whole count the header announces, so memory grows
-    with the cases that are really there."""
+    The cases are read ``chunk_rows`` at a time (``row_limit``/``row_offset``; by default about
+    :data:`_SAV_CHUNK_CELLS` values per chunk, 0: all at once): the reading library allocates a chunk,
+    not the whole count the header announces, so memory grows with the cases that are really there."""
     import warnings
 
     import pyreadstat
+
+    if chunk_rows is None:
+        layout = _sav_layout(Path(path))
+        slots = layout.slots if isinstance(layout, _SavLayout) else 1
+        chunk_rows = max(_SAV_MIN_CHUNK_ROWS, _SAV_CHUNK_CELLS // max(slots, 1))
 
     def read(encoding: str | None) -> tuple[pd.DataFrame, object]:
         kwargs = {"user_missing": True}
