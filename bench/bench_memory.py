@@ -13,6 +13,15 @@ test (the 1,000,000-respondent run takes a few minutes on a busy 2-core machine)
 The smallest size should be large enough for every step to run (the group tests between
 beroepsgroepen import pingouin only when the groups are large enough), so the default base is
 10,000 respondents. The last line gives the slope between the two largest sizes as well.
+
+    .venv/bin/python bench/bench_memory.py --readers [--sizes 10000 100000] [--code DIR]
+
+measures the readers alone, per format (CSV, xlsx, .sav), on a delivery with long open answers:
+respondent_id, gemeentecode, 20 answer codes and an open answer (one in three respondents writes
+about 200 characters, one in a thousand 9,999). Every file is read by ``read_table`` in a fresh child
+process; its peak is the larger of the child's and of the reader's own child (the .sav reader runs in
+one). The figure per respondent is again (peak(N) - peak(smallest)) / (N - smallest). ``--code DIR``
+puts another checkout first on the path (to measure the readers before a change).
 """
 
 from __future__ import annotations
@@ -79,12 +88,148 @@ def measure(n: int, work: Path) -> tuple[float, float]:
     return int(kb) / 1024, float(seconds)
 
 
+LONG = ("Ik ben erg tevreden over de hulp die ik thuis krijg, de medewerker neemt de tijd en luistert goed. "
+        * 100)[:9_999]
+
+
+def open_answers(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Open answers: one in three about 200 characters (different texts), one in a thousand 9,999."""
+    words = np.array(["goed", "slecht", "wachttijd", "medewerker", "vriendelijk", "hulp", "thuis", "snel",
+                      "rolstoel", "taxi", "huishouden", "contact", "gemeente", "aanvraag", "lang"])
+    answers = np.full(n, "", dtype=object)
+    some = np.flatnonzero(rng.random(n) < 1 / 3)
+    picks = words[rng.integers(0, len(words), (len(some), 30))]
+    answers[some] = [" ".join(row)[:200] for row in picks.tolist()]
+    answers[::1000] = LONG
+    return answers
+
+
+def delivery(n: int, seed: int = 2025) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({"respondent_id": np.arange(1, n + 1) + 10_000_000,
+                          "gemeentecode": rng.choice(["GM0505", "GM0642", "GM0590", "GM0531"], n)})
+    for k in range(1, 21):
+        frame[f"v{k:02d}"] = rng.choice([1, 2, 3, 4, 5, 8, 9], n)
+    frame["open_antwoord"] = open_answers(n, rng)
+    return frame
+
+
+def write_xlsx(frame: pd.DataFrame, path: Path) -> Path:
+    """A plain .xlsx (inline strings), written as streamed XML: openpyxl would take minutes."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    from ceo.io.xlsx import _col_letter
+
+    ns = "http://schemas.openxmlformats.org/"
+    parts = {
+        "[Content_Types].xml": f'<Types xmlns="{ns}package/2006/content-types"><Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" '
+        'ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/'
+        'sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        "</Types>",
+        "_rels/.rels": f'<Relationships xmlns="{ns}package/2006/relationships"><Relationship Id="rId1" '
+        f'Type="{ns}officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook xmlns="{ns}spreadsheetml/2006/main" xmlns:r="{ns}officeDocument/2006/'
+        'relationships"><sheets><sheet name="Blad1" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{ns}package/2006/relationships"><Relationship '
+        f'Id="rId1" Type="{ns}officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+        "</Relationships>",
+    }
+
+    def cell(ref: str, v: object) -> str:
+        if isinstance(v, str):
+            return f'<c r="{ref}" t="inlineStr"><is><t>{escape(v)}</t></is></c>' if v else ""
+        return f'<c r="{ref}"><v>{v}</v></c>'
+
+    letters = [_col_letter(j) for j in range(frame.shape[1])]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        for name, text in parts.items():
+            z.writestr(name, text)
+        with z.open("xl/worksheets/sheet1.xml", "w") as dest:
+            dest.write(f'<worksheet xmlns="{ns}spreadsheetml/2006/main"><sheetData><row r="1">'.encode()
+                       + "".join(cell(f"{c}1", str(name)) for c, name in zip(letters, frame.columns, strict=True))
+                       .encode() + b"</row>")
+            for i, row in enumerate(frame.itertuples(index=False, name=None), start=2):
+                dest.write((f'<row r="{i}">' + "".join(cell(f"{c}{i}", v) for c, v in zip(letters, row, strict=True))
+                            + "</row>").encode())
+            dest.write(b"</sheetData></worksheet>")
+    return path
+
+
+def write_delivery(frame: pd.DataFrame, kind: str, path: Path) -> Path:
+    if kind == "csv":
+        frame.to_csv(path, sep=";", index=False)
+    elif kind == "xlsx":
+        write_xlsx(frame, path)
+    else:
+        import pyreadstat
+
+        pyreadstat.write_sav(frame, str(path), row_compress=True)
+    return path
+
+
+_READ = (
+    "import sys, time\n"
+    "from ceo.io.readers import read_table\n"
+    "t = time.perf_counter()\n"
+    "raw = read_table(sys.argv[1])\n"
+    "assert len(raw.data) == int(sys.argv[2])\n"
+    "print(time.perf_counter() - t)\n"
+)
+#: a small wrapper per read: RUSAGE_CHILDREN of it is the peak of that read and of the reader's own child
+#: (a child forked from this large benchmark process would start from its resident memory)
+_WRAP = (
+    "import resource, subprocess, sys\n"
+    "out = subprocess.run(sys.argv[1:], capture_output=True, text=True, check=True).stdout\n"
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, out.strip())\n"
+)
+
+
+def measure_reader(path: Path, n: int, code: Path | None) -> tuple[float, float]:
+    """(peak RSS in MB, seconds) of ``read_table`` on ``path`` in a fresh process."""
+    import os
+
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(str(p) for p in (code, ROOT) if p)
+    out = subprocess.run([sys.executable, "-c", _WRAP, sys.executable, "-c", _READ, str(path), str(n)],
+                         capture_output=True, text=True, check=True, env=env, cwd=tempfile.gettempdir())
+    kb, seconds = out.stdout.split()
+    return int(kb) / 1024, float(seconds)
+
+
+def readers(sizes: list[int], work: Path, code: Path | None) -> None:
+    print(f"{'formaat':>7} {'respondenten':>12} {'bestand (MB)':>12} {'piek (MB)':>10} {'tijd (s)':>9} "
+          f"{'kB per respondent boven basis':>30}")
+    for kind in ("csv", "xlsx", "sav"):
+        results = {}
+        for n in sizes:
+            path = write_delivery(delivery(n), kind, work / f"levering_{n}.{kind}")
+            results[n] = (path.stat().st_size / 1e6, *measure_reader(path, n, code))
+        base_n = sizes[0]
+        for n in sizes:
+            size, mb, s = results[n]
+            per = "" if n == base_n else f"{(mb - results[base_n][1]) * 1024 / (n - base_n):.2f}"
+            print(f"{kind:>7} {n:>12} {size:>12.1f} {mb:>10.0f} {s:>9.1f} {per:>30}", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    ap.add_argument("--sizes", type=int, nargs="+")
     ap.add_argument("--keep", type=Path)
+    ap.add_argument("--readers", action="store_true", help="the readers alone, per format, with long answers")
+    ap.add_argument("--code", type=Path, help="(with --readers) another checkout to measure")
     args = ap.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="ceo-mem-"))
+    if args.readers:
+        try:
+            readers(sorted(args.sizes or [10_000, 100_000]), work, args.code)
+        finally:
+            if not args.keep:
+                shutil.rmtree(work, ignore_errors=True)
+        return
+    args.sizes = args.sizes or [10_000, 100_000, 1_000_000]
     try:
         sizes = sorted(args.sizes)
         results = {n: measure(n, work) for n in sizes}

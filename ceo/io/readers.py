@@ -18,14 +18,24 @@ file. A well-formed file (every row as many fields as the header, quotes around 
 line, no cell near the limits) takes a fast path through pandas' C parser with exactly the same
 result (``tests/test_csv_fast_path.py`` compares both on generated files); anything unusual falls back
 to the diagnostic reader.
+
+Memory grows with what a file holds, not with what it claims: a CSV file is read in blocks of whole
+lines (never as a whole; runs of blank lines are skipped at once), an Excel sheet cell by cell into
+sparse columns (a row formatted up to column XFD or a sheet of empty cells costs nothing; a
+shared-strings table larger than the workbook's cells is refused before it is loaded), and the cases
+of an SPSS file in chunks, after its header's case count has been checked against the file's size.
 """
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
 import io
 import re
+import warnings
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -227,12 +237,15 @@ def _detect(path: Path, head: bytes) -> str:
 def _read_sav(path: Path, limits: Limits = DEFAULT_LIMITS, as_text: Callable[[str], bool] = lambda _name: False,
               allow_no_rows: bool = False) -> RawTable:
     name = path.name
-    reason = _sav_structure_problem(path)
+    layout = _sav_layout(path)
+    reason = layout if isinstance(layout, str) else None
     if reason is None:
         cases = _sav_case_count(path)  # (the header says how many; refused before reading them)
         if cases is not None and cases > limits.max_rows:
             raise InputError(Problem(f"het bestand heeft {cases} respondenten, meer dan de grens van "
                                      f"{limits.max_rows} {LIMIT_HINT}", name))
+        reason = _impossible_case_count(path, cases, layout)
+    if reason is None:
         outcome = _isolated(_pyreadstat_read, str(path))
         if outcome is None:  # the reading library crashed on this file
             reason = "ongeldige of niet-ondersteunde opbouw"
@@ -304,21 +317,52 @@ def _sav_case_count(path: Path) -> int | None:
 _DUPLICATED_RE = re.compile(r"column '(.*)' is duplicated")
 
 
-def _pyreadstat_read(path: str) -> tuple:
+def _pyreadstat_read(path: str, chunk_rows: int | None = None) -> tuple:
     """``("ok", data, metadata, read as Windows-1252, names that occur twice)`` or ``("fout", Dutch
-    reason)``. pyreadstat's warnings (in English) are caught, not shown."""
+    reason)``. pyreadstat's warnings (in English) are caught, not shown.
+
+    The cases are read ``chunk_rows`` at a time (``row_limit``/``row_offset``; by default about
+    :data:`_SAV_CHUNK_CELLS` values per chunk, 0: all at once): the reading library allocates a chunk,
+    not the whole count the header announces, so memory grows with the cases that are really there."""
     import warnings
 
     import pyreadstat
 
+    if chunk_rows is None:
+        layout = _sav_layout(Path(path))
+        slots = layout.slots if isinstance(layout, _SavLayout) else 1
+        chunk_rows = max(_SAV_MIN_CHUNK_ROWS, _SAV_CHUNK_CELLS // max(slots, 1))
+
+    def read(encoding: str | None) -> tuple[pd.DataFrame, object]:
+        kwargs = {"user_missing": True}
+        if encoding:
+            kwargs["encoding"] = encoding
+        if not chunk_rows:
+            return pyreadstat.read_sav(path, **kwargs)
+        frames = []
+        meta = None
+        offset = 0
+        while True:
+            part, part_meta = pyreadstat.read_sav(path, row_limit=chunk_rows, row_offset=offset, **kwargs)
+            meta = meta or part_meta
+            frames.append(part)
+            offset += len(part)
+            if len(part) < chunk_rows:
+                break
+        if len(frames) == 1:
+            return frames[0], meta
+        df = pd.concat(frames, ignore_index=True)
+        del frames
+        return df, meta
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            df, meta = pyreadstat.read_sav(path, user_missing=True)
+            df, meta = read(None)
             windows = False
         except Exception as first:  # pyreadstat raises its own and generic errors; never show a traceback
             try:  # old files written in a Windows code page without saying so
-                df, meta = pyreadstat.read_sav(path, user_missing=True, encoding="WINDOWS-1252")
+                df, meta = read("WINDOWS-1252")
                 windows = True
             except Exception:
                 return "fout", _explain(first)
@@ -425,16 +469,75 @@ def _run_and_send(send, function, args) -> None:
 _SAV_VARIABLE, _SAV_LABELS, _SAV_LABEL_VARS, _SAV_DOCUMENT, _SAV_EXTENSION, _SAV_END = 2, 3, 4, 6, 7, 999
 
 
+@dataclass(frozen=True)
+class _SavLayout:
+    """What the dictionary of an SPSS file says about its data: 8-byte slots per case, the
+    compression (0 none, 1 bytecode, 2 zlib) and where the data start."""
+
+    slots: int
+    compression: int
+    data_start: int
+    size: int
+
+
+#: cases per chunk of the .sav reader: about this many 8-byte values at a time
+_SAV_CHUNK_CELLS = 4_000_000
+_SAV_MIN_CHUNK_ROWS = 1_000
+#: the most that zlib can compress (deflate: 258 bytes per 2 bits, about 1032:1)
+_ZLIB_MAX_RATIO = 1032
+
+
 def _sav_structure_problem(path: Path) -> str | None:
     """A Dutch reason when the dictionary of an SPSS file (header, variables, value labels, extension
     records) is not built as the format prescribes; None when it is. Checked before the file is given
     to the reading library, which can crash on such files."""
-    import struct
+    layout = _sav_layout(path)
+    return layout if isinstance(layout, str) else None
+
+
+def _impossible_case_count(path: Path, cases: int | None, layout: _SavLayout) -> str | None:
+    """A Dutch reason when the header announces more cases than the data part of the file can hold.
+
+    Every case has ``slots`` values of 8 bytes. Uncompressed, that is 8 bytes per value; in bytecode
+    compression each value takes at least a one-byte code; zlib compresses at most about 1032:1 on
+    top of that. The reading library allocates what the header announces, so an impossible count is
+    refused before it reads anything."""
+    if cases is None or cases == 0 or layout.slots == 0:
+        return None
+    data = max(layout.size - layout.data_start, 0)
+    if layout.compression == 0:
+        most = data // (8 * layout.slots)
+    elif layout.compression == 1:
+        most = (data + 8) // layout.slots
+    else:
+        most = _ZLIB_MAX_RATIO * (data + 8) // layout.slots
+    # (a file cut off somewhere is left to the reader, which says that it stops too early)
+    if cases <= 2 * most + _SAV_MIN_CHUNK_ROWS:
+        return None
+    return (f"de kop noemt {cases} respondenten, maar de gegevens in het bestand zijn {data} bytes; dat is "
+            f"te weinig voor zoveel respondenten met {layout.slots} variabelen")
+
+
+def _sav_layout(path: Path) -> _SavLayout | str:
+    """The layout of an SPSS file's data (:class:`_SavLayout`), or a Dutch reason why its dictionary is
+    not built as the format prescribes. The file is mapped, not read: only the dictionary's pages are
+    touched."""
+    import mmap
 
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return f"het bestand kan niet worden gelezen ({exc.strerror})"
+        with path.open("rb") as fh:
+            size = path.stat().st_size
+            if size < 176:
+                return "het bestand houdt te vroeg op"
+            with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                return _sav_dictionary(data, size)
+    except (OSError, ValueError) as exc:
+        return f"het bestand kan niet worden gelezen ({getattr(exc, 'strerror', None) or exc})"
+
+
+def _sav_dictionary(data, file_size: int) -> _SavLayout | str:
+    import struct
+
     if len(data) < 176:
         return "het bestand houdt te vroeg op"
     for order in "<>":
@@ -507,7 +610,7 @@ def _sav_structure_problem(path: Path) -> str | None:
         return "de beschrijving van de variabelen klopt niet"
     if any(not 1 <= i <= n_variables for i in label_indices):
         return "de waardelabels kloppen niet"
-    return None
+    return _SavLayout(slots=n_variables, compression=compression, data_start=pos + 8, size=file_size)
 
 
 def _explain(exc: Exception) -> str:
@@ -542,62 +645,7 @@ def _missing_item(r: object, column: pd.Series | None) -> object:
 
 # --------------------------------------------------------------------------- CSV
 
-def _decode(data: bytes, name: str, notices: list[str]) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        notices.append(f"{name}: tekencodering UTF-16 herkend")
-        return data.decode("utf-16", errors="replace")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    if data.startswith(b"\xef\xbb\xbf"):  # says UTF-8 but has a bad byte somewhere
-        notices.append(f"{name}: ongeldige UTF-8-tekens vervangen door '\ufffd'")
-        return data[3:].decode("utf-8", errors="replace")
-    mixed = _decode_mixed(data)
-    if mixed is not None:
-        text, rows = mixed
-        shown = ", ".join(str(r) for r in rows[:10]) + (" …" if len(rows) > 10 else "")
-        notices.append(f"{name}: gemengde tekencodering: {'rij' if len(rows) == 1 else 'rijen'} {shown} "
-                       "gelezen als Windows-1252, de rest als UTF-8")
-        return text
-    notices.append(f"{name}: tekencodering Windows-1252 herkend (geen UTF-8)")
-    return data.decode("cp1252", errors="replace")
-
-
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
-
-
-def _decode_mixed(data: bytes) -> tuple[str, list[int]] | None:
-    """A file that is UTF-8 except for some lines in Windows-1252 (pasted together from two sources):
-    each line decoded on its own. None when no line has UTF-8 letters beyond ASCII (then the whole
-    file is Windows-1252)."""
-    if not _UTF8_MULTIBYTE.search(data):
-        return None
-    lines = data.split(b"\n")
-    out: list[str] = []
-    foreign: list[int] = []
-    utf8_letters = False
-    for i, line in enumerate(lines, start=1):
-        try:
-            text = line.decode("utf-8")
-            utf8_letters = utf8_letters or not line.isascii()
-        except UnicodeDecodeError:
-            text = line.decode("cp1252", errors="replace")
-            foreign.append(i)
-        out.append(text)
-    if not utf8_letters:
-        return None
-    return "\n".join(out), foreign
-
-
-def _looks_binary(data: bytes) -> bool:
-    sample = data[:8192]
-    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return False
-    if b"\x00" in data:
-        return True
-    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
-    return control > max(8, len(sample) // 100)
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -613,24 +661,6 @@ def _utf16_without_bom(data: bytes) -> str | None:
     if zeros_even > 0.9 and zeros_odd < 0.1:
         return "utf-16-be"
     return None
-
-
-def _binary_problem(data: bytes, name: str) -> Problem:
-    """Why a file with binary bytes cannot be read as text: a text file whose content stops in NUL
-    bytes (a broken copy or download) names the row where that starts; anything else is not a
-    delivery at all."""
-    at = data.find(b"\x00")
-    before = data[:at] if at > 0 else b""
-    control = sum(1 for b in before[:8192] if b < 32 and b not in (9, 10, 12, 13))
-    if before.count(b"\n") >= 1 and control == 0:
-        row = before.count(b"\n") + 1
-        if not data[at:].strip(b"\x00"):
-            return Problem("vanaf deze rij staan er onleesbare tekens (NUL-bytes) in plaats van tekst; het "
-                           "bestand is beschadigd of niet volledig gekopieerd. Vraag het bestand opnieuw op",
-                           name, row)
-        return Problem("deze rij bevat een onleesbaar teken (een NUL-byte); het bestand is beschadigd. Vraag het "
-                       "bestand opnieuw op", name, row)
-    return Problem(WRONG_TYPE, name)
 
 
 _DELIMITERS = (";", "\t", ",")
@@ -700,28 +730,243 @@ def _field_count_problem(line: str, n: int, n_header: int, n_keep: int, delimite
                    value=value)
 
 
+#: bytes of a CSV file read at a time; a block of text always ends at a line end
+_CSV_BLOCK = 4 << 20
+#: the header is looked for in the first this many characters
+_CSV_HEAD_CHARS = 500_000
+
+
+class _CsvSource:
+    """A delivered text file read in blocks, never as a whole: a first pass over the bytes decides
+    the encoding (the same rules as for the whole file: UTF-16 with or without byte order mark, UTF-8,
+    UTF-8 with some lines in Windows-1252, Windows-1252) and finds NUL bytes; :meth:`blocks` then gives
+    the decoded text in blocks of whole lines, as often as needed. Raises :class:`InputError` for a file
+    that is not text."""
+
+    def __init__(self, path: Path, name: str, notices: list[str]) -> None:
+        self.path = path
+        self.name = name
+        self.size = path.stat().st_size
+        self.encoding = "utf-8"
+        self.errors = "strict"
+        self.skip = 0  # bytes of a byte order mark to skip
+        self.foreign: set[int] | None = None  # mixed: the lines (numbered from 1) in Windows-1252
+        first_nul = -1
+        lines_before_nul = 0
+        after_nul = False  # a byte other than NUL after the first NUL
+        utf8 = codecs.getincrementaldecoder("utf-8")()
+        valid_utf8 = True
+        multibyte = False
+        tail = b""
+        with path.open("rb") as fh:
+            sample = fh.read(8192)
+            fh.seek(0)
+            offset = 0
+            while chunk := fh.read(_CSV_BLOCK):
+                if first_nul < 0:
+                    at = chunk.find(b"\x00")
+                    if at >= 0:
+                        first_nul = offset + at
+                        lines_before_nul += chunk.count(b"\n", 0, at)
+                        after_nul = bool(chunk[at:].strip(b"\x00"))
+                    else:
+                        lines_before_nul += chunk.count(b"\n")
+                elif not after_nul:
+                    after_nul = bool(chunk.strip(b"\x00"))
+                if valid_utf8:
+                    try:
+                        utf8.decode(chunk[3:] if offset == 0 and chunk.startswith(b"\xef\xbb\xbf") else chunk)
+                    except UnicodeDecodeError:
+                        valid_utf8 = False
+                if not multibyte:
+                    multibyte = bool(_UTF8_MULTIBYTE.search(tail + chunk))
+                    tail = (tail + chunk)[-8:]
+                offset += len(chunk)
+        if valid_utf8:
+            try:
+                utf8.decode(b"", final=True)
+            except UnicodeDecodeError:
+                valid_utf8 = False
+        self.sample = sample
+        if _looks_binary(sample, first_nul >= 0):
+            encoding = _utf16_without_bom(sample)
+            if encoding is None:
+                raise InputError(_binary_problem(sample, first_nul, lines_before_nul, after_nul, name))
+            notices.append(f"{name}: tekencodering UTF-16 (zonder BOM) herkend")
+            self.encoding, self.errors = encoding, "replace"
+            return
+        if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+            notices.append(f"{name}: tekencodering UTF-16 herkend")
+            self.encoding, self.errors = "utf-16", "replace"
+            return
+        if valid_utf8:
+            self.encoding, self.skip = "utf-8", (3 if sample.startswith(b"\xef\xbb\xbf") else 0)
+            return
+        if sample.startswith(b"\xef\xbb\xbf"):  # says UTF-8 but has a bad byte somewhere
+            notices.append(f"{name}: ongeldige UTF-8-tekens vervangen door '\ufffd'")
+            self.encoding, self.errors, self.skip = "utf-8", "replace", 3
+            return
+        if multibyte:
+            foreign, letters = self._mixed_lines()
+            if letters:
+                rows = sorted(foreign)
+                shown = ", ".join(str(r) for r in rows[:10]) + (" …" if len(rows) > 10 else "")
+                notices.append(f"{name}: gemengde tekencodering: {'rij' if len(rows) == 1 else 'rijen'} {shown} "
+                               "gelezen als Windows-1252, de rest als UTF-8")
+                self.foreign = foreign
+                return
+        notices.append(f"{name}: tekencodering Windows-1252 herkend (geen UTF-8)")
+        self.encoding, self.errors = "cp1252", "replace"
+
+    def _byte_blocks(self):
+        """The raw bytes in blocks that end just after a b"\\n" (the last one at the end of the file)."""
+        carry = b""
+        with self.path.open("rb") as fh:
+            fh.seek(self.skip)
+            while chunk := fh.read(_CSV_BLOCK):
+                chunk = carry + chunk
+                cut = chunk.rfind(b"\n") + 1
+                if cut == 0:
+                    carry = chunk
+                    continue
+                carry = chunk[cut:]
+                yield chunk[:cut]
+        if carry:
+            yield carry
+
+    def _mixed_lines(self) -> tuple[set[int], bool]:
+        """The lines (numbered from 1, split at b"\\n") that are not UTF-8, and whether any line that is
+        has letters beyond ASCII."""
+        foreign: set[int] = set()
+        letters = False
+        number = 0
+        for block in self._byte_blocks():
+            lines = block.split(b"\n")
+            if block.endswith(b"\n"):
+                lines.pop()
+            for line in lines:
+                number += 1
+                try:
+                    line.decode("utf-8")
+                    letters = letters or not line.isascii()
+                except UnicodeDecodeError:
+                    foreign.add(number)
+        return foreign, letters
+
+    def _text_blocks(self):
+        if self.encoding.startswith("utf-16"):  # (a b"\\n" byte is no line end here: cut the text)
+            decoder = codecs.getincrementaldecoder(self.encoding)(errors=self.errors)
+            carry = ""
+            with self.path.open("rb") as fh:
+                while True:
+                    chunk = fh.read(_CSV_BLOCK)
+                    text = carry + decoder.decode(chunk, final=not chunk)
+                    cut = text.rfind("\n") + 1
+                    if not chunk:
+                        if text:
+                            yield text
+                        return
+                    carry = text[cut:]
+                    if cut:
+                        yield text[:cut]
+        if self.foreign is not None:
+            number = 0
+            for block in self._byte_blocks():
+                lines = block.split(b"\n")
+                out = []
+                for k, line in enumerate(lines):
+                    if k == len(lines) - 1 and not line:
+                        break
+                    number += 1
+                    out.append(line.decode("cp1252", errors="replace") if number in self.foreign
+                               else line.decode("utf-8"))
+                yield "\n".join(out) + ("\n" if block.endswith(b"\n") else "")
+            return
+        for block in self._byte_blocks():
+            yield block.decode(self.encoding, errors=self.errors)
+
+    def blocks(self):
+        """The text in blocks of whole lines; the first starts without byte order marks."""
+        first = True
+        for block in self._text_blocks():
+            if first:
+                block = block.lstrip("\ufeff")
+                first = False
+            yield block
+
+    def head(self, chars: int) -> str:
+        """At least the first ``chars`` characters of the text (or all of it)."""
+        out: list[str] = []
+        n = 0
+        for block in self.blocks():
+            out.append(block)
+            n += len(block)
+            if n >= chars:
+                break
+        return "".join(out)
+
+    def lines_at(self, wanted: Iterable[int], split: re.Pattern | str = _LINE_BREAK) -> dict[int, str]:
+        """The lines with these numbers (from 1), as the text's line breaks count them (``split``: the
+        line breaks of the csv module, or only "\\n")."""
+        wanted = set(wanted)
+        found: dict[int, str] = {}
+        number = 0
+        for block in self.blocks():
+            parts = block.split(split) if isinstance(split, str) else split.split(block)
+            if parts and parts[-1] == "" and len(parts) > 1:
+                parts.pop()
+            for line in parts:
+                number += 1
+                if number in wanted:
+                    found[number] = line
+            if len(found) == len(wanted):
+                break
+        return found
+
+
+def _looks_binary(sample: bytes, has_nul: bool) -> bool:
+    """Whether a file is binary rather than text: a NUL byte anywhere (except in UTF-16 with a byte order
+    mark), or many control characters in its first 8192 bytes (``sample``)."""
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    if has_nul:
+        return True
+    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    return control > max(8, len(sample) // 100)
+
+
+def _binary_problem(sample: bytes, at: int, lines_before: int, after: bool, name: str) -> Problem:
+    """Why a file with binary bytes cannot be read as text: a text file whose content stops in NUL
+    bytes (a broken copy or download) names the row where that starts; anything else is not a
+    delivery at all. From the first bytes (``sample``), the place of the first NUL byte, the line
+    breaks before it and whether anything but NUL bytes follows it."""
+    before = sample[:at] if at > 0 else b""
+    control = sum(1 for b in before[:8192] if b < 32 and b not in (9, 10, 12, 13))
+    if at > 0 and lines_before >= 1 and control == 0:
+        row = lines_before + 1
+        if not after:
+            return Problem("vanaf deze rij staan er onleesbare tekens (NUL-bytes) in plaats van tekst; het "
+                           "bestand is beschadigd of niet volledig gekopieerd. Vraag het bestand opnieuw op",
+                           name, row)
+        return Problem("deze rij bevat een onleesbaar teken (een NUL-byte); het bestand is beschadigd. Vraag het "
+                       "bestand opnieuw op", name, row)
+    return Problem(WRONG_TYPE, name)
+
+
 def _read_csv(path: Path, limits: Limits = DEFAULT_LIMITS, as_text: Callable[[str], bool] = lambda _name: False,
               allow_no_rows: bool = False) -> RawTable:
     name = path.name
+    notices: list[str] = []
     try:
-        data = path.read_bytes()
+        source = _CsvSource(path, name, notices)
+        prefix = source.head(_CSV_HEAD_CHARS)
     except OSError as exc:
         raise InputError(Problem(f"het bestand kan niet worden gelezen ({exc.strerror})", name)) from None
-    notices: list[str] = []
-    if _looks_binary(data):
-        encoding = _utf16_without_bom(data)
-        if encoding is None:
-            raise InputError(_binary_problem(data, name))
-        notices.append(f"{name}: tekencodering UTF-16 (zonder BOM) herkend")
-        text = data.decode(encoding, errors="replace")
-    else:
-        text = _decode(data, name, notices)
-    del data
-    text = text.lstrip("\ufeff")
 
     # find the header: the first non-empty line; a leading line with a single filled field
     # followed by a real header is a title
-    lines = _LINE_BREAK.split(text[:500_000])[:200]
+    lines = _LINE_BREAK.split(prefix[:_CSV_HEAD_CHARS])[:200]
+    del prefix
     nonempty = [(i + 1, ln) for i, ln in enumerate(lines) if ln.strip(" \t;,\"")]
     if not nonempty:
         raise InputError(Problem("het bestand is leeg", name))
@@ -759,16 +1004,15 @@ def _read_csv(path: Path, limits: Limits = DEFAULT_LIMITS, as_text: Callable[[st
         pending.clear()
 
     # a well-formed file (every row as many fields as the header, quotes only around whole fields
-    # on one line, no cell near the limits) is split by pandas' C parser; anything unusual is read
-    # by the csv module below, which says where and what is wrong
-    fast = _fast_records(text, header_line_no, delimiter, limits)
+    # on one line, no cell near the limits) is split by pandas' C parser, block by block; anything
+    # unusual is read by the csv module below, which says where and what is wrong
+    fast = _fast_records(source.blocks(), header_line_no, delimiter, limits)
     if fast is not None:
-        header, columns, record_rows = fast
-        chunks.append(columns)
+        header, chunks, record_rows = fast
         n_records = len(record_rows)
-        lengths = [len(header)] * n_records
+        lengths = np.full(n_records, len(header), dtype=np.int64)
     else:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        reader = csv.reader(_lines(source.blocks()), delimiter=delimiter)
         line_no = 0
         # a field longer than the limit stops the reading there, before the table grows in memory
         previous_limit = csv.field_size_limit(limits.max_cell_chars)
@@ -805,7 +1049,8 @@ def _read_csv(path: Path, limits: Limits = DEFAULT_LIMITS, as_text: Callable[[st
                                             header[j].strip() or None if j < len(header) else None, first or None))
         except csv.Error as exc:
             if "field limit" in str(exc):
-                raise InputError(_long_field_problem(text, line_no + 1, delimiter, header, limits, name)) from None
+                line = source.lines_at([line_no + 1], "\n").get(line_no + 1, "")
+                raise InputError(_long_field_problem(line, line_no + 1, delimiter, header, limits, name)) from None
             problems.append(Problem("ongeldige CSV-opmaak: een veld is te lang of een aanhalingsteken "
                                     "wordt niet gesloten", name, line_no + 1))
         finally:
@@ -837,10 +1082,10 @@ def _read_csv(path: Path, limits: Limits = DEFAULT_LIMITS, as_text: Callable[[st
     has_extra[extra] = True
     bad = np.flatnonzero(~((n_fields == n_header) | ((n_fields >= n_keep) & ~has_extra)))
     if len(bad):
-        source_lines = _LINE_BREAK.split(text)
-        for k in bad[:_MAX_ROW_PROBLEMS]:
-            row = record_rows[k]
-            line = source_lines[row - 1] if row - 1 < len(source_lines) else ""
+        shown = [record_rows[k] for k in bad[:_MAX_ROW_PROBLEMS]]
+        source_lines = source.lines_at(shown)
+        for k, row in zip(bad[:_MAX_ROW_PROBLEMS], shown, strict=True):
+            line = source_lines.get(row, "")
             problems.append(_field_count_problem(line, int(n_fields[k]), n_header, n_keep, delimiter, name, row))
     if len(bad) > _MAX_ROW_PROBLEMS:
         problems.append(Problem(f"en nog {len(bad) - _MAX_ROW_PROBLEMS} rijen met een ander aantal "
@@ -849,7 +1094,7 @@ def _read_csv(path: Path, limits: Limits = DEFAULT_LIMITS, as_text: Callable[[st
         problems.append(Problem(NO_RESPONDENTS, name))
     if problems:
         raise InputError(problems)
-    del text, lengths, extra
+    del lengths, extra, n_fields, has_extra
 
     def column(j: int) -> np.ndarray:
         """The whole column j; the chunks' parts are released as they are joined."""
@@ -867,6 +1112,13 @@ def _read_csv(path: Path, limits: Limits = DEFAULT_LIMITS, as_text: Callable[[st
                     notices=notices)
 
 
+def _lines(blocks):
+    """The lines of the text blocks with their line ends, as ``io.StringIO(text, newline="")`` gives them
+    (a block ends at a line end, so no line is split between two)."""
+    for block in blocks:
+        yield from io.StringIO(block, newline="")
+
+
 def _quoted_fields(delimiter: str) -> re.Pattern:
     """A field that is quoted as a whole, on one line: after a delimiter or at the start of a line,
     up to a quote followed by a delimiter or the end of the line (a quote inside is doubled)."""
@@ -874,45 +1126,116 @@ def _quoted_fields(delimiter: str) -> re.Pattern:
     return re.compile(rf'(?:^|(?<={d}))"(?:[^"\n]|"")*"(?={d}|$)', re.MULTILINE)
 
 
-def _fast_records(text: str, header_line_no: int, delimiter: str,
-                  limits: Limits) -> tuple[list[str], list[np.ndarray], np.ndarray] | None:
-    """The header, the columns (text arrays) and the row numbers of a well-formed CSV text, split by
-    pandas' C parser: exactly what the csv module gives, in a fraction of the time. None whenever the
-    file has anything the diagnostic reader must look at: a lone carriage return, a quote that does not
-    enclose a whole field on one line, a row with another number of fields than the header, a line
-    longer than the cell limit, more columns or rows than the limits."""
-    if "\x00" in text or text.count("\n") > limits.max_rows + 1000:  # (more lines than rows: see below)
+def _blank_lines(delimiter: str, limits: Limits) -> re.Pattern:
+    """Whole lines that hold nothing but spaces, tabs and delimiters (at most a cell long), one after
+    another, after a line end: blank rows, which are skipped."""
+    d = re.escape(delimiter)
+    # (possessive: no backtracking positions are kept, which took memory and time per line)
+    return re.compile(rf"(?<=\n)(?:[ \t{d}]{{0,{limits.max_cell_chars}}}+\n)++")
+
+
+def _fast_records(blocks: Iterable[str], header_line_no: int, delimiter: str,
+                  limits: Limits) -> tuple[list[str], list[list[np.ndarray]], np.ndarray] | None:
+    """The header, the columns (text arrays, per block) and the row numbers of a well-formed CSV text,
+    split by pandas' C parser block by block: exactly what the csv module gives, in a fraction of the
+    time. None whenever the file has anything the diagnostic reader must look at: a lone carriage
+    return, a quote that does not enclose a whole field on one line, a row with another number of
+    fields than the header, a line longer than the cell limit, more columns or rows than the limits."""
+    header: list[str] | None = None
+    chunks: list[list[np.ndarray]] = []
+    rows: list[np.ndarray] = []
+    n_records = 0
+    line = 1  # the number of the first line of the block
+    quoted = _quoted_fields(delimiter)
+    blank = _blank_lines(delimiter, limits)
+    for block in blocks:
+        if "\x00" in block:
+            return None
+        if "\r" in block:
+            if block.count("\r") != block.count("\r\n"):
+                return None
+            block = block.replace("\r\n", "\n")
+        first_line = line
+        line += block.count("\n")
+        if header is None:
+            if header_line_no >= line and block.endswith("\n"):  # the header is in a later block
+                continue
+            start = 0
+            for _ in range(header_line_no - first_line):
+                start = block.find("\n", start) + 1
+                if start == 0:
+                    return None
+            block = block[start:]
+            first_line = header_line_no
+        out = _fast_block(block, first_line, delimiter, limits, header, quoted, blank)
+        if out is None:
+            return None
+        block_header, columns, block_rows = out
+        if header is None:
+            header = block_header
+        n_records += len(block_rows)
+        if n_records > limits.max_rows:
+            return None
+        if len(block_rows):
+            chunks.append(columns)
+            rows.append(block_rows)
+    if header is None:
         return None
-    if "\r" in text:
-        if text.count("\r") != text.count("\r\n"):
-            return None
-        text = text.replace("\r\n", "\n")
-    start = 0
-    for _ in range(header_line_no - 1):
-        start = text.find("\n", start) + 1
-        if start == 0:
-            return None
-    body = text[start:]
-    del text
+    return header, chunks, (np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64))
+
+
+def _fast_block(body: str, first_line: int, delimiter: str, limits: Limits, header: list[str] | None,
+                quoted: re.Pattern, blank: re.Pattern) -> tuple[list[str], list[np.ndarray], np.ndarray] | None:
+    """One block of whole lines (``\\n`` line ends) for :func:`_fast_records`: (header, columns, row
+    numbers), or None. Without ``header`` the block starts with the header line."""
+    if not body:
+        return header, [], np.zeros(0, dtype=np.int64)
+    if header is not None and body.startswith("\ufeff"):  # (pandas would drop it as a byte order mark)
+        return None
+    # runs of blank lines are taken out first (a file of millions of empty lines is skipped at the speed
+    # of a regular expression); ``removed`` maps the lines that stay back to the lines of the file
+    runs = []
+    if "\n\n" in body or blank.search(body):
+        pieces = []
+        at = 0
+        kept_before = 0
+        for m in blank.finditer(body):
+            kept_before += body.count("\n", at, m.start())
+            n = m.group().count("\n")
+            runs.append((kept_before, n))
+            pieces.append(body[at:m.start()])
+            at = m.end()
+        pieces.append(body[at:])
+        body = "".join(pieces)
+        del pieces
     bare = body
     if '"' in body:
-        bare = _quoted_fields(delimiter).sub("", body)
+        bare = quoted.sub("", body)
         if '"' in bare:
             return None
     lines = bare.split("\n")
     # every line within the limit on a cell (the diagnostic reader says which cell is too long), no
     # more columns or rows than the limits: checked before the table is built
-    if max(map(len, lines)) > limits.max_cell_chars or "\n" not in body:
+    if max(map(len, lines)) > limits.max_cell_chars or (header is None and "\n" not in body):
         return None
-    n_header = lines[0].count(delimiter) + 1
+    n_header = lines[0].count(delimiter) + 1 if header is None else len(header)
     n_lines = len(lines) - (1 if body.endswith("\n") else 0)
-    if n_header > limits.max_columns or n_lines - 1 > limits.max_rows:
+    if n_header > limits.max_columns or n_lines - (header is None) > limits.max_rows:
+        return None
+    if n_lines == 0:
+        return header, [], np.zeros(0, dtype=np.int64)
+    # a row with more fields than the header (pandas, told the width, would drop them)
+    if header is not None and (np.strings.count(np.asarray(lines, dtype=np.dtypes.StringDType()), delimiter)
+                               > n_header - 1).any():
         return None
     try:
-        frame = pd.read_csv(io.StringIO(body), sep=delimiter, header=None, dtype=object, na_filter=False,
-                            keep_default_na=False, engine="c", quotechar='"', doublequote=True, escapechar=None,
-                            comment=None, skipinitialspace=False, skip_blank_lines=False, index_col=False,
-                            low_memory=False)
+        with warnings.catch_warnings():  # (a row with more fields than the header: the delimiters tell)
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            frame = pd.read_csv(io.StringIO(body), sep=delimiter, header=None, dtype=object, na_filter=False,
+                                keep_default_na=False, engine="c", quotechar='"', doublequote=True,
+                                escapechar=None, comment=None, skipinitialspace=False, skip_blank_lines=False,
+                                index_col=False, low_memory=False,
+                                names=None if header is None else list(range(n_header)))
     except (pd.errors.ParserError, ValueError):  # e.g. a row with more fields than the header
         return None
     del body
@@ -930,7 +1253,7 @@ def _fast_records(text: str, header_line_no: int, delimiter: str,
             break
         sub = np.asarray(col[candidates], dtype=string)
         candidates = candidates[np.strings.strip(sub) == ""]
-    if candidates.size and candidates[0] == 0:  # (the header is never blank: it has a name)
+    if header is None and candidates.size and candidates[0] == 0:  # (the header is never blank: it has a name)
         return None
     # a row with fewer fields than the header is padded by pandas: the delimiters tell (a row with
     # more fields is an error of the parser, above)
@@ -940,26 +1263,26 @@ def _fast_records(text: str, header_line_no: int, delimiter: str,
     del lines, bare
     keep = np.ones(n_lines, dtype=bool)
     keep[candidates] = False
-    keep[0] = False
-    rows = np.flatnonzero(keep)
-    header = [str(v) for v in (col[0] for col in values)]
-    all_rows = len(rows) == n_lines - 1
-    columns = [first[1:] if all_rows else first[rows]]
-    columns += [np.asarray(col[1:] if all_rows else col[rows], dtype=string) for col in values[1:]]
-    return header, columns, (header_line_no + rows).astype(np.int64)
+    if header is None:
+        keep[0] = False
+        header = [str(v) for v in (col[0] for col in values)]
+    kept = np.flatnonzero(keep)
+    all_rows = len(kept) == n_lines - 1 and not keep[0]
+    columns = [first[1:] if all_rows else first[kept]]
+    columns += [np.asarray(col[1:] if all_rows else col[kept], dtype=string) for col in values[1:]]
+    numbers = kept.astype(np.int64)
+    if runs:  # back to the lines of the file: add the blank lines taken out before each line
+        starts = np.asarray([k for k, _ in runs], dtype=np.int64)
+        removed = np.cumsum(np.asarray([n for _, n in runs], dtype=np.int64))
+        before = np.searchsorted(starts, numbers, side="right")
+        numbers = numbers + np.where(before > 0, removed[np.maximum(before - 1, 0)], 0)
+    return header, columns, first_line + numbers
 
 
-def _long_field_problem(text: str, row: int, delimiter: str, header: list[str] | None, limits: Limits,
+def _long_field_problem(line: str, row: int, delimiter: str, header: list[str] | None, limits: Limits,
                         name: str) -> Problem:
-    """A CSV field longer than the limit, on line ``row``: which column, and how it starts."""
-    start = 0
-    for _ in range(row - 1):
-        at = text.find("\n", start)
-        if at < 0:
-            break
-        start = at + 1
-    end = text.find("\n", start)
-    line = text[start:] if end < 0 else text[start:end]
+    """A CSV field longer than the limit, on line ``row`` (its text ``line``): which column, and how
+    it starts."""
     column = value = None
     for j, part in enumerate(line.split(delimiter)):
         if len(part) > limits.max_cell_chars:
@@ -1076,38 +1399,73 @@ def _convert_text(values: tuple[str, ...] | list[str] | np.ndarray, allow_comma:
     """A column of CSV fields as float when every filled value is a number, else (and always with
     ``text``) as stripped text with NaN for empty cells (vectorised: a national file has 100,000+ rows).
 
+    A column of long open answers is copied as few times as possible: stripped only when some value
+    has whitespace at either end, and the numeric checks are skipped when its first filled value is
+    no number (then the column cannot be numeric).
+
     Returns (column, decimal comma used, SPSS '#NULL!' seen)."""
-    strings = np.strings.strip(np.asarray(values, dtype=np.dtypes.StringDType()))
+    strings = np.asarray(values, dtype=np.dtypes.StringDType())
+    del values
+    if _outer_space(strings):
+        strings = np.strings.strip(strings)
     sysmis_mask = strings == _SPSS_SYSMIS
     sysmis = bool(sysmis_mask.any())
     empty = (strings == "") | sysmis_mask
-    filled = strings[~empty]
-    if filled.size == 0:
+    del sysmis_mask
+    if empty.all():
         return pd.Series(np.full(len(strings), np.nan, dtype=object if text else np.float64)), False, sysmis
-    zero_first = (np.strings.startswith(filled, "0") | np.strings.startswith(filled, "-0")
-                  | np.strings.startswith(filled, "+0"))
-    leading_zero = any(_LEADING_ZERO_RE.match(v) for v in filled[zero_first].tolist())
-    if (not text and not leading_zero and not (np.strings.find(filled, "_") >= 0).any()
-            and not _long_integers(filled)):
-        try:
-            numbers = filled.astype(np.float64)
-        except ValueError:
-            numbers = None
-        if numbers is not None and np.isfinite(numbers).all():
-            out = np.full(len(strings), np.nan)
-            out[~empty] = numbers
-            return pd.Series(out), False, sysmis
-        if (numbers is None and allow_comma and (np.strings.find(filled, ",") >= 0).any()
-                and all(_DECIMAL_COMMA_RE.fullmatch(v) for v in filled.tolist())):
-            out = np.full(len(strings), np.nan)
-            out[~empty] = np.strings.replace(filled, ",", ".").astype(np.float64)
-            return pd.Series(out), True, sysmis
+    if not text and _maybe_number(str(strings[np.argmin(empty)]), allow_comma):
+        filled = strings[~empty]
+        zero_first = (np.strings.startswith(filled, "0") | np.strings.startswith(filled, "-0")
+                      | np.strings.startswith(filled, "+0"))
+        leading_zero = any(_LEADING_ZERO_RE.match(v) for v in filled[zero_first].tolist())
+        if not leading_zero and not (np.strings.find(filled, "_") >= 0).any() and not _long_integers(filled):
+            try:
+                numbers = filled.astype(np.float64)
+            except ValueError:
+                numbers = None
+            if numbers is not None and np.isfinite(numbers).all():
+                out = np.full(len(strings), np.nan)
+                out[~empty] = numbers
+                return pd.Series(out), False, sysmis
+            if (numbers is None and allow_comma and (np.strings.find(filled, ",") >= 0).any()
+                    and all(_DECIMAL_COMMA_RE.fullmatch(v) for v in filled.tolist())):
+                out = np.full(len(strings), np.nan)
+                out[~empty] = np.strings.replace(filled, ",", ".").astype(np.float64)
+                return pd.Series(out), True, sysmis
+        del filled
     # one Python string per distinct value, shared by the rows that have it (a gemeente column of a
     # national file has a few hundred distinct values in a million rows)
-    codes, uniques = pd.factorize(strings)
+    # (Python strings first, the text array released, then factorised: pandas' factorize of a numpy text
+    # array makes a copy of its own on top)
+    objects = strings.astype(object)
+    del strings
+    codes, uniques = pd.factorize(objects)
+    del objects
     text = uniques.astype(object)[codes]
     text[empty] = np.nan
     return pd.Series(text, dtype=object), False, sysmis
+
+
+def _outer_space(strings: np.ndarray) -> bool:
+    """Whether any value starts or ends with a character that ``np.strings.strip`` removes (whitespace,
+    and NUL), without a stripped copy of the column."""
+    for edge in (np.strings.slice(strings, 0, 1), np.strings.slice(strings, -1, None)):
+        if (np.strings.isspace(edge) | (edge == "\x00")).any():
+            return True
+    return False
+
+
+def _maybe_number(value: str, allow_comma: bool) -> bool:
+    """Whether a (stripped, filled) value could belong to a numeric column: it converts to a float the
+    way the whole column would, or is a number with a decimal comma."""
+    if "_" in value:
+        return False
+    try:
+        np.asarray([value], dtype=np.dtypes.StringDType()).astype(np.float64)
+        return True
+    except ValueError:
+        return allow_comma and _DECIMAL_COMMA_RE.fullmatch(value) is not None
 
 
 #: more digits than a float64 holds exactly: such a number is an identifier and stays text
@@ -1148,7 +1506,7 @@ def _convert(values: pd.Series, allow_comma: bool) -> tuple[pd.Series, bool, boo
     others = filled[~fill_str]
     numbers_ok = all(isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool | np.bool_)
                      for v in others)
-    if numbers_ok and not text.str.match(_LEADING_ZERO).any() and not _long_integers(text.to_numpy(dtype=str)):
+    if numbers_ok and not text.str.match(_LEADING_ZERO).any() and not _long_integers(text.to_numpy(dtype=object)):
         num = pd.to_numeric(text, errors="coerce")
         if num.notna().all() and np.isfinite(num.to_numpy(dtype="float64")).all():
             result = pd.Series(np.nan, index=values.index, dtype="float64")
@@ -1180,11 +1538,12 @@ def _read_xlsx(path: Path, limits: Limits = DEFAULT_LIMITS, as_text: Callable[[s
     name = path.name
     notices: list[str] = []
     _check_unpacked_size(path, limits)
+    _check_shared_strings(path)
     try:
         import openpyxl
 
         # a file object, so that openpyxl does not refuse a workbook whose name does not end in .xlsx
-        with path.open("rb") as fh:
+        with path.open("rb") as fh, _sheets_without_size():
             wb = openpyxl.load_workbook(fh, read_only=True, data_only=True, keep_links=False)
             try:
                 sheets = wb.worksheets
@@ -1194,16 +1553,7 @@ def _read_xlsx(path: Path, limits: Limits = DEFAULT_LIMITS, as_text: Callable[[s
                 if len(sheets) > 1:
                     notices.append(f"{name}: alleen het eerste werkblad ('{ws.title}') gelezen; het "
                                    f"bestand heeft {len(sheets)} werkbladen")
-                ws.reset_dimensions()
-                rows = []
-                for i, r in enumerate(ws.iter_rows(values_only=True), start=1):
-                    if len(r) > limits.max_columns and any(v is not None for v in r[limits.max_columns:]):
-                        raise InputError(Problem(f"het werkblad heeft meer dan {limits.max_columns} kolommen, de "
-                                                 f"grens {LIMIT_HINT}", name, i))
-                    if len(rows) > limits.max_rows + 30:  # (a few title rows above the header)
-                        raise InputError(Problem(f"het werkblad heeft meer dan {limits.max_rows} rijen met "
-                                                 f"respondenten, de grens {LIMIT_HINT}", name, i))
-                    rows.append((i, r))
+                cells = _sheet_cells(wb, ws, limits, name)
                 merged = _merged_ranges(wb, ws)
                 formulas = _uncached_formulas(wb, ws)
             finally:
@@ -1216,15 +1566,14 @@ def _read_xlsx(path: Path, limits: Limits = DEFAULT_LIMITS, as_text: Callable[[s
     def filled(v: object) -> bool:
         return v is not None and not (isinstance(v, str) and not v.strip())
 
-    rows = [(i, r) for i, r in rows if any(filled(v) for v in r)]
+    rows = cells.head  # the first rows with a filled cell: {column index: value}
     if not rows:
         raise InputError(Problem("het bestand is leeg", name))
-    width = max(max((j + 1 for j, v in enumerate(r) if filled(v)), default=0) for _, r in rows)
-
+    width = cells.width
     # the header is the first row whose cells are mostly filled with text
     header_at = 0
     for k, (_, r) in enumerate(rows[:30]):
-        n_text = sum(1 for v in r if isinstance(v, str) and v.strip())
+        n_text = sum(1 for v in r.values() if isinstance(v, str) and v.strip())
         if n_text >= 1 and n_text * 2 > width:
             header_at = k
             break
@@ -1238,30 +1587,27 @@ def _read_xlsx(path: Path, limits: Limits = DEFAULT_LIMITS, as_text: Callable[[s
         notices.append(f"{name}: samengevoegde cellen ({', '.join(above[:5])}"
                        f"{', …' if len(above) > 5 else ''}) gelezen als losse cellen; alleen de "
                        "eerste cel heeft de waarde")
-    data_rows = rows[header_at + 1:]
-    names = [_cell_name(header_cells[j]) if j < len(header_cells) else "" for j in range(width)]
+    n_data = cells.n_rows - header_at - 1
+    names = [_cell_name(header_cells.get(j)) for j in range(width)]
     n_keep = width
     while n_keep > 0 and not names[n_keep - 1]:
-        j = n_keep - 1
-        if any(len(r) > j and filled(r[j]) for _, r in data_rows):
+        if cells.has_values_after(n_keep - 1, header_at):
             break
         n_keep -= 1
     names = names[:n_keep]
     problems = _check_names(names, name)
     # merged cells among the respondents: only the first cell has the value, the others are empty,
     # so the answers of the other rows would be lost (or wrongly taken as missing)
-    by_row = dict(rows)
     for ref, b in bounds:
         if b is None or b[3] <= header_row:
             continue
         min_col, min_row, _, _ = b
-        cells = by_row.get(min_row, ())
-        first = cells[min_col - 1] if min_col - 1 < len(cells) else None
+        first = cells.value(min_row, min_col - 1)
         column = names[min_col - 1] if min_col - 1 < len(names) and names[min_col - 1] else None
         problems.append(Problem(f"samengevoegde cellen {ref}: alleen de eerste cel heeft een waarde, de "
                                 "andere zijn leeg. Maak de samenvoeging ongedaan en vul de waarde in elke cel in",
                                 name, min_row, column, first if filled(first) else None))
-    if not data_rows and not allow_no_rows:
+    if not n_data and not allow_no_rows:
         problems.append(Problem(NO_RESPONDENTS, name))
     # a formula whose result was never saved (the file was written by a program that does not
     # calculate): openpyxl reads it as an empty cell, which would silently become "geen antwoord"
@@ -1276,11 +1622,19 @@ def _read_xlsx(path: Path, limits: Limits = DEFAULT_LIMITS, as_text: Callable[[s
             f"en nog {len(problems) - _MAX_ROW_PROBLEMS} problemen in dit bestand", name)]
             if len(problems) > _MAX_ROW_PROBLEMS else []))
 
-    row_numbers = np.asarray([i for i, _ in data_rows], dtype=np.int64)
+    # a sheet far larger than what is filled in it (cells far to the right of or below the answers)
+    # would take the memory of the whole rectangle as a table: refused before it is built
+    if n_data * len(names) > max(_XLSX_DENSE_FLOOR, _XLSX_DENSE_FACTOR * cells.n_filled):
+        raise InputError(Problem(
+            f"het werkblad is {n_data} rijen bij {len(names)} kolommen (tot en met kolom "
+            f"{_column_letter(len(names) - 1)}) groot, maar heeft maar {cells.n_filled} gevulde cellen; zo'n lege "
+            "tabel zou onnodig veel geheugen kosten. Verwijder de lege rijen en kolommen, of lever alleen de "
+            "ingevulde cellen", name))
+    row_numbers = cells.row_numbers[header_at + 1:]
     booleans: list[Problem] = []
 
     def column(j: int) -> tuple[pd.Series, bool, bool]:
-        values = pd.Series([r[j] if j < len(r) else None for _, r in data_rows], dtype=object)
+        values = pd.Series(cells.take(j, header_at), dtype=object)
         # an Excel TRUE/FALSE is no answer code (it would be read as 1/0)
         for k in np.flatnonzero(values.map(lambda v: v is True or v is False).to_numpy(dtype=bool)):
             booleans.append(Problem(
@@ -1297,6 +1651,222 @@ def _read_xlsx(path: Path, limits: Limits = DEFAULT_LIMITS, as_text: Callable[[s
             f"en nog {len(booleans) - _MAX_ROW_PROBLEMS} cellen met WAAR/ONWAAR", name)]
             if len(booleans) > _MAX_ROW_PROBLEMS else []))
     return RawTable(path=path, kind="xlsx", data=data, row_numbers=row_numbers, notices=notices)
+
+
+#: a table of more cells than this is refused when fewer than 1 in _XLSX_DENSE_FACTOR cells are filled
+_XLSX_DENSE_FLOOR = 20_000_000
+_XLSX_DENSE_FACTOR = 100
+
+
+class _SheetCells:
+    """The filled cells of a worksheet (not None, not only whitespace), kept column by column: per
+    column the positions of its filled cells among the rows that have any, and their values. Memory
+    grows with the filled cells, not with how far a row reaches or how large a sheet says it is."""
+
+    def __init__(self) -> None:
+        from array import array
+
+        self._array = array
+        #: sheet row number of each row that has a filled cell
+        self.rows = array("i")
+        self._positions: dict[int, object] = {}
+        self._values: dict[int, list] = {}
+        #: the first rows with a filled cell: (sheet row, {column index: value})
+        self.head: list[tuple[int, dict[int, object]]] = []
+        #: 1 + the largest column index with a filled cell
+        self.width = 0
+        self.n_filled = 0
+
+    def add(self, row: int, values: dict[int, object]) -> None:
+        k = len(self.rows)
+        self.rows.append(row)
+        for j, v in values.items():
+            positions = self._positions.get(j)
+            if positions is None:
+                positions = self._positions[j] = self._array("i")
+                self._values[j] = []
+            positions.append(k)
+            self._values[j].append(v)
+        self.width = max(self.width, max(values) + 1)
+        self.n_filled += len(values)
+        if len(self.head) < 31:  # (the header is looked for in the first 30)
+            self.head.append((row, values))
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.rows)
+
+    @property
+    def row_numbers(self) -> np.ndarray:
+        return np.frombuffer(self.rows, dtype=np.intc).astype(np.int64)
+
+    def has_values_after(self, j: int, k: int) -> bool:
+        """Whether column ``j`` has a filled cell in a row after the ``k``-th."""
+        positions = self._positions.get(j)
+        return bool(positions) and positions[-1] > k
+
+    def value(self, row: int, j: int) -> object:
+        """The value in sheet row ``row``, column ``j`` (None when empty)."""
+        import bisect
+
+        k = bisect.bisect_left(self.rows, row)
+        positions = self._positions.get(j)
+        if k == len(self.rows) or self.rows[k] != row or positions is None:
+            return None
+        at = bisect.bisect_left(positions, k)
+        return self._values[j][at] if at < len(positions) and positions[at] == k else None
+
+    def take(self, j: int, k: int) -> np.ndarray:
+        """Column ``j`` of the rows after the ``k``-th as an object array (None where empty); the
+        column's cells are released."""
+        out = np.full(max(self.n_rows - k - 1, 0), None, dtype=object)
+        positions = self._positions.pop(j, None)
+        values = self._values.pop(j, None)
+        if positions is None:
+            return out
+        at = np.frombuffer(positions, dtype=np.intc)
+        held = np.empty(len(values), dtype=object)
+        held[:] = values
+        below = at > k
+        out[at[below] - k - 1] = held[below]
+        return out
+
+
+@contextlib.contextmanager
+def _sheets_without_size():
+    """openpyxl opens a read-only worksheet by looking for its size: in a sheet without a
+    ``<dimension>`` element it parses the whole sheet for that, keeping every cell element (a few
+    gigabytes for a sheet of millions of empty cells). The size is not used here (the reader takes
+    the cells that are there), so that look is skipped while the workbook is opened."""
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    original = ReadOnlyWorksheet._get_size
+    ReadOnlyWorksheet._get_size = lambda self: None
+    try:
+        yield
+    finally:
+        ReadOnlyWorksheet._get_size = original
+
+
+#: Excel's last column (XFD) and row
+_EXCEL_COLUMNS = 16_384
+_EXCEL_ROWS = 1_048_576
+
+
+def _sheet_cells(wb: object, ws: object, limits: Limits, name: str) -> _SheetCells:
+    """The filled cells of a read-only worksheet, streamed: every cell is converted by openpyxl's own
+    cell parser (shared strings, dates, numbers) and released at once, so that neither a row that
+    reaches column XFD nor a sheet of a million empty styled cells takes memory. A filled cell beyond
+    the column limit and a row beyond the row limit stop the reading. The rows are those openpyxl
+    gives: a row that does not come after the previous one is skipped."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    row_tag, cell_tag, data_tag = (f"{{{SHEET_MAIN_NS}}}{t}" for t in ("row", "c", "sheetData"))
+    parser = WorkSheetParser(None, ws._shared_strings, data_only=True, epoch=wb.epoch,
+                             date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+    out = _SheetCells()
+    last = 0  # the last row openpyxl would give
+    max_rows = limits.max_rows + 30  # (a few title rows above the header)
+
+    def too_many_rows(row: int) -> InputError:
+        return InputError(Problem(f"het werkblad heeft meer dan {limits.max_rows} rijen met respondenten, de "
+                                  f"grens {LIMIT_HINT}", name, row))
+
+    with wb._archive.open(ws._worksheet_path) as src:  # read-only mode has no public API for this
+        parent = row_el = None
+        row = last_column = 0
+        values: dict[int, object] = {}
+        for event, el in iterparse(src, events=("start", "end")):
+            tag = el.tag
+            if event == "start":
+                if tag == row_tag:
+                    r = el.get("r")
+                    row = int(float(r)) if r else parser.row_counter + 1
+                    parser.row_counter, parser.col_counter = row, 0
+                    row_el, values, last_column = el, {}, 0
+                    if row > last + 1 and row - 1 > max_rows:  # (rows in between count as empty rows)
+                        raise too_many_rows(max(last + 1, max_rows + 2))
+                elif tag == data_tag:
+                    parent = el
+                continue
+            if tag == cell_tag and row_el is not None:
+                cell = parser.parse_cell(el)
+                j, v = cell["column"] - 1, cell["value"]
+                last_column = j
+                if j >= _EXCEL_COLUMNS or row > _EXCEL_ROWS:
+                    raise InputError(Problem("deze rij heeft een cel voorbij kolom XFD of rij 1048576, de grenzen "
+                                             "van Excel; het bestand is beschadigd of niet door Excel gemaakt. "
+                                             "Sla het opnieuw op in Excel", name, row))
+                if v is None or (isinstance(v, str) and not v.strip()):
+                    values.pop(j, None)
+                else:
+                    if j >= limits.max_columns:
+                        raise InputError(Problem(f"het werkblad heeft meer dan {limits.max_columns} kolommen, de "
+                                                 f"grens {LIMIT_HINT}", name, row))
+                    values[j] = v
+                row_el.clear()  # (the row's attributes were read at its start)
+            elif tag == row_tag:
+                if row > last:
+                    if row - 1 > max_rows:
+                        raise too_many_rows(row)
+                    last = row
+                    # (openpyxl ends a row at its last cell: a cell further right that came earlier is lost)
+                    values = {j: v for j, v in values.items() if j <= last_column}
+                    if values:
+                        out.add(row, values)
+                row_el = None
+                el.clear()
+                if parent is not None:
+                    parent.clear()
+    return out
+
+
+def _check_shared_strings(path: Path) -> None:
+    """Refuse an .xlsx whose shared-strings table has more entries than the workbook has cells (and
+    more than a million): each entry is a text some cell uses, so such a table is made to fill the
+    memory. Both are counted by streaming the archive's parts, before anything is built."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            strings = [i for i in infos if i.filename.lower().endswith("sharedstrings.xml")]
+            if not strings:
+                return
+            n_strings = sum(_count_tags(zf, i, _SHARED_STRING_TAG) for i in strings)
+            if n_strings <= _MAX_FREE_SHARED_STRINGS:
+                return
+            n_cells = sum(_count_tags(zf, i, _CELL_TAG) for i in infos if i not in strings)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error):
+        return  # reported as a damaged file by the reader
+    if n_strings > n_cells:
+        raise InputError(Problem(
+            f"de tabel met teksten van het Excel-bestand ({strings[0].filename}) heeft {n_strings} teksten, meer dan "
+            f"de {n_cells} cellen van het bestand; het bestand is beschadigd of zo gemaakt dat het het geheugen "
+            "vult. Sla het opnieuw op in Excel", path.name))
+
+
+#: a shared-strings table of at most this many entries is read without counting the cells
+_MAX_FREE_SHARED_STRINGS = 1_000_000
+_SHARED_STRING_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+
+
+def _count_tags(zf: zipfile.ZipFile, info: zipfile.ZipInfo, tag: re.Pattern) -> int:
+    """How often ``tag`` (a pattern that starts with '<' and holds no other) occurs in a part of the
+    archive, read in pieces of a megabyte. Each piece is cut just before a '<', so that no tag is split."""
+    count = 0
+    carry = b""
+    with zf.open(info) as src:
+        while chunk := src.read(1 << 20):
+            chunk = carry + chunk
+            cut = chunk.rfind(b"<")
+            if cut <= 0:
+                carry = chunk if len(chunk) < 1 << 16 else b""
+                continue
+            count += sum(1 for _ in tag.finditer(chunk, 0, cut))
+            carry = chunk[cut:]
+    return count + sum(1 for _ in tag.finditer(carry))
 
 
 def _column_letter(j: int) -> str:
@@ -1393,10 +1963,20 @@ _MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+[0-9]+(?::[A-Z]
 
 
 def _merged_ranges(wb: object, ws: object) -> list[str]:
-    """Merged cell ranges of a read-only worksheet (read-only mode does not parse them)."""
+    """Merged cell ranges of a read-only worksheet (read-only mode does not parse them), streamed in
+    pieces of a megabyte cut just before a '<'."""
+    found: list[str] = []
+    carry = b""
     try:
         with wb._archive.open(ws._worksheet_path) as src:  # read-only mode has no public API for this
-            xml = src.read()
+            while chunk := src.read(1 << 20):
+                chunk = carry + chunk
+                cut = chunk.rfind(b"<")
+                if cut <= 0:
+                    carry = chunk if len(chunk) < 1 << 16 else b""
+                    continue
+                found += (m.decode("ascii") for m in _MERGE_RE.findall(chunk, 0, cut))
+                carry = chunk[cut:]
     except Exception:
         return []
-    return [m.decode("ascii") for m in _MERGE_RE.findall(xml)]
+    return found + [m.decode("ascii") for m in _MERGE_RE.findall(carry)]

@@ -477,6 +477,7 @@ def values_and_limits(base: pd.DataFrame) -> None:
               "gemeenten: 5\n  - id: zhz"))
     write("regio_ids_onbruikbaar", "project/ceo.yaml", _with_regions(config))
     yaml_cases(base, config)
+    memory_bombs(base)
 
 
 def yaml_cases(base: pd.DataFrame, config: str) -> None:
@@ -521,6 +522,70 @@ def yaml_cases(base: pd.DataFrame, config: str) -> None:
     escaped = base.copy()
     escaped["opm\x1b[2J\x1b[31merking"] = "goed"
     write_csv("escapetekens_in_log", "wmo_2025.csv", escaped)
+
+
+def memory_bombs(base: pd.DataFrame) -> None:
+    """Small files whose header or structure claims far more than they hold (issue 21): each would
+    take gigabytes or minutes if the reader believed it."""
+    import struct
+
+    # --- SPSS: the header says 2,000,000 cases; the file holds 32
+    sav = bytearray(sav_bytes(base))
+    struct.pack_into("<i", sav, 80, 2_000_000)
+    write("sav_kop_te_veel_respondenten", "wmo_2025.sav", bytes(sav))
+    write("sav_kop_te_veel_respondenten", "mapping_wmo.yaml", MAPPING)
+
+    def plain(ws) -> None:
+        ws.title = "Wmo 2025"
+        ws.append(COLUMNS)
+        for row in base.itertuples(index=False, name=None):
+            ws.append([v.item() if hasattr(v, "item") else v for v in row])
+
+    # --- Excel: every row formatted up to the last column Excel has (XFD): read as usual
+    def padded(ws) -> None:
+        from openpyxl.styles import PatternFill
+
+        plain(ws)
+        for r in range(1, len(base) + 2):
+            ws.cell(row=r, column=16_384).fill = PatternFill("solid", fgColor="FFFF00")
+    write("xlsx_opgemaakt_tot_xfd", "wmo_2025.xlsx", xlsx_bytes(padded))
+
+    # --- Excel: a row with empty cells beyond XFD (no cell reference: each one column further)
+    def beyond(xml: bytes) -> bytes:
+        at = xml.index(b"</row>", xml.index(b'<row r="3"'))
+        return xml[:at] + b"<c/>" * 16_400 + xml[at:]
+    write("xlsx_cel_voorbij_xfd", "wmo_2025.xlsx", _patched(xlsx_bytes(plain), "xl/worksheets/sheet1.xml", beyond))
+
+    # --- Excel: a shared-strings table of 1.5 million empty texts that no cell uses
+    sst = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/'
+           b'spreadsheetml/2006/main" count="1500000" uniqueCount="1500000">' + b"<si><t/></si>" * 1_500_000
+           + b"</sst>")
+    content_type = (b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+                    b'officedocument.spreadsheetml.sharedStrings+xml" /></Types>')
+    relation = (b'<Relationship Id="rIdTeksten" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                b'relationships/sharedStrings" Target="sharedStrings.xml" /></Relationships>')
+    write("xlsx_teksttabel_opgeblazen", "wmo_2025.xlsx", _patched(
+        xlsx_bytes(plain), "[Content_Types].xml", lambda xml: xml.replace(b"</Types>", content_type),
+        {"xl/_rels/workbook.xml.rels": lambda xml: xml.replace(b"</Relationships>", relation)},
+        added={"xl/sharedStrings.xml": sst}))
+
+
+def _patched(data: bytes, member: str, change, more: dict | None = None, added: dict | None = None) -> bytes:
+    """The .xlsx ``data`` with part ``member`` changed by ``change(bytes) -> bytes`` (and the parts in
+    ``more`` by theirs), the parts in ``added`` added; fixed dates, as written."""
+    import zipfile
+
+    changes = {member: change, **(more or {})}
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        parts = [(info.filename, src.read(info.filename)) for info in src.infolist()]
+        for name, content in parts + list((added or {}).items()):
+            if name in changes:
+                content = changes[name](content)
+            entry = zipfile.ZipInfo(name, date_time=FIXED_DATE)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(entry, content, compresslevel=9)
+    return out.getvalue()
 
 
 def _with_regions(config: str) -> str:
