@@ -49,9 +49,10 @@ from scipy.sparse.csgraph import connected_components
 
 from ceo.core.problems import InputError
 
-REASON_SMALL = "te weinig respondenten (n < {n})"
+#: the reasons in ``reden`` (the single source: the legend of the site is rendered from these)
+REASON_SMALL = "te weinig antwoorden (n < {n})"
 REASON_N_EFF = "de weging laat het cijfer op te weinig personen rusten (effectieve n < {n})"
-REASON_COMPLEMENT = "aanvullend onderdrukt, anders is een onderdrukte waarde terug te rekenen"
+REASON_COMPLEMENT = "verborgen om een ander cijfer te beschermen"
 
 #: ``subgroep`` of the standardised pooled rows of surveys with variants (see :mod:`ceo.stats.results`)
 STANDARDISED = "vaste_samenstelling"
@@ -87,7 +88,7 @@ class System:
 
 
 def build_system(table: pd.DataFrame, areas: Sequence, extra_known: pd.DataFrame | None = None,
-                 thin_mass: float | None = None) -> System:
+                 thin_mass: float | None = None, positives: np.ndarray | None = None) -> System:
     """Variables and relations of ``table`` (a results table with its original row index).
 
     ``extra_known``: keys (``gebied_code, indicator, subgroep, subgroep_waarde``) of cells that
@@ -115,12 +116,16 @@ def build_system(table: pd.DataFrame, areas: Sequence, extra_known: pd.DataFrame
         thin = (head["reden"].fillna("").astype(str).str.contains("effectieve n <", regex=False).to_numpy()
                 & np.isnan(cells["n_eff"].to_numpy()))
         cells.loc[thin, "n_eff"] = thin_mass
+    xs = positives_of(table) if positives is None else np.asarray(positives, dtype="float64")
+    cells["x"] = xs[table.index.get_indexer(head.index)] if len(xs) == len(table) else np.nan
     # the implicit cells of respondents without a value of the subgroup variable
-    everyone = cells[cells["fam"] == ""][["ind", "area", "n"]].rename(columns={"n": "n_all"})
-    sums = cells[cells["fam"] != ""].groupby(["ind", "area", "fam"], sort=False)["n"].sum().reset_index()
+    everyone = cells[cells["fam"] == ""][["ind", "area", "n", "x"]].rename(columns={"n": "n_all", "x": "x_all"})
+    sums = cells[cells["fam"] != ""].groupby(["ind", "area", "fam"], sort=False)[["n", "x"]].sum().reset_index()
     miss = sums.merge(everyone, on=["ind", "area"], how="inner")
     miss["n"] = (miss["n_all"] - miss["n"]).clip(lower=0)
-    miss = miss[["ind", "area", "fam"]].assign(val=MISSING, n=miss["n"].to_numpy(), n_eff=np.nan, row=-1)
+    miss["x"] = np.clip(miss["x_all"] - miss["x"], 0, miss["n"])
+    miss = miss[["ind", "area", "fam"]].assign(val=MISSING, n=miss["n"].to_numpy(), n_eff=np.nan, row=-1,
+                                               x=miss["x"].to_numpy())
     var = pd.concat([cells, miss[cells.columns]], ignore_index=True)
     var["level"] = var["area"].map(level).fillna("totaal")
     var["miss"] = var["val"] == MISSING
@@ -222,6 +227,27 @@ def build_system(table: pd.DataFrame, areas: Sequence, extra_known: pd.DataFrame
     return System(var=var, parts=parts, whole=whole, label=labels)
 
 
+def positives_of(table: pd.DataFrame) -> np.ndarray:
+    """Per row of ``table``: the cell's answers in count space, in [0, n]: the number of positive
+    answers of a percentage, and for a mean the sum of the marks above the scale's lowest mark in
+    units of the scale's range (the scale is the range of the indicator's cell means, widened to whole
+    marks). Weighted tables: ``waarde`` × n (as if every respondent of the cell carried the cell's
+    mean weight). NaN where the table has no value (suppressed rows of a final table)."""
+    n = pd.to_numeric(table["n"], errors="coerce").fillna(0).to_numpy(dtype="float64")
+    w = pd.to_numeric(table["waarde"], errors="coerce").to_numpy(dtype="float64")
+    mean = (table["soort"] == "gemiddelde").to_numpy() if "soort" in table else np.zeros(len(table), dtype=bool)
+    y = w / 100.0
+    if mean.any():
+        ind = table["indicator"].to_numpy()
+        lo = pd.Series(w[mean]).groupby(ind[mean]).transform("min").to_numpy()
+        hi = pd.Series(w[mean]).groupby(ind[mean]).transform("max").to_numpy()
+        lo, hi = np.floor(lo), np.ceil(hi)
+        y[mean] = np.where(hi > lo, (w[mean] - lo) / np.where(hi > lo, hi - lo, 1.0), 0.5)
+    x = np.clip(y * n, 0.0, n)
+    x[n == 0] = 0.0
+    return x
+
+
 def _children(areas: Sequence) -> list[tuple[str, str]]:
     """(area, child) for every region and the total: its largest pairwise disjoint regions that lie
     strictly inside it, and its gemeenten that none of those covers."""
@@ -301,7 +327,10 @@ def find_leaks(system: System, suppressed: np.ndarray, disclosure_n: int) -> lis
     unknown = suppressed & (var["n"].to_numpy() > 0)
     members = system.members
     det, by = _peel(members, unknown)
-    sensitive = unknown & (mass < disclosure_n)
+    # the respondents without a value of a breakdown variable are no group anyone can point at: their
+    # cell is an unknown of the equations but needs no protection of its own (a union with a
+    # disclosive cell still does)
+    sensitive = unknown & (mass < disclosure_n) & ~var["miss"].to_numpy()
     leaks: list[Leak] = []
     for j in np.flatnonzero(det & sensitive):
         leaks.append(Leak(np.array([j]), float(mass[j]), system.label[by[j]]))
@@ -374,6 +403,107 @@ def find_leaks(system: System, suppressed: np.ndarray, disclosure_n: int) -> lis
     return leaks
 
 
+def _signed_all(system: System) -> sp.csr_matrix:
+    """Every relation with sign +1 for its total and -1 for its parts (all variables)."""
+    k = len(system.whole)
+    has = system.whole >= 0
+    w = sp.csr_matrix((np.ones(has.sum()), (np.flatnonzero(has), system.whole[has])),
+                      shape=(k, len(system.var)))
+    return (w - system.parts).tocsr()
+
+
+def required_width(n: np.ndarray, protection_n: float) -> np.ndarray:
+    """The protection level of a cell of ``n`` respondents, in respondents: min(n, ``beschermingsmarge``)."""
+    return np.minimum(n, float(protection_n))
+
+
+def intervals(system: System, suppressed: np.ndarray, disclosure_n: int, protection_n: float,
+              exact: bool = True) -> pd.DataFrame:
+    """The attacker's linear-programming bounds on the suppressed disclosive cells.
+
+    Unknowns: every suppressed cell (the missing cells included) with 0 <= x <= n (the attacker knows
+    every n: the worst case); equations: every relation, its right-hand side fixed by the published
+    figures. For each disclosive suppressed cell (1 <= n < ``disclosure_n``, or thin; not a missing
+    cell: nobody can point at those respondents) the range [lo, hi] of its x must be at least
+    :func:`required_width` wide. Inner bounds come cheaply from a few LPs over everything at once
+    (each optimum is a feasible point; so is the true x); only cells these do not settle get their own
+    two LPs, on their connected component (HiGHS). With ``exact=False`` the inner bounds are returned as
+    they are (a failure then means "not certified").
+
+    Returns one row per disclosive suppressed cell: ``cell`` (variable id), ``lo``, ``hi``, ``need``
+    and ``ok``."""
+    from scipy.optimize import linprog
+
+    var = system.var
+    n = var["n"].to_numpy(dtype="float64")
+    x = var["x"].to_numpy(dtype="float64")
+    mass = var["mass"].to_numpy()
+    unknown = suppressed & (n > 0)
+    target = unknown & ~var["miss"].to_numpy() & (mass < disclosure_n)
+    empty = pd.DataFrame({"cell": np.zeros(0, dtype=np.int64), "lo": [], "hi": [], "need": [],
+                          "ok": np.zeros(0, dtype=bool)})
+    if not target.any() or np.isnan(x[unknown]).any():
+        return empty
+    cols = np.flatnonzero(unknown)
+    a = _signed_all(system)[:, cols].tocsr()
+    a = a[np.flatnonzero(np.diff(a.indptr) > 0)]
+    a.eliminate_zeros()
+    xs = np.clip(x[cols], 0.0, n[cols])
+    b = a @ xs
+    ub = n[cols]
+    bounds = np.column_stack([np.zeros(len(cols)), ub])
+    tpos = np.flatnonzero(target[cols])
+    lo = xs[tpos].copy()
+    hi = xs[tpos].copy()
+    need = required_width(n[cols][tpos], protection_n)
+
+    def solve(c: np.ndarray, a_: sp.csr_matrix, b_: np.ndarray, bnd: np.ndarray) -> np.ndarray | None:
+        if a_.shape[0] == 0:
+            return np.where(c < 0, bnd[:, 1], np.where(c > 0, bnd[:, 0], xs_local(bnd)))
+        r = linprog(c, A_eq=a_, b_eq=b_, bounds=bnd, method="highs")
+        return r.x if r.status == 0 else None
+
+    def xs_local(bnd: np.ndarray) -> np.ndarray:
+        return bnd[:, 0]
+
+    # inner bounds: a few optima over everything at once
+    rng = np.random.default_rng(20261207)
+    objectives = [-1.0, 1.0, None, None]
+    for o in objectives:
+        c = np.zeros(len(cols))
+        c[tpos] = o if o is not None else rng.choice([-1.0, 1.0], len(tpos)) * rng.uniform(0.5, 1.5, len(tpos))
+        pt = solve(c, a, b, bounds)
+        if pt is None:
+            continue
+        lo = np.minimum(lo, pt[tpos])
+        hi = np.maximum(hi, pt[tpos])
+        if (hi - lo >= need - 1e-6).all():
+            break
+    open_ = np.flatnonzero(hi - lo < need - 1e-6)
+    if exact and len(open_):
+        # the cells left: their own LPs on their connected component
+        graph = sp.bmat([[None, a], [a.T, None]]).tocsr()
+        _, comp = connected_components(graph, directed=False)
+        comp_var = comp[a.shape[0]:]
+        comp_rel = comp[:a.shape[0]]
+        for c_id in np.unique(comp_var[tpos[open_]]):
+            vi = np.flatnonzero(comp_var == c_id)
+            ri = np.flatnonzero(comp_rel == c_id)
+            sub = a[ri][:, vi].tocsr()
+            where = {v: k for k, v in enumerate(vi)}
+            for k in open_[comp_var[tpos[open_]] == c_id]:
+                c = np.zeros(len(vi))
+                c[where[tpos[k]]] = 1.0
+                low = solve(c, sub, b[ri], bounds[vi])
+                high = solve(-c, sub, b[ri], bounds[vi])
+                if low is not None:
+                    lo[k] = min(lo[k], low[where[tpos[k]]])
+                if high is not None:
+                    hi[k] = max(hi[k], high[where[tpos[k]]])
+    ok = hi - lo >= need - 1e-6
+    return pd.DataFrame({"cell": cols[tpos], "lo": lo, "hi": hi, "need": need, "ok": ok})
+
+
 def _null_space(a: np.ndarray) -> np.ndarray:
     """An orthonormal basis of the null space of ``a`` (SVD; the components are small, and the relations
     have coefficients ±1, so the rank decision is clear-cut)."""
@@ -400,10 +530,17 @@ def _relations_of(system: System, j: int) -> str:
 # suppression
 
 
-def protect(table: pd.DataFrame, areas: Sequence, th, extra_known: pd.DataFrame | None = None) -> None:
-    """Primary and complementary suppression of ``table`` (in place): sets ``onderdrukt`` and ``reden``."""
+def protect(table: pd.DataFrame, areas: Sequence, th, extra_known: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Primary and complementary suppression of ``table`` (in place): sets ``onderdrukt`` and ``reden``.
+
+    Returns the provenance of the complements: one row per complement (``gebied_code, indicator,
+    subgroep, subgroep_waarde``, its ``n``) with the small group it protects (``oorzaak``, a Dutch
+    description) and ``stap`` (``regel``, ``bereik`` or ``terugval``); :func:`provenance_lines` words
+    it for the researcher's log. The audit of the final table (whose suppressed rows carry no value)
+    needs every row's answers in count space: keep :func:`positives_of` of this table."""
     if table.empty:
-        return
+        return _no_provenance()
+    protection_n = float(getattr(th, "protection_n", DEFAULT_PROTECTION_N))
     n = pd.to_numeric(table["n"], errors="coerce").fillna(0).to_numpy()
     n_eff = pd.to_numeric(table["n_eff"], errors="coerce").to_numpy() if "n_eff" in table else np.full(len(n), np.nan)
     onderdrukt = np.where(n < th.min_n, "ja", "nee").astype(object)
@@ -415,8 +552,9 @@ def protect(table: pd.DataFrame, areas: Sequence, th, extra_known: pd.DataFrame 
     reden[thin] = REASON_N_EFF.format(n=th.disclosure_n)
     table["onderdrukt"] = onderdrukt
     table["reden"] = reden
+    positives = positives_of(table)
 
-    system = build_system(table, areas, extra_known)
+    system = build_system(table, areas, extra_known, positives=positives)
     var = system.var
     row = var["row"].to_numpy()
     is_cell = row >= 0
@@ -433,24 +571,213 @@ def protect(table: pd.DataFrame, areas: Sequence, th, extra_known: pd.DataFrame 
     # tiny cells whose sum could then be recomputed
     top = var[var["level"] == "totaal"].groupby(["ind", "fam", "val"])["n"].max()
     n_top = top.reindex(pd.MultiIndex.from_frame(var[["ind", "fam", "val"]])).fillna(0).to_numpy()
-    cost = tier * 1e13 + np.minimum(n_top, 9e6) * 1e6 + np.minimum(var["n"].to_numpy(), 9e5)
+    vn = var["n"].to_numpy(dtype="float64")
+    cost = tier * 1e13 + np.minimum(n_top, 9e6) * 1e6 + np.minimum(vn, 9e5)
+    # a complement whose respondents all answered alike widens no range: after any other choice
+    vx = var["x"].to_numpy(dtype="float64")
+    alike = np.fmin(np.nan_to_num(vx), vn - np.nan_to_num(vx)) < min(protection_n, 1.0) - 1e-9
+    cost = cost + np.where(alike, 5e14, 0.0)
     cost[~is_cell] = np.inf
+    # the price per respondent of moving a published cell in a protecting direction (see _directions)
+    weight = np.select([big & breakdown, ~big & breakdown, big & ~breakdown], [1.0, 1.0, 3.0], 1000.0) * np.maximum(vn, 1)
+    weight[~is_cell] = np.inf
 
+    step = np.full(len(var), "", dtype=object)
     extra = _complements(system, sup, cost, th.disclosure_n)
+    step[extra & ~sup] = "regel"
     fixed = sup.copy()  # the attacker's complements stay: the local rule cannot see why they are needed
-    for _ in range(12):  # the attacker's findings close what the local rule missed
-        leaks = find_leaks(system, sup | extra, th.disclosure_n)
-        if not leaks:
+    strikes = np.zeros(len(var), dtype=np.int64)
+    ancestors = _ancestors(areas)
+    for _ in range(30):  # the attackers' findings close what the local rule missed
+        hidden = sup | extra
+        leaks = find_leaks(system, hidden, th.disclosure_n)
+        iv = intervals(system, hidden, th.disclosure_n, protection_n)
+        bad_iv = iv.loc[~iv["ok"], "cell"].to_numpy(dtype=np.int64)
+        bad = np.unique(np.concatenate([bad_iv] + [lk.cells for lk in leaks]).astype(np.int64))
+        if not len(bad):
             break
-        more = _repair(system, sup | extra, cost, leaks)
+        strikes[bad] += 1
+        lvl = strikes[bad]
+        more = np.zeros(len(var), dtype=bool)
+        if leaks and (strikes[np.concatenate([lk.cells for lk in leaks])] <= 2).any():
+            more |= _repair(system, hidden, cost, leaks)
+        first = bad_iv[strikes[bad_iv] <= 2]
+        if len(first):
+            more |= _directions(system, hidden | more, first, weight, protection_n)
+        for level in (1, 2, 3):
+            cells = bad[np.minimum(lvl - 2, 3) == level]
+            if len(cells):
+                more |= _fallback(system, cells, level, ancestors)
+        more &= ~hidden & is_cell
         if not more.any():
-            break
+            strikes[bad] += 1
+            if strikes[bad].min() > 6:
+                break
+            continue
+        step[more] = "bereik"
+        step[more & _fallback_mask(system, bad[lvl > 2], lvl[lvl > 2], ancestors)] = "terugval"
         fixed |= more
         extra = (extra | more) & ~sup
         extra |= _complements(system, fixed | extra, cost, th.disclosure_n) | (fixed & ~sup)
+        step[extra & (step == "")] = "regel"
     comp = extra & ~sup & is_cell
-    rows = row[comp]
-    _mark(table, rows)
+    _mark(table, row[comp])
+    return _provenance(system, sup, comp, step, th.disclosure_n)
+
+
+DEFAULT_PROTECTION_N = 4
+
+
+def _directions(system: System, hidden: np.ndarray, cells: np.ndarray, weight: np.ndarray,
+                protection_n: float) -> np.ndarray:
+    """Complements that widen the range of each cell of ``cells`` to its protection level: per cell two
+    LPs (up and down) for the cheapest feasible direction of change (a change of the cell's positive
+    answers that keeps every relation; the hypercube of τ-ARGUS generalised to any layout). Moving a
+    suppressed cell is free, moving a published cell costs ``weight`` per respondent of change; the
+    published cells the directions move become complements. A breakdown cell moves within its own
+    subgroup variable (its area's headline fixed), a headline cell with all of its indicator. Cells are
+    handled one after the other, each seeing the complements of the ones before."""
+    from scipy.optimize import linprog
+
+    var = system.var
+    n = var["n"].to_numpy(dtype="float64")
+    x = np.clip(np.nan_to_num(var["x"].to_numpy(dtype="float64")), 0, n)
+    ind = pd.factorize(var["ind"])[0]
+    fam = var["fam"].to_numpy()
+    a_all = _signed_all(system).tocsc()
+    hidden = hidden.copy()
+    out = np.zeros(len(var), dtype=bool)
+    by_ind = {k: np.flatnonzero(ind == k) for k in np.unique(ind[cells])}
+    for p in cells:
+        cols = by_ind[ind[p]]
+        if fam[p]:
+            cols = cols[fam[cols] == fam[p]]
+        cols = cols[(n[cols] > 0) & (np.isfinite(weight[cols]) | hidden[cols])]
+        sub = a_all[:, cols].tocsr()
+        sub = sub[np.flatnonzero(np.diff(sub.indptr) > 0)]
+        m = len(cols)
+        k = int(np.flatnonzero(cols == p)[0])
+        w = np.where(hidden[cols], 1e-3, weight[cols])
+        need = float(required_width(np.array([n[p]]), protection_n)[0])
+        up = min(n[p] - x[p], need)
+        targets = [(up, 1.0), (need - up, -1.0)]
+        for amount, sign in targets:
+            if amount <= 1e-9:
+                continue
+            hi_plus, hi_minus = n[cols] - x[cols], x[cols].copy()
+            lo_plus, lo_minus = np.zeros(m), np.zeros(m)
+            if sign > 0:
+                lo_plus[k] = hi_plus[k] = amount
+                hi_minus[k] = 0.0
+            else:
+                lo_minus[k] = hi_minus[k] = amount
+                hi_plus[k] = 0.0
+            bnd = np.column_stack([np.concatenate([lo_plus, lo_minus]), np.concatenate([hi_plus, hi_minus])])
+            c = np.concatenate([w, w])
+            a_eq = sp.hstack([sub, -sub]).tocsr()
+            r = linprog(c, A_eq=a_eq, b_eq=np.zeros(a_eq.shape[0]), bounds=bnd, method="highs")
+            if r.status != 0:
+                continue  # no direction within reach: the fallbacks take over
+            d = r.x[:m] - r.x[m:]
+            moved = cols[(np.abs(d) > 1e-7) & ~hidden[cols]]
+            out[moved] = True
+            hidden[moved] = True
+    return out
+
+
+def _ancestors(areas: Sequence) -> pd.DataFrame:
+    """(area, anc) for every area and every area that strictly contains it (regions, the total), the
+    area itself included."""
+    sets = {a.code: frozenset(a.members) for a in areas}
+    rows = [(a, a) for a in sets]
+    rows += [(a, b) for a in sets for b in sets if a != b and sets[a] <= sets[b]
+             and not (sets[a] == sets[b] and len(sets[a]) == 1)]
+    return pd.DataFrame(rows, columns=["area", "anc"]).drop_duplicates()
+
+
+def _fallback_mask(system: System, cells: np.ndarray, levels: np.ndarray, ancestors: pd.DataFrame) -> np.ndarray:
+    out = np.zeros(len(system.var), dtype=bool)
+    for level in (1, 2, 3):
+        sel = cells[np.minimum(levels - 2, 3) == level]
+        if len(sel):
+            out |= _fallback(system, sel, level, ancestors)
+    return out
+
+
+def _fallback(system: System, cells: np.ndarray, level: int, ancestors: pd.DataFrame) -> np.ndarray:
+    """The fallbacks when complements in the relations do not protect ``cells``: level 1 hides the
+    cell's whole breakdown (same indicator and subgroup variable) in its area and every area that
+    contains it; level 2 every figure of that indicator in those areas; level 3 the indicator
+    everywhere. Each level protects (the cell then moves freely with cells of the same rows and
+    columns), the lower ones hide less."""
+    var = system.var
+    bad = var.loc[cells, ["ind", "area", "fam"]]
+    if level == 3:
+        return var["ind"].isin(set(bad["ind"])).to_numpy()
+    keys = bad.merge(ancestors, on="area").drop(columns="area").rename(columns={"anc": "area"})
+    if level == 1:
+        keys = keys.drop_duplicates()
+        hit = var[["ind", "area", "fam"]].merge(keys.assign(_h=True), on=["ind", "area", "fam"], how="left")
+    else:
+        keys = keys[["ind", "area"]].drop_duplicates()
+        hit = var[["ind", "area"]].merge(keys.assign(_h=True), on=["ind", "area"], how="left")
+    return hit["_h"].fillna(False).to_numpy(dtype=bool)
+
+
+def _no_provenance() -> pd.DataFrame:
+    return pd.DataFrame(columns=["gebied_code", "indicator", "subgroep", "subgroep_waarde", "n", "oorzaak", "stap"])
+
+
+def _provenance(system: System, sup: np.ndarray, comp: np.ndarray, step: np.ndarray,
+                disclosure_n: int) -> pd.DataFrame:
+    """For every complement the small group it protects: a disclosive suppressed cell in one of its
+    relations (the smallest), else one in its connected component of suppressed cells."""
+    var = system.var
+    if not comp.any():
+        return _no_provenance()
+    n = var["n"].to_numpy(dtype="float64")
+    hidden = (sup | comp) & (n > 0)
+    cause_of = np.full(len(var), -1, dtype=np.int64)
+    primary = sup & (var["mass"].to_numpy() < disclosure_n) & ~var["miss"].to_numpy() & (var["row"].to_numpy() >= 0)
+    hcols = np.flatnonzero(hidden)
+    m = system.members[:, hcols].tocsr()
+    m = m[np.flatnonzero(np.diff(m.indptr) > 0)]
+    co = (m.T @ m).tocoo()
+    a, b = hcols[co.row], hcols[co.col]
+    ok = primary[b] & comp[a]
+    if ok.any():
+        cand = pd.DataFrame({"a": a[ok], "b": b[ok], "n": n[b[ok]]}).sort_values(["a", "n", "b"])
+        first = cand.drop_duplicates("a")
+        cause_of[first["a"].to_numpy()] = first["b"].to_numpy()
+    left = np.flatnonzero(comp & (cause_of < 0))
+    if len(left):
+        graph = sp.bmat([[None, m], [m.T, None]]).tocsr()
+        _, cc = connected_components(graph, directed=False)
+        cv = np.full(len(var), -1, dtype=np.int64)
+        cv[hcols] = cc[m.shape[0]:]
+        prim = np.flatnonzero(primary & hidden)
+        rep = pd.DataFrame({"c": cv[prim], "p": prim, "n": n[prim]}).sort_values(["c", "n", "p"]).drop_duplicates("c")
+        look = pd.Series(rep["p"].to_numpy(), index=rep["c"].to_numpy())
+        cause_of[left] = look.reindex(cv[left]).fillna(-1).to_numpy(dtype=np.int64)
+    ids = np.flatnonzero(comp)
+    c = var.loc[ids]
+    cause = cause_of[ids]
+    names = np.where(cause >= 0, np.array(_cell_names(var.loc[np.maximum(cause, 0)], "x"), dtype=object), "")
+    names = [f"{s[:-3]} (n = {int(n[k])})" if k >= 0 else "" for s, k in zip(names, cause, strict=True)]
+    return pd.DataFrame({"gebied_code": c["area"].to_numpy(), "indicator": c["ind"].to_numpy(),
+                         "subgroep": c["fam"].to_numpy(), "subgroep_waarde": c["val"].to_numpy(),
+                         "n": c["n"].to_numpy(), "oorzaak": names, "stap": step[ids]})
+
+
+def provenance_lines(prov: pd.DataFrame) -> list[str]:
+    """The researcher's log: which small group caused which complement (Dutch)."""
+    out = []
+    for r in prov.itertuples(index=False):
+        what = f"{r.gebied_code} · {r.indicator}" + (f" · {r.subgroep} = {r.subgroep_waarde}" if r.subgroep else "")
+        how = {"terugval": " (terugval: hele uitsplitsing of gebied verborgen)"}.get(r.stap, "")
+        out.append(f"klein groepje {r.oorzaak or '(onbekend)'} → aanvullend onderdrukt {what} "
+                   f"(n = {int(r.n)}){how}")
+    return out
 
 
 def _mark(table: pd.DataFrame, rows: np.ndarray) -> None:
@@ -494,11 +821,13 @@ def _violations(system: System, unknown: np.ndarray, mass: np.ndarray,
     parts = system.parts
     det, by = _peel(system.members, unknown)
     und = unknown & ~det
-    sensitive = unknown & (mass < disclosure_n)
+    miss = system.var["miss"].to_numpy()
+    sensitive = unknown & (mass < disclosure_n) & ~miss
     hw = system.whole >= 0
     whole_known = np.ones(len(system.whole), dtype=bool)
     whole_known[hw] = ~und[system.whole[hw]]
-    p_cnt = parts @ unknown.astype("float64")
+    # a relation whose only unknown parts are missing cells protects nobody and needs nothing
+    p_cnt = parts @ (unknown & ~miss).astype("float64")
     t_cnt = parts @ und.astype("float64")
     t_mass = parts @ (und * mass)
     s_det = parts @ (det & sensitive).astype("float64")
@@ -628,10 +957,18 @@ def publishable(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def audit(table: pd.DataFrame, areas: Sequence, th, extra_known: pd.DataFrame | None = None) -> int:
-    """Run the attacker on the final table; raise :class:`InputError` naming the leaking relations.
-    Returns the number of unknown (suppressed) cells examined."""
-    system = build_system(table, areas, extra_known, thin_mass=th.disclosure_n - 1)
+def audit(table: pd.DataFrame, areas: Sequence, th, extra_known: pd.DataFrame | None = None,
+          positives: np.ndarray | None = None) -> int:
+    """Run the attackers on the final table; raise :class:`InputError` naming the leaking relations.
+    Returns the number of unknown (suppressed) cells examined.
+
+    Two attackers: exact recovery (:func:`find_leaks`) and the protection intervals
+    (:func:`intervals`, with the answers of the suppressed cells from ``positives``, the
+    :func:`positives_of` of the table as :func:`protect` left it; without them only the exact attacker
+    runs). :func:`protect` guarantees both; a failure here means a bug, never a lack of protection."""
+    if positives is not None and len(positives) != len(table):
+        positives = None
+    system = build_system(table, areas, extra_known, thin_mass=th.disclosure_n - 1, positives=positives)
     var = system.var
     row = var["row"].to_numpy()
     sup = np.ones(len(var), dtype=bool)
@@ -659,4 +996,15 @@ def audit(table: pd.DataFrame, areas: Sequence, th, extra_known: pd.DataFrame | 
         raise InputError(f"onthullingscontrole: {len(leaks)} onderdrukte cijfers (of sommen ervan) van minder dan "
                          f"{th.disclosure_n} respondenten zijn exact terug te rekenen uit wat gepubliceerd wordt: "
                          f"{shown}{more}. Er is niets gepubliceerd; meld dit aan de beheerder van ceo")
+    protection_n = float(getattr(th, "protection_n", DEFAULT_PROTECTION_N))
+    iv = intervals(system, sup, th.disclosure_n, protection_n)
+    narrow = iv[~iv["ok"]]
+    if len(narrow):
+        shown = "; ".join(f"{_cell_name(var.loc[int(r.cell)], '').rstrip(': ')} (n = {int(var.loc[int(r.cell), 'n'])}: "
+                          f"tussen {r.lo:.0f} en {r.hi:.0f})" for r in narrow.head(3).itertuples(index=False))
+        more = f"; en nog {len(narrow) - 3}" if len(narrow) > 3 else ""
+        raise InputError(f"onthullingscontrole: van {len(narrow)} onderdrukte cijfers van minder dan "
+                         f"{th.disclosure_n} respondenten ligt het aantal positieve antwoorden binnen een bereik "
+                         f"smaller dan de beschermingsmarge ({protection_n:g}): {shown}{more}. Er is niets "
+                         "gepubliceerd; meld dit aan de beheerder van ceo")
     return int((sup & (var["n"].to_numpy() > 0)).sum())

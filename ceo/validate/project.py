@@ -30,6 +30,9 @@ class Thresholds:
     #: a suppressed cell with fewer respondents than this could reveal how individuals answered, so
     #: a second cell is suppressed when it could otherwise be recomputed from published figures
     disclosure_n: int = 10
+    #: protection level (τ-ARGUS/sdcTable): the range of positive answers of a suppressed small cell that
+    #: is consistent with everything published must be at least min(n, this) respondents wide
+    protection_n: float = 4.0
 
 
 @dataclass(frozen=True)
@@ -164,7 +167,7 @@ def load_project(root: str | Path = ".") -> Project:
     th = Thresholds()
     if isinstance(raw_t, dict):
         for key, whole in (("minimum_n", True), ("onthulling_n", True), ("indicatief_n_eff", False),
-                           ("indicatief_bi_breedte", False)):
+                           ("indicatief_bi_breedte", False), ("beschermingsmarge", False)):
             v = raw_t.get(key)
             if v is None:
                 continue
@@ -180,6 +183,7 @@ def load_project(root: str | Path = ".") -> Project:
             indicative_n_eff=float(raw_t.get("indicatief_n_eff", th.indicative_n_eff)),
             indicative_ci_width=float(raw_t.get("indicatief_bi_breedte", th.indicative_ci_width)),
             disclosure_n=int(raw_t.get("onthulling_n", th.disclosure_n)),
+            protection_n=float(raw_t.get("beschermingsmarge", th.protection_n)),
         )
     except (TypeError, ValueError, AttributeError, OverflowError):
         problems.append(Problem("drempels: minimum_n, indicatief_n_eff, indicatief_bi_breedte en "
@@ -189,6 +193,9 @@ def load_project(root: str | Path = ".") -> Project:
                                 file, lines.get(("drempels",))))
     if th.min_n < 1:
         problems.append(Problem("drempels: minimum_n moet minstens 1 zijn", file, value=th.min_n))
+    if not (math.isfinite(th.protection_n) and th.protection_n >= 0):
+        problems.append(Problem("drempels: beschermingsmarge moet een getal van 0 of meer zijn", file,
+                                value=th.protection_n))
     confidence = data.get("betrouwbaarheid", 0.95)
     if not isinstance(confidence, int | float) or not 0.5 <= confidence < 1:
         problems.append(Problem("betrouwbaarheid moet een getal tussen 0,5 en 1 zijn (bijv. 0.95)",

@@ -108,6 +108,8 @@ PROJECT = _obj({
     "drempels": _obj({
         "minimum_n": _t("integer", "Minder inhoudelijke antwoorden: geen waarde gepubliceerd.", minimum=1),
         "onthulling_n": _t("integer", "Onderdrukte cel kleiner dan dit: ook een aanvullende cel onderdrukken."),
+        "beschermingsmarge": _t("number", "Van een onderdrukte kleine groep moet het aantal positieve antwoorden "
+                                          "minstens zoveel respondenten onzeker blijven (standaard 4).", minimum=0),
         "indicatief_n_eff": _t("number", "Effectieve n lager dan dit: waarde 'indicatief'."),
         "indicatief_bi_breedte": _t("number", "Betrouwbaarheidsinterval breder dan dit (procentpunten): "
                                               "waarde 'indicatief'."),
