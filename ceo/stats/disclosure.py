@@ -116,16 +116,20 @@ def build_system(table: pd.DataFrame, areas: Sequence, extra_known: pd.DataFrame
         thin = (head["reden"].fillna("").astype(str).str.contains("effectieve n <", regex=False).to_numpy()
                 & np.isnan(cells["n_eff"].to_numpy()))
         cells.loc[thin, "n_eff"] = thin_mass
-    xs = positives_of(table) if positives is None else np.asarray(positives, dtype="float64")
-    cells["x"] = xs[table.index.get_indexer(head.index)] if len(xs) == len(table) else np.nan
+    xs = positives_of(table) if positives is None else np.asarray(positives, dtype="float64").reshape(-1, 2)
+    at = table.index.get_indexer(head.index)
+    cells["x"] = xs[at, 0] if len(xs) == len(table) else np.nan
+    cells["cap"] = xs[at, 1] if len(xs) == len(table) else cells["n"].to_numpy()
     # the implicit cells of respondents without a value of the subgroup variable
-    everyone = cells[cells["fam"] == ""][["ind", "area", "n", "x"]].rename(columns={"n": "n_all", "x": "x_all"})
-    sums = cells[cells["fam"] != ""].groupby(["ind", "area", "fam"], sort=False)[["n", "x"]].sum().reset_index()
+    everyone = cells[cells["fam"] == ""][["ind", "area", "n", "x", "cap"]].rename(
+        columns={"n": "n_all", "x": "x_all", "cap": "cap_all"})
+    sums = cells[cells["fam"] != ""].groupby(["ind", "area", "fam"], sort=False)[["n", "x", "cap"]].sum().reset_index()
     miss = sums.merge(everyone, on=["ind", "area"], how="inner")
     miss["n"] = (miss["n_all"] - miss["n"]).clip(lower=0)
-    miss["x"] = np.clip(miss["x_all"] - miss["x"], 0, miss["n"])
+    miss["cap"] = np.where(miss["n"] > 0, (miss["cap_all"] - miss["cap"]).clip(lower=0), 0.0)
+    miss["x"] = np.clip(miss["x_all"] - miss["x"], 0, miss["cap"])
     miss = miss[["ind", "area", "fam"]].assign(val=MISSING, n=miss["n"].to_numpy(), n_eff=np.nan, row=-1,
-                                               x=miss["x"].to_numpy())
+                                               x=miss["x"].to_numpy(), cap=miss["cap"].to_numpy())
     var = pd.concat([cells, miss[cells.columns]], ignore_index=True)
     var["level"] = var["area"].map(level).fillna("totaal")
     var["miss"] = var["val"] == MISSING
@@ -228,13 +232,20 @@ def build_system(table: pd.DataFrame, areas: Sequence, extra_known: pd.DataFrame
 
 
 def positives_of(table: pd.DataFrame) -> np.ndarray:
-    """Per row of ``table``: the cell's answers in count space, in [0, n]: the number of positive
-    answers of a percentage, and for a mean the sum of the marks above the scale's lowest mark in
-    units of the scale's range (the scale is the range of the indicator's cell means, widened to whole
-    marks). Weighted tables: ``waarde`` × n (as if every respondent of the cell carried the cell's
-    mean weight). NaN where the table has no value (suppressed rows of a final table)."""
+    """Per row of ``table`` (rows × 2): the cell's answers ``x`` and its size ``cap`` in count space,
+    0 <= x <= cap. Unweighted: cap = n and x the number of positive answers of a percentage, or for a
+    mean the sum of the marks above the scale's lowest mark in units of the scale's range (the scale
+    is the range of the indicator's cell means, widened to whole marks). Weighted: cap = the sum of the
+    weights of the cell (the attacker knows the weights: the worst case) and x = value × cap; relations
+    between cells are additive in that space exactly as in counts. NaN where the table has no value
+    (suppressed rows of a final table)."""
     n = pd.to_numeric(table["n"], errors="coerce").fillna(0).to_numpy(dtype="float64")
     w = pd.to_numeric(table["waarde"], errors="coerce").to_numpy(dtype="float64")
+    cap = n.copy()
+    if "_gewicht" in table and (table.get("gewogen", "nee") == "ja").any():
+        g = pd.to_numeric(table["_gewicht"], errors="coerce").to_numpy(dtype="float64")
+        cap = np.where(np.isfinite(g), g, n)
+        cap[n == 0] = 0.0
     mean = (table["soort"] == "gemiddelde").to_numpy() if "soort" in table else np.zeros(len(table), dtype=bool)
     y = w / 100.0
     if mean.any():
@@ -243,9 +254,9 @@ def positives_of(table: pd.DataFrame) -> np.ndarray:
         hi = pd.Series(w[mean]).groupby(ind[mean]).transform("max").to_numpy()
         lo, hi = np.floor(lo), np.ceil(hi)
         y[mean] = np.where(hi > lo, (w[mean] - lo) / np.where(hi > lo, hi - lo, 1.0), 0.5)
-    x = np.clip(y * n, 0.0, n)
+    x = np.clip(y * cap, 0.0, cap)
     x[n == 0] = 0.0
-    return x
+    return np.column_stack([x, cap])
 
 
 def _children(areas: Sequence) -> list[tuple[str, str]]:
@@ -342,7 +353,10 @@ def find_leaks(system: System, suppressed: np.ndarray, disclosure_n: int) -> lis
     eff = rest.astype("float64")
     cnt = system.parts @ eff
     m_sum = system.parts @ (eff * np.where(np.isfinite(mass), mass, 0))
-    bad = np.flatnonzero(whole_known & (cnt >= 2) & (m_sum < disclosure_n))
+    # a union with respondents without a value is no identifiable group (its real cells' ranges are
+    # the protection intervals' business)
+    with_missing = system.parts @ (rest & var["miss"].to_numpy()).astype("float64")
+    bad = np.flatnonzero(whole_known & (cnt >= 2) & (with_missing == 0) & (m_sum < disclosure_n))
     for r in bad:
         row = system.parts[r]
         cells = row.indices[rest[row.indices]]
@@ -412,6 +426,11 @@ def _signed_all(system: System) -> sp.csr_matrix:
     return (w - system.parts).tocsr()
 
 
+def _unit(cap: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """The size of one respondent of a cell in count space (its mean weight; 1 unweighted)."""
+    return np.where(n > 0, cap / np.maximum(n, 1e-300), 1.0)
+
+
 def required_width(n: np.ndarray, protection_n: float) -> np.ndarray:
     """The protection level of a cell of ``n`` respondents, in respondents: min(n, ``beschermingsmarge``)."""
     return np.minimum(n, float(protection_n))
@@ -436,6 +455,7 @@ def intervals(system: System, suppressed: np.ndarray, disclosure_n: int, protect
 
     var = system.var
     n = var["n"].to_numpy(dtype="float64")
+    cap = var["cap"].to_numpy(dtype="float64")
     x = var["x"].to_numpy(dtype="float64")
     mass = var["mass"].to_numpy()
     unknown = suppressed & (n > 0)
@@ -448,14 +468,14 @@ def intervals(system: System, suppressed: np.ndarray, disclosure_n: int, protect
     a = _signed_all(system)[:, cols].tocsr()
     a = a[np.flatnonzero(np.diff(a.indptr) > 0)]
     a.eliminate_zeros()
-    xs = np.clip(x[cols], 0.0, n[cols])
+    xs = np.clip(x[cols], 0.0, cap[cols])
     b = a @ xs
-    ub = n[cols]
+    ub = cap[cols]
     bounds = np.column_stack([np.zeros(len(cols)), ub])
     tpos = np.flatnonzero(target[cols])
     lo = xs[tpos].copy()
     hi = xs[tpos].copy()
-    need = required_width(n[cols][tpos], protection_n)
+    need = required_width(n[cols][tpos], protection_n) * _unit(cap[cols][tpos], n[cols][tpos])
 
     def solve(c: np.ndarray, a_: sp.csr_matrix, b_: np.ndarray, bnd: np.ndarray) -> np.ndarray | None:
         if a_.shape[0] == 0:
@@ -466,19 +486,27 @@ def intervals(system: System, suppressed: np.ndarray, disclosure_n: int, protect
     def xs_local(bnd: np.ndarray) -> np.ndarray:
         return bnd[:, 0]
 
-    # inner bounds: a few optima over everything at once
+    # inner bounds: optima over everything at once, each objective on the cells not yet settled (pushing
+    # them all up, all down, or half up and half down at random), until no more cell is settled
     rng = np.random.default_rng(20261207)
-    objectives = [-1.0, 1.0, None, None]
-    for o in objectives:
+    stale = 0
+    for it in range(12):
+        open_ = np.flatnonzero(hi - lo < need - 1e-6)
+        if not len(open_) or stale >= 2:
+            break
         c = np.zeros(len(cols))
-        c[tpos] = o if o is not None else rng.choice([-1.0, 1.0], len(tpos)) * rng.uniform(0.5, 1.5, len(tpos))
+        if it % 3 == 2:
+            c[tpos[open_]] = rng.choice([-1.0, 1.0], len(open_)) * rng.uniform(0.5, 1.5, len(open_))
+        else:
+            c[tpos[open_]] = -1.0 if it % 3 == 0 else 1.0
         pt = solve(c, a, b, bounds)
         if pt is None:
+            stale += 1
             continue
         lo = np.minimum(lo, pt[tpos])
         hi = np.maximum(hi, pt[tpos])
-        if (hi - lo >= need - 1e-6).all():
-            break
+        settled = int((hi[open_] - lo[open_] >= need[open_] - 1e-6).sum())
+        stale = stale + 1 if settled == 0 and it % 3 == 2 else (0 if settled else stale)
     open_ = np.flatnonzero(hi - lo < need - 1e-6)
     if exact and len(open_):
         # the cells left: their own LPs on their connected component
@@ -574,8 +602,9 @@ def protect(table: pd.DataFrame, areas: Sequence, th, extra_known: pd.DataFrame 
     vn = var["n"].to_numpy(dtype="float64")
     cost = tier * 1e13 + np.minimum(n_top, 9e6) * 1e6 + np.minimum(vn, 9e5)
     # a complement whose respondents all answered alike widens no range: after any other choice
-    vx = var["x"].to_numpy(dtype="float64")
-    alike = np.fmin(np.nan_to_num(vx), vn - np.nan_to_num(vx)) < min(protection_n, 1.0) - 1e-9
+    vx = np.nan_to_num(var["x"].to_numpy(dtype="float64"))
+    vc = var["cap"].to_numpy(dtype="float64")
+    alike = np.fmin(vx, vc - vx) < min(protection_n, 1.0) * _unit(vc, vn) - 1e-9
     cost = cost + np.where(alike, 5e14, 0.0)
     cost[~is_cell] = np.inf
     # the price per respondent of moving a published cell in a protecting direction (see _directions)
@@ -587,12 +616,15 @@ def protect(table: pd.DataFrame, areas: Sequence, th, extra_known: pd.DataFrame 
     step[extra & ~sup] = "regel"
     fixed = sup.copy()  # the attacker's complements stay: the local rule cannot see why they are needed
     strikes = np.zeros(len(var), dtype=np.int64)
+    settled = np.zeros(len(var), dtype=bool)
     ancestors = _ancestors(areas)
     for _ in range(30):  # the attackers' findings close what the local rule missed
         hidden = sup | extra
         leaks = find_leaks(system, hidden, th.disclosure_n)
-        iv = intervals(system, hidden, th.disclosure_n, protection_n)
+        # cells the cheap inner bounds do not settle go to _directions, whose LPs settle them or protect them
+        iv = intervals(system, hidden, th.disclosure_n, protection_n, exact=False)
         bad_iv = iv.loc[~iv["ok"], "cell"].to_numpy(dtype=np.int64)
+        bad_iv = bad_iv[~settled[bad_iv]]  # protected by a direction found earlier (more hidden only widens)
         bad = np.unique(np.concatenate([bad_iv] + [lk.cells for lk in leaks]).astype(np.int64))
         if not len(bad):
             break
@@ -601,9 +633,12 @@ def protect(table: pd.DataFrame, areas: Sequence, th, extra_known: pd.DataFrame 
         more = np.zeros(len(var), dtype=bool)
         if leaks and (strikes[np.concatenate([lk.cells for lk in leaks])] <= 2).any():
             more |= _repair(system, hidden, cost, leaks)
-        first = bad_iv[strikes[bad_iv] <= 2]
-        if len(first):
-            more |= _directions(system, hidden | more, first, weight, protection_n)
+        for strike, whole_indicator in ((1, False), (2, True)):
+            cells = bad_iv[strikes[bad_iv] == strike]
+            if len(cells):
+                found, ok = _directions(system, hidden | more, cells, weight, protection_n, whole_indicator)
+                more |= found
+                settled |= ok
         for level in (1, 2, 3):
             cells = bad[np.minimum(lvl - 2, 3) == level]
             if len(cells):
@@ -620,6 +655,7 @@ def protect(table: pd.DataFrame, areas: Sequence, th, extra_known: pd.DataFrame 
         extra = (extra | more) & ~sup
         extra |= _complements(system, fixed | extra, cost, th.disclosure_n) | (fixed & ~sup)
         step[extra & (step == "")] = "regel"
+    extra = _release(system, sup, extra & is_cell, cost, th.disclosure_n, protection_n)
     comp = extra & ~sup & is_cell
     _mark(table, row[comp])
     return _provenance(system, sup, comp, step, th.disclosure_n)
@@ -629,40 +665,45 @@ DEFAULT_PROTECTION_N = 4
 
 
 def _directions(system: System, hidden: np.ndarray, cells: np.ndarray, weight: np.ndarray,
-                protection_n: float) -> np.ndarray:
+                protection_n: float, whole_indicator: bool = False) -> np.ndarray:
     """Complements that widen the range of each cell of ``cells`` to its protection level: per cell two
     LPs (up and down) for the cheapest feasible direction of change (a change of the cell's positive
     answers that keeps every relation; the hypercube of τ-ARGUS generalised to any layout). Moving a
     suppressed cell is free, moving a published cell costs ``weight`` per respondent of change; the
     published cells the directions move become complements. A breakdown cell moves within its own
-    subgroup variable (its area's headline fixed), a headline cell with all of its indicator. Cells are
-    handled one after the other, each seeing the complements of the ones before."""
+    subgroup variable (its area's headline fixed; with ``whole_indicator``, for a second attempt, with
+    all of its indicator), a headline cell with all of its indicator. Cells are handled one after the
+    other, each seeing the complements of the ones before."""
     from scipy.optimize import linprog
 
     var = system.var
-    n = var["n"].to_numpy(dtype="float64")
+    n0 = var["n"].to_numpy(dtype="float64")
+    n = var["cap"].to_numpy(dtype="float64")  # sizes in count space (the sum of the weights when weighted)
     x = np.clip(np.nan_to_num(var["x"].to_numpy(dtype="float64")), 0, n)
     ind = pd.factorize(var["ind"])[0]
     fam = var["fam"].to_numpy()
     a_all = _signed_all(system).tocsc()
     hidden = hidden.copy()
     out = np.zeros(len(var), dtype=bool)
+    ok = np.zeros(len(var), dtype=bool)
     by_ind = {k: np.flatnonzero(ind == k) for k in np.unique(ind[cells])}
     for p in cells:
         cols = by_ind[ind[p]]
-        if fam[p]:
+        if fam[p] and not whole_indicator:
             cols = cols[fam[cols] == fam[p]]
-        cols = cols[(n[cols] > 0) & (np.isfinite(weight[cols]) | hidden[cols])]
+        cols = cols[(n0[cols] > 0) & (np.isfinite(weight[cols]) | hidden[cols])]
         sub = a_all[:, cols].tocsr()
         sub = sub[np.flatnonzero(np.diff(sub.indptr) > 0)]
         m = len(cols)
         k = int(np.flatnonzero(cols == p)[0])
         w = np.where(hidden[cols], 1e-3, weight[cols])
-        need = float(required_width(np.array([n[p]]), protection_n)[0])
+        need = float(required_width(np.array([n0[p]]), protection_n)[0] * _unit(np.array([n[p]]), np.array([n0[p]]))[0])
         up = min(n[p] - x[p], need)
         targets = [(up, 1.0), (need - up, -1.0)]
+        solved = 0
         for amount, sign in targets:
             if amount <= 1e-9:
+                solved += 1
                 continue
             hi_plus, hi_minus = n[cols] - x[cols], x[cols].copy()
             lo_plus, lo_minus = np.zeros(m), np.zeros(m)
@@ -679,10 +720,45 @@ def _directions(system: System, hidden: np.ndarray, cells: np.ndarray, weight: n
             if r.status != 0:
                 continue  # no direction within reach: the fallbacks take over
             d = r.x[:m] - r.x[m:]
-            moved = cols[(np.abs(d) > 1e-7) & ~hidden[cols]]
+            moved = cols[(np.abs(d) > 1e-9) & ~hidden[cols]]
             out[moved] = True
             hidden[moved] = True
-    return out
+            solved += 1
+        ok[p] = solved == 2
+    return out, ok
+
+
+RELEASE_RANKS = 6
+
+
+def _release(system: System, sup: np.ndarray, extra: np.ndarray, cost: np.ndarray, disclosure_n: int,
+             protection_n: float, ranks: int = RELEASE_RANKS) -> np.ndarray:
+    """Publish again the complements both attackers turn out not to need: per indicator (indicators
+    share no relation) the most costly complement first, all indicators at once, for the ``ranks``
+    most costly complements of each; a complement stays when its indicator then has an exact leak or
+    a cell inside its protection level."""
+    var = system.var
+    comp = np.flatnonzero(extra & ~sup)
+    if not len(comp):
+        return extra
+    layer = pd.factorize(var["ind"])[0]
+    order = comp[np.lexsort((-comp, -cost[comp], layer[comp]))]
+    lay = layer[order]
+    start = np.searchsorted(lay, np.unique(lay))
+    rank = np.arange(len(order)) - np.repeat(start, np.diff(np.append(start, len(order))))
+    extra = extra.copy()
+    for step in range(min(int(rank.max()) + 1, ranks)):
+        batch = order[rank == step]
+        trial = extra.copy()
+        trial[batch] = False
+        hidden = sup | trial
+        bad = [lk.cells for lk in find_leaks(system, hidden, disclosure_n)]
+        iv = intervals(system, hidden, disclosure_n, protection_n)
+        bad.append(iv.loc[~iv["ok"], "cell"].to_numpy(dtype=np.int64))
+        bad_layers = np.unique(layer[np.concatenate(bad).astype(np.int64)]) if bad else np.zeros(0, dtype=np.int64)
+        trial[batch[np.isin(layer[batch], bad_layers)]] = True
+        extra = trial
+    return extra
 
 
 def _ancestors(areas: Sequence) -> pd.DataFrame:
@@ -829,10 +905,13 @@ def _violations(system: System, unknown: np.ndarray, mass: np.ndarray,
     # a relation whose only unknown parts are missing cells protects nobody and needs nothing
     p_cnt = parts @ (unknown & ~miss).astype("float64")
     t_cnt = parts @ und.astype("float64")
+    # a union with respondents without a value is no group anyone can point at: the protection
+    # intervals of its real cells decide whether it protects them (see intervals)
+    t_miss = parts @ (und & miss).astype("float64")
     t_mass = parts @ (und * mass)
     s_det = parts @ (det & sensitive).astype("float64")
     viol = np.flatnonzero(whole_known & (p_cnt >= 1)
-                          & (((t_cnt >= 1) & (t_mass < disclosure_n)) | ((t_cnt == 0) & (s_det >= 1))))
+                          & (((t_cnt >= 1) & (t_miss == 0) & (t_mass < disclosure_n)) | ((t_cnt == 0) & (s_det >= 1))))
     return viol, det, by
 
 
@@ -1000,8 +1079,13 @@ def audit(table: pd.DataFrame, areas: Sequence, th, extra_known: pd.DataFrame | 
     iv = intervals(system, sup, th.disclosure_n, protection_n)
     narrow = iv[~iv["ok"]]
     if len(narrow):
-        shown = "; ".join(f"{_cell_name(var.loc[int(r.cell)], '').rstrip(': ')} (n = {int(var.loc[int(r.cell), 'n'])}: "
-                          f"tussen {r.lo:.0f} en {r.hi:.0f})" for r in narrow.head(3).itertuples(index=False))
+        def said(r) -> str:
+            c = var.loc[int(r.cell)]
+            u = float(_unit(np.array([c["cap"]]), np.array([c["n"]]))[0])
+            return (f"{_cell_name(c, '').rstrip(': ')} (n = {int(c['n'])}: tussen {r.lo / u:.1f} en "
+                    f"{r.hi / u:.1f} positief)")
+
+        shown = "; ".join(said(r) for r in narrow.head(3).itertuples(index=False))
         more = f"; en nog {len(narrow) - 3}" if len(narrow) > 3 else ""
         raise InputError(f"onthullingscontrole: van {len(narrow)} onderdrukte cijfers van minder dan "
                          f"{th.disclosure_n} respondenten ligt het aantal positieve antwoorden binnen een bereik "

@@ -100,8 +100,8 @@ class Benchmark:
 class Results:
     table: pd.DataFrame
     notices: list[str] = field(default_factory=list)
-    #: per row of ``table``: the answers in count space (:func:`ceo.stats.disclosure.positives_of`, before
-    #: suppression blanked the values), for the audit; never published
+    #: per row of ``table``: the answers and the size in count space (:func:`ceo.stats.disclosure.positives_of`,
+    #: before suppression blanked the values), for the audit; never published
     positives: np.ndarray | None = None
     #: the complements with the small group each protects (:func:`ceo.stats.disclosure.protect`)
     complements: pd.DataFrame | None = None
@@ -270,7 +270,8 @@ def estimate_results(
     # the answers in count space go along for the audit of the final table, the complements' provenance
     # for the researcher's log (neither is published)
     return Results(table=table[RESULT_COLUMNS].reset_index(drop=True), notices=notices,
-                   positives=table["_positief"].to_numpy(dtype="float64"), complements=provenance)
+                   positives=np.stack(table["_positief"].to_numpy()) if len(table) else None,
+                   complements=provenance)
 
 
 # --------------------------------------------------------------------------------------------
@@ -392,6 +393,7 @@ def _tidy(est: pd.DataFrame, cb: Codebook, meta: pd.DataFrame, areas: Sequence[A
         "p_groepen": np.nan, "significant_groepen": "", "toets_groepen": "",
         "ondergrens_rest_regio": np.nan, "bovengrens_rest_regio": np.nan,
         "_n_eff_fpc": est["n_eff_fpc"].to_numpy(),
+        "_gewicht": est["n_weighted"].to_numpy(dtype="float64") if "n_weighted" in est else np.nan,
         "definitie": m["definition"].to_numpy(),
         "_area_order": est["_area_order"].to_numpy(),
         "_target_order": m["order"].to_numpy(),
@@ -429,7 +431,7 @@ def _suppress(table: pd.DataFrame, areas: Sequence[Area], th: Thresholds) -> pd.
     count space go along as the private column ``_positief`` (for the audit of the final table), the
     provenance of the complements is returned (see :func:`ceo.stats.disclosure.protect`)."""
     prov = protect(table, areas, th)
-    table["_positief"] = positives_of(table)
+    table["_positief"] = list(positives_of(table))
     return prov
 
 
