@@ -34,12 +34,12 @@ from ceo.validate.project import Thresholds  # noqa: E402
 from ceo.validate.registry import registry  # noqa: E402
 
 
-def generate(scale: int = 1, seed: int = 20) -> pd.DataFrame:
+def generate(scale: int = 1, seed: int = 20, gemeenten: int | None = None) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    codes = np.array(sorted(registry().gemeenten))
+    codes = np.array(sorted(registry().gemeenten))[:gemeenten]
     k = len(codes)
     sizes = np.clip(np.round(np.exp(rng.uniform(np.log(15), np.log(2000), k)) * 1.0), 15, 2000).astype(int)
-    sizes = np.round(sizes * 162_000 / sizes.sum()).clip(15, 2000).astype(int) * scale
+    sizes = np.round(sizes * 162_000 * k / 342 / sizes.sum()).clip(15, 2000).astype(int) * scale
     g = np.repeat(codes, sizes)
     n = len(g)
     d = {"respondent_id": np.arange(1, n + 1).astype(str), "gemeentecode": g}
@@ -58,9 +58,9 @@ def generate(scale: int = 1, seed: int = 20) -> pd.DataFrame:
     return pd.DataFrame(d)
 
 
-def run(scale: int) -> dict:
+def run(scale: int, gemeenten: int | None = None) -> dict:
     cb = get_codebook("wmo")
-    data = generate(scale)
+    data = generate(scale, gemeenten=gemeenten)
     reg = registry()
     regions = reg.safety_regions()
     areas, _ = build_areas(data["gemeentecode"], regions)
@@ -99,8 +99,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--scale", type=int, default=1)
     ap.add_argument("--check", action="store_true")
+    ap.add_argument("--gemeenten", type=int, help="only the first K gemeenten (a quick look)")
     args = ap.parse_args()
-    out = run(args.scale)
+    out = run(args.scale, args.gemeenten)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     total = out["onderdrukken_s"] + out["controle_s"]
     print(f"schaal {args.scale}: {out['respondenten']} respondenten, {out['gebieden']} gebieden, "

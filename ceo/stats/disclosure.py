@@ -324,7 +324,7 @@ class Leak:
     relation: str
 
 
-def find_leaks(system: System, suppressed: np.ndarray, disclosure_n: int) -> list[Leak]:
+def find_leaks(system: System, suppressed: np.ndarray, disclosure_n: int, dense: bool = False) -> list[Leak]:
     """The automatic attacker: every disclosive cell and every union of unknown cells with fewer than
     ``disclosure_n`` respondents that the published figures determine exactly.
 
@@ -361,9 +361,10 @@ def find_leaks(system: System, suppressed: np.ndarray, disclosure_n: int) -> lis
         row = system.parts[r]
         cells = row.indices[rest[row.indices]]
         leaks.append(Leak(cells, float(m_sum[r]), system.label[r]))
-    # the rest: null space per connected component
+    # the rest: null space per connected component (dense SVD, cubic in a component: only on request;
+    # the protection intervals find the same single cells and pairs with sparse LPs, see intervals)
     cols = np.flatnonzero(rest)
-    if not len(cols):
+    if not len(cols) or not dense:
         return leaks
     sub = members[:, cols].tocsr()
     keep = np.flatnonzero(np.diff(sub.indptr) > 0)
@@ -461,7 +462,7 @@ def intervals(system: System, suppressed: np.ndarray, disclosure_n: int, protect
     unknown = suppressed & (n > 0)
     target = unknown & ~var["miss"].to_numpy() & (mass < disclosure_n)
     empty = pd.DataFrame({"cell": np.zeros(0, dtype=np.int64), "lo": [], "hi": [], "need": [],
-                          "ok": np.zeros(0, dtype=bool)})
+                          "ok": np.zeros(0, dtype=bool), "pair": np.zeros(0, dtype=np.int64)})
     if not target.any() or np.isnan(x[unknown]).any():
         return empty
     cols = np.flatnonzero(unknown)
@@ -489,6 +490,7 @@ def intervals(system: System, suppressed: np.ndarray, disclosure_n: int, protect
     # inner bounds: optima over everything at once, each objective on the cells not yet settled (pushing
     # them all up, all down, or half up and half down at random), until no more cell is settled
     rng = np.random.default_rng(20261207)
+    points: list[np.ndarray] = []
     stale = 0
     for it in range(12):
         open_ = np.flatnonzero(hi - lo < need - 1e-6)
@@ -503,33 +505,95 @@ def intervals(system: System, suppressed: np.ndarray, disclosure_n: int, protect
         if pt is None:
             stale += 1
             continue
+        points.append(pt)
         lo = np.minimum(lo, pt[tpos])
         hi = np.maximum(hi, pt[tpos])
         settled = int((hi[open_] - lo[open_] >= need[open_] - 1e-6).sum())
         stale = stale + 1 if settled == 0 and it % 3 == 2 else (0 if settled else stale)
     open_ = np.flatnonzero(hi - lo < need - 1e-6)
-    if exact and len(open_):
+    if not exact:
+        ok = hi - lo >= need - 1e-6
+        return pd.DataFrame({"cell": cols[tpos], "lo": lo, "hi": hi, "need": need, "ok": ok,
+                             "pair": np.full(len(tpos), -1, dtype=np.int64)})
+    graph = sp.bmat([[None, a], [a.T, None]]).tocsr()
+    _, comp = connected_components(graph, directed=False)
+    comp_var = comp[a.shape[0]:]
+    comp_rel = comp[:a.shape[0]]
+    order_v = np.argsort(comp_var, kind="stable")
+    order_r = np.argsort(comp_rel, kind="stable")
+    n_comp = int(comp.max()) + 1 if len(comp) else 0
+    vb = np.searchsorted(comp_var[order_v], np.arange(n_comp + 1))
+    rb = np.searchsorted(comp_rel[order_r], np.arange(n_comp + 1))
+    extra_points: list[tuple[np.ndarray, np.ndarray]] = []  # (columns, values): feasible points of a component
+
+    def component(c_id: int) -> tuple[np.ndarray, sp.csr_matrix, np.ndarray]:
+        vi = order_v[vb[c_id]:vb[c_id + 1]]
+        ri = order_r[rb[c_id]:rb[c_id + 1]]
+        return vi, a[ri][:, vi].tocsr(), ri
+
+    if len(open_):
         # the cells left: their own LPs on their connected component
-        graph = sp.bmat([[None, a], [a.T, None]]).tocsr()
-        _, comp = connected_components(graph, directed=False)
-        comp_var = comp[a.shape[0]:]
-        comp_rel = comp[:a.shape[0]]
         for c_id in np.unique(comp_var[tpos[open_]]):
-            vi = np.flatnonzero(comp_var == c_id)
-            ri = np.flatnonzero(comp_rel == c_id)
-            sub = a[ri][:, vi].tocsr()
+            vi, sub, ri = component(int(c_id))
             where = {v: k for k, v in enumerate(vi)}
             for k in open_[comp_var[tpos[open_]] == c_id]:
                 c = np.zeros(len(vi))
                 c[where[tpos[k]]] = 1.0
-                low = solve(c, sub, b[ri], bounds[vi])
-                high = solve(-c, sub, b[ri], bounds[vi])
-                if low is not None:
-                    lo[k] = min(lo[k], low[where[tpos[k]]])
-                if high is not None:
-                    hi[k] = max(hi[k], high[where[tpos[k]]])
+                for sign in (1.0, -1.0):
+                    pt = solve(sign * c, sub, b[ri], bounds[vi])
+                    if pt is None:
+                        continue
+                    extra_points.append((vi, pt))
+                    if sign > 0:
+                        lo[k] = min(lo[k], pt[where[tpos[k]]])
+                    else:
+                        hi[k] = max(hi[k], pt[where[tpos[k]]])
     ok = hi - lo >= need - 1e-6
-    return pd.DataFrame({"cell": cols[tpos], "lo": lo, "hi": hi, "need": need, "ok": ok})
+    pair = np.full(len(tpos), -1, dtype=np.int64)
+    # pairs of small cells whose sum the published figures determine: such a sum is the same in every
+    # feasible point, so only pairs whose changes cancel in every point found so far are candidates;
+    # each candidate gets two exact LPs on its component
+    unit = _unit(cap[cols][tpos], n[cols][tpos])
+    real = ~var["miss"].to_numpy()[cols][tpos]
+    dev = np.column_stack([p_[tpos] - xs[tpos] for p_ in points] or [np.zeros((len(tpos), 0))])
+    if extra_points:
+        pos_of = np.full(len(cols), -1, dtype=np.int64)
+        pos_of[tpos] = np.arange(len(tpos))
+        more = np.zeros((len(tpos), len(extra_points)))
+        for j, (vi, pt) in enumerate(extra_points):
+            at = pos_of[vi]
+            sel = at >= 0
+            more[at[sel], j] = pt[sel] - xs[vi][sel]
+        dev = np.column_stack([dev, more])
+    key = np.round(dev / unit[:, None], 5) + 0.0
+    cand = pd.DataFrame({"i": np.arange(len(tpos)), "c": comp_var[tpos], "k": _row_keys(key)})
+    neg = pd.DataFrame({"j": np.arange(len(tpos)), "c": comp_var[tpos], "k": _row_keys(-key + 0.0)})
+    pairs = cand.merge(neg, on=["c", "k"])
+    pairs = pairs[(pairs["i"] < pairs["j"])]
+    if len(pairs):
+        i_, j_ = pairs["i"].to_numpy(), pairs["j"].to_numpy()
+        m_ = mass[cols][tpos]
+        keep = real[i_] & real[j_] & (m_[i_] + m_[j_] < disclosure_n)
+        for i, j in zip(i_[keep], j_[keep], strict=True):
+            vi, sub, ri = component(int(comp_var[tpos[i]]))
+            c = np.zeros(len(vi))
+            c[np.searchsorted(vi, tpos[i])] = 1.0
+            c[np.searchsorted(vi, tpos[j])] = 1.0
+            low = solve(c, sub, b[ri], bounds[vi])
+            high = solve(-c, sub, b[ri], bounds[vi])
+            if low is not None and high is not None and (c @ high) - (c @ low) < 1e-6 * max(unit[i], unit[j]):
+                ok[i] = ok[j] = False
+                pair[i], pair[j] = cols[tpos[j]], cols[tpos[i]]
+    return pd.DataFrame({"cell": cols[tpos], "lo": lo, "hi": hi, "need": need, "ok": ok, "pair": pair})
+
+
+def _row_keys(m: np.ndarray) -> np.ndarray:
+    """A hashable key per row of a float matrix (its bytes)."""
+    m = np.ascontiguousarray(m, dtype="float64")
+    if m.shape[1] == 0:
+        return np.zeros(len(m), dtype=np.int64)
+    return pd.util.hash_pandas_object(pd.DataFrame(m), index=False).to_numpy()
+
 
 
 def _null_space(a: np.ndarray) -> np.ndarray:
@@ -618,6 +682,7 @@ def protect(table: pd.DataFrame, areas: Sequence, th, extra_known: pd.DataFrame 
     strikes = np.zeros(len(var), dtype=np.int64)
     settled = np.zeros(len(var), dtype=bool)
     ancestors = _ancestors(areas)
+    near = _neighbourhoods(areas, ancestors)
     for _ in range(30):  # the attackers' findings close what the local rule missed
         hidden = sup | extra
         leaks = find_leaks(system, hidden, th.disclosure_n)
@@ -625,6 +690,11 @@ def protect(table: pd.DataFrame, areas: Sequence, th, extra_known: pd.DataFrame 
         iv = intervals(system, hidden, th.disclosure_n, protection_n, exact=False)
         bad_iv = iv.loc[~iv["ok"], "cell"].to_numpy(dtype=np.int64)
         bad_iv = bad_iv[~settled[bad_iv]]  # protected by a direction found earlier (more hidden only widens)
+        if not len(bad_iv) and not leaks:
+            # the exact check: every cell's own LPs and pairs of small cells with a determined sum
+            iv = intervals(system, hidden, th.disclosure_n, protection_n)
+            bad_iv = iv.loc[~iv["ok"], "cell"].to_numpy(dtype=np.int64)
+            settled[iv.loc[iv["ok"], "cell"].to_numpy(dtype=np.int64)] = True
         bad = np.unique(np.concatenate([bad_iv] + [lk.cells for lk in leaks]).astype(np.int64))
         if not len(bad):
             break
@@ -636,7 +706,8 @@ def protect(table: pd.DataFrame, areas: Sequence, th, extra_known: pd.DataFrame 
         for strike, whole_indicator in ((1, False), (2, True)):
             cells = bad_iv[strikes[bad_iv] == strike]
             if len(cells):
-                found, ok = _directions(system, hidden | more, cells, weight, protection_n, whole_indicator)
+                found, ok = _directions(system, hidden | more, cells, weight, protection_n, whole_indicator,
+                                        near)
                 more |= found
                 settled |= ok
         for level in (1, 2, 3):
@@ -664,8 +735,22 @@ def protect(table: pd.DataFrame, areas: Sequence, th, extra_known: pd.DataFrame 
 DEFAULT_PROTECTION_N = 4
 
 
+def _neighbourhoods(areas: Sequence, ancestors: pd.DataFrame) -> dict[str, set[str]]:
+    """Per area: itself, the areas that contain it, and the parts (:func:`_children`) of those: where a
+    protecting direction of one of its cells is looked for."""
+    parts = pd.DataFrame(_children(areas), columns=["anc", "part"])
+    m = ancestors.merge(parts, on="anc")
+    out = {a.code: {a.code} for a in areas}
+    for a, grp in ancestors.groupby("area"):
+        out[a] |= set(grp["anc"])
+    for a, grp in m.groupby("area"):
+        out[a] |= set(grp["part"])
+    return out
+
+
 def _directions(system: System, hidden: np.ndarray, cells: np.ndarray, weight: np.ndarray,
-                protection_n: float, whole_indicator: bool = False) -> np.ndarray:
+                protection_n: float, whole_indicator: bool = False,
+                near: dict[str, set[str]] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Complements that widen the range of each cell of ``cells`` to its protection level: per cell two
     LPs (up and down) for the cheapest feasible direction of change (a change of the cell's positive
     answers that keeps every relation; the hypercube of τ-ARGUS generalised to any layout). Moving a
@@ -682,6 +767,7 @@ def _directions(system: System, hidden: np.ndarray, cells: np.ndarray, weight: n
     x = np.clip(np.nan_to_num(var["x"].to_numpy(dtype="float64")), 0, n)
     ind = pd.factorize(var["ind"])[0]
     fam = var["fam"].to_numpy()
+    area = var["area"].to_numpy()
     a_all = _signed_all(system).tocsc()
     hidden = hidden.copy()
     out = np.zeros(len(var), dtype=bool)
@@ -691,9 +777,12 @@ def _directions(system: System, hidden: np.ndarray, cells: np.ndarray, weight: n
         cols = by_ind[ind[p]]
         if fam[p] and not whole_indicator:
             cols = cols[fam[cols] == fam[p]]
+        if near is not None:
+            cols = cols[np.isin(area[cols], list(near.get(area[p], {area[p]})))]
         cols = cols[(n0[cols] > 0) & (np.isfinite(weight[cols]) | hidden[cols])]
-        sub = a_all[:, cols].tocsr()
-        sub = sub[np.flatnonzero(np.diff(sub.indptr) > 0)]
+        coo = a_all[:, cols].tocoo()
+        rows, inv = np.unique(coo.row, return_inverse=True)
+        sub = sp.csr_matrix((coo.data, (inv, coo.col)), shape=(len(rows), len(cols)))
         m = len(cols)
         k = int(np.flatnonzero(cols == p)[0])
         w = np.where(hidden[cols], 1e-3, weight[cols])
@@ -746,6 +835,7 @@ def _release(system: System, sup: np.ndarray, extra: np.ndarray, cost: np.ndarra
     lay = layer[order]
     start = np.searchsorted(lay, np.unique(lay))
     rank = np.arange(len(order)) - np.repeat(start, np.diff(np.append(start, len(order))))
+    before = extra
     extra = extra.copy()
     for step in range(min(int(rank.max()) + 1, ranks)):
         batch = order[rank == step]
@@ -753,11 +843,17 @@ def _release(system: System, sup: np.ndarray, extra: np.ndarray, cost: np.ndarra
         trial[batch] = False
         hidden = sup | trial
         bad = [lk.cells for lk in find_leaks(system, hidden, disclosure_n)]
-        iv = intervals(system, hidden, disclosure_n, protection_n)
+        # the cheap inner bounds: a cell they do not settle keeps its complement (never less safe)
+        iv = intervals(system, hidden, disclosure_n, protection_n, exact=False)
         bad.append(iv.loc[~iv["ok"], "cell"].to_numpy(dtype=np.int64))
         bad_layers = np.unique(layer[np.concatenate(bad).astype(np.int64)]) if bad else np.zeros(0, dtype=np.int64)
         trial[batch[np.isin(layer[batch], bad_layers)]] = True
         extra = trial
+    if (extra != before).any():
+        # the exact check of the result (pairs included); should it fail, nothing is released
+        iv = intervals(system, sup | extra, disclosure_n, protection_n)
+        if not iv["ok"].all() or find_leaks(system, sup | extra, disclosure_n):
+            return before
     return extra
 
 
@@ -1078,6 +1174,12 @@ def audit(table: pd.DataFrame, areas: Sequence, th, extra_known: pd.DataFrame | 
     protection_n = float(getattr(th, "protection_n", DEFAULT_PROTECTION_N))
     iv = intervals(system, sup, th.disclosure_n, protection_n)
     narrow = iv[~iv["ok"]]
+    if (narrow["pair"] >= 0).any():
+        r = narrow[narrow["pair"] >= 0].iloc[0]
+        both = " + ".join(_cell_name(var.loc[int(c)], "").rstrip(": ") for c in (r["cell"], r["pair"]))
+        raise InputError(f"onthullingscontrole: de som van onderdrukte cijfers van samen minder dan "
+                         f"{th.disclosure_n} respondenten is exact terug te rekenen: {both}. Er is niets "
+                         "gepubliceerd; meld dit aan de beheerder van ceo")
     if len(narrow):
         def said(r) -> str:
             c = var.loc[int(r.cell)]
