@@ -140,7 +140,7 @@ def test_suppression_below_threshold_leaves_no_number(wmo):
     # unreliable (n < 30) and disclosive (n < 10) cells are withheld for different, stated reasons
     tiny = small["n"] < 10
     assert tiny.any() and (~tiny).any()
-    assert (small.loc[~tiny, "reden"] == "te weinig respondenten (n < 30)").all()
+    assert (small.loc[~tiny, "reden"] == "te weinig antwoorden (n < 30)").all()
     assert (small.loc[tiny, "reden"] == "te weinig respondenten (n < 10)").all()
     assert small[["waarde", "se", "ondergrens", "bovengrens", "df", "se_zonder_fpc", "n_eff", "deff_gewicht", "deff",
                   "p_vorige", "p_regio", "p_benchmark"]].isna().all().all()
