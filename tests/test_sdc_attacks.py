@@ -233,7 +233,8 @@ def test_layout_publishes_and_resists_both_attackers(layout, weights):
     tiny = table[(table["n"] >= 1) & (table["n"] < D) & (table["onderdrukt"] == "ja")]
     assert len(tiny) > 20  # small groups exist: the attacks mean something
     # every layout publishes: ceo's own audit (exact and interval) passes
-    audit(table, areas, Thresholds(), positives=getattr(res, "positives", None))
+    positives = getattr(res, "positives", None)
+    audit(table, areas, Thresholds(), **({} if positives is None else {"positives": positives}))
     assert attack(table, areas) == []
     found = lp_attack(table, data, w, areas, get_codebook("wmo"))
     assert found == [], found[:5]
@@ -314,3 +315,22 @@ def test_protection_level_is_configurable(tmp_path):
                                    encoding="utf-8")
     with pytest.raises(InputError, match="beschermingsmarge"):
         load_project(root)
+
+
+def test_log_names_the_small_group_behind_each_complement(tmp_path):
+    from click.testing import CliRunner
+    from demo_project import new_project
+    from test_disclosure import _wmo_csv
+
+    from ceo.cli import main
+
+    root = new_project(tmp_path / "p")
+    data = _wmo_csv(tmp_path / "wmo.csv", {"GM0505": 80, "GM0531": 6})
+    res = CliRunner().invoke(main, ["process", "--project", str(root), "-s", "wmo", "-e", "2025",
+                                    "--date", "2026-01-15", str(data)])
+    assert res.exit_code == 0, res.output
+    log = (root / "uitvoer" / "2025" / "log" / "wmo.log").read_text(encoding="utf-8")
+    line = next(t for t in log.splitlines() if t.strip().startswith("klein groepje"))
+    assert "GM0531" in line and "→ aanvullend onderdrukt" in line
+    published = (root / "site" / "2025" / "data" / "wmo.csv").read_text(encoding="utf-8")
+    assert COMPLEMENT in published and "klein groepje" not in published
