@@ -73,6 +73,9 @@ class System:
     parts: sp.csr_matrix
     whole: np.ndarray
     label: list[str]
+    #: (var, cover): the cells that contain a cell (its own area's headline, and the same cell and the
+    #: headline of every area that contains its area)
+    cover: np.ndarray | None = None
 
     @cached_property
     def members(self) -> sp.csr_matrix:
@@ -228,7 +231,16 @@ def build_system(table: pd.DataFrame, areas: Sequence, extra_known: pd.DataFrame
     parts = sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(n_rel, len(var)))
     parts.data[:] = 1.0  # a part listed twice is still one part
     whole = np.concatenate(wholes).astype(np.int64) if wholes else np.zeros(0, dtype=np.int64)
-    return System(var=var, parts=parts, whole=whole, label=labels)
+    # the cells that contain each cell
+    anc = _ancestors(areas)
+    base = var[["ind", "area", "fam", "val"]].reset_index().rename(columns={"index": "_v"})
+    up = base.merge(anc, on="area").drop(columns="area").rename(columns={"anc": "area"})
+    same = up.assign(_k=vid.reindex(pd.MultiIndex.from_frame(up[["ind", "area", "fam", "val"]])).to_numpy())
+    head_ = up.assign(fam="", val="")
+    head_ = head_.assign(_k=vid.reindex(pd.MultiIndex.from_frame(head_[["ind", "area", "fam", "val"]])).to_numpy())
+    cov = pd.concat([same, head_])[["_v", "_k"]].dropna()
+    cov = cov[cov["_v"] != cov["_k"]].drop_duplicates().to_numpy(dtype=np.int64)
+    return System(var=var, parts=parts, whole=whole, label=labels, cover=cov)
 
 
 def positives_of(table: pd.DataFrame) -> np.ndarray:
@@ -240,7 +252,8 @@ def positives_of(table: pd.DataFrame) -> np.ndarray:
     between cells are additive in that space exactly as in counts. NaN where the table has no value
     (suppressed rows of a final table)."""
     n = pd.to_numeric(table["n"], errors="coerce").fillna(0).to_numpy(dtype="float64")
-    w = pd.to_numeric(table["waarde"], errors="coerce").to_numpy(dtype="float64")
+    w = (pd.to_numeric(table["waarde"], errors="coerce").to_numpy(dtype="float64") if "waarde" in table
+         else np.full(len(table), np.nan))
     cap = n.copy()
     if "_gewicht" in table and (table.get("gewogen", "nee") == "ja").any():
         g = pd.to_numeric(table["_gewicht"], errors="coerce").to_numpy(dtype="float64")
@@ -461,6 +474,14 @@ def intervals(system: System, suppressed: np.ndarray, disclosure_n: int, protect
     mass = var["mass"].to_numpy()
     unknown = suppressed & (n > 0)
     target = unknown & ~var["miss"].to_numpy() & (mass < disclosure_n)
+    if system.cover is not None and len(system.cover) and target.any():
+        # a published figure of at least onthulling_n people at 0 % or 100 % already says that of each
+        # of them; a small group inside it has nothing left to hide
+        v, k = system.cover[:, 0], system.cover[:, 1]
+        xk = np.nan_to_num(x[k])
+        alike_k = (~suppressed[k] & (n[k] >= disclosure_n) & (mass[k] >= disclosure_n)
+                   & ((xk <= 1e-9 * np.maximum(cap[k], 1)) | (xk >= cap[k] * (1 - 1e-9))))
+        target[v[alike_k]] = False
     empty = pd.DataFrame({"cell": np.zeros(0, dtype=np.int64), "lo": [], "hi": [], "need": [],
                           "ok": np.zeros(0, dtype=bool), "pair": np.zeros(0, dtype=np.int64)})
     if not target.any() or np.isnan(x[unknown]).any():

@@ -270,7 +270,7 @@ def estimate_results(
     # the answers in count space go along for the audit of the final table, the complements' provenance
     # for the researcher's log (neither is published)
     return Results(table=table[RESULT_COLUMNS].reset_index(drop=True), notices=notices,
-                   positives=np.stack(table["_positief"].to_numpy()) if len(table) else None,
+                   positives=table[["_positief", "_omvang"]].to_numpy(dtype="float64"),
                    complements=provenance)
 
 
@@ -431,7 +431,8 @@ def _suppress(table: pd.DataFrame, areas: Sequence[Area], th: Thresholds) -> pd.
     count space go along as the private column ``_positief`` (for the audit of the final table), the
     provenance of the complements is returned (see :func:`ceo.stats.disclosure.protect`)."""
     prov = protect(table, areas, th)
-    table["_positief"] = list(positives_of(table))
+    pos = positives_of(table)
+    table["_positief"], table["_omvang"] = pos[:, 0], pos[:, 1]
     return prov
 
 
