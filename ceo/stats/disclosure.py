@@ -798,7 +798,9 @@ def _directions(system: System, hidden: np.ndarray, cells: np.ndarray, weight: n
         cols = by_ind[ind[p]]
         if fam[p] and not whole_indicator:
             cols = cols[fam[cols] == fam[p]]
-        if near is not None:
+        if near is not None and len(cols) > NEAR_ABOVE:
+            # at national scale: only the areas around the cell's own (the LP stays small; a direction
+            # through far areas would cost more anyway)
             cols = cols[np.isin(area[cols], list(near.get(area[p], {area[p]})))]
         cols = cols[(n0[cols] > 0) & (np.isfinite(weight[cols]) | hidden[cols])]
         coo = a_all[:, cols].tocoo()
@@ -839,6 +841,7 @@ def _directions(system: System, hidden: np.ndarray, cells: np.ndarray, weight: n
 
 
 RELEASE_RANKS = 6
+NEAR_ABOVE = 2000  # direction LPs with more candidate cells than this look only near the cell
 
 
 def _release(system: System, sup: np.ndarray, extra: np.ndarray, cost: np.ndarray, disclosure_n: int,
