@@ -382,9 +382,10 @@ def test_audit_stops_a_run_that_leaks(tmp_path, monkeypatch):
     # a broken complement rule (none at all): GM0531 = totaal − GM0505
     monkeypatch.setattr(disclosure, "_complements", lambda system, sup, cost, n: np.zeros(len(sup), dtype=bool))
     monkeypatch.setattr(disclosure, "_repair", lambda system, sup, cost, leaks: np.zeros(len(sup), dtype=bool))
-    monkeypatch.setattr(disclosure, "_fallback", lambda system, cells, level, anc: np.zeros(len(system.var), dtype=bool))
+    monkeypatch.setattr(disclosure, "_fallback",
+                        lambda system, cells, level, anc: np.zeros(len(system.var), dtype=bool))
     monkeypatch.setattr(disclosure, "_directions",
-                        lambda system, hidden, *a: (np.zeros(len(hidden), dtype=bool), np.zeros(len(hidden), dtype=bool)))
+                        lambda system, hidden, *a: (np.zeros(len(hidden), dtype=bool),) * 2)
     res = CliRunner().invoke(main, args)
     assert res.exit_code == 2, res.output
     assert "onthullingscontrole" in res.output and "GM0531" in res.output

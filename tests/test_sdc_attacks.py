@@ -123,7 +123,6 @@ def lp_attack(table: pd.DataFrame, data: pd.DataFrame, weights: np.ndarray, area
         v = data[ind].to_numpy()
         answered = (v >= 1) & (v <= 5) if ind != "v05" else np.isin(v, [1, 2])
         positive = np.isin(v, [1, 2]) if ind != "v05" else v == 1
-        rows = []  # (area, fam, value) per respondent that answered
         keys = [("", "", np.full(len(v), ""))]
         for sid, var in sgs:
             labels = {float(k): lab for k, lab in cb.labels(var).items()}
@@ -141,7 +140,7 @@ def lp_attack(table: pd.DataFrame, data: pd.DataFrame, weights: np.ndarray, area
                     cells[(a, sid, value)] = (w_, x_, int(n_))
         idx = {k: i for i, k in enumerate(cells)}
         eq = []
-        for (a, sid, value) in cells:  # area rows
+        for (a, sid, _value) in cells:  # area rows
             if sid == "" and any(k[0] == a and k[1] for k in cells):
                 for fam in {k[1] for k in cells if k[0] == a and k[1]}:
                     eq.append({idx[(a, "", "")]: 1.0} | {idx[k]: -1.0 for k in cells if k[0] == a and k[1] == fam})

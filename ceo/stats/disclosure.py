@@ -693,7 +693,8 @@ def protect(table: pd.DataFrame, areas: Sequence, th, extra_known: pd.DataFrame 
     cost = cost + np.where(alike, 5e14, 0.0)
     cost[~is_cell] = np.inf
     # the price per respondent of moving a published cell in a protecting direction (see _directions)
-    weight = np.select([big & breakdown, ~big & breakdown, big & ~breakdown], [1.0, 1.0, 3.0], 1000.0) * np.maximum(vn, 1)
+    weight = np.select([big & breakdown, ~big & breakdown, big & ~breakdown], [1.0, 1.0, 3.0], 1000.0)
+    weight = weight * np.maximum(vn, 1)
     weight[~is_cell] = np.inf
 
     step = np.full(len(var), "", dtype=object)
