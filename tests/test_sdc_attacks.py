@@ -307,11 +307,10 @@ def test_protection_level_is_configurable(tmp_path):
 
     root = new_project(tmp_path / "p")
     text = (root / "ceo.yaml").read_text(encoding="utf-8")
-    (root / "ceo.yaml").write_text(text.replace("drempels:\n", "drempels:\n  beschermingsmarge: 2\n", 1),
-                                   encoding="utf-8")
+    assert "beschermingsmarge: 4" in text  # the scaffolded project states the default
+    (root / "ceo.yaml").write_text(text.replace("beschermingsmarge: 4", "beschermingsmarge: 2", 1), encoding="utf-8")
     assert load_project(root).thresholds.protection_n == 2.0
-    (root / "ceo.yaml").write_text(text.replace("drempels:\n", "drempels:\n  beschermingsmarge: -1\n", 1),
-                                   encoding="utf-8")
+    (root / "ceo.yaml").write_text(text.replace("beschermingsmarge: 4", "beschermingsmarge: -1", 1), encoding="utf-8")
     with pytest.raises(InputError, match="beschermingsmarge"):
         load_project(root)
 
