@@ -15,25 +15,47 @@ each published figure into a published total. Totals are additive:
 - other published tables (the group tests) publish group statistics; those count as published.
 
 A cell is *disclosive* when it holds 1 ≤ n < ``onthulling_n`` respondents, or when the weighting
-puts it on fewer than ``onthulling_n`` effective respondents (Kish n_eff). The requirement: no
-disclosive cell, and no union of suppressed cells with fewer than ``onthulling_n`` respondents
-together, can be recomputed exactly from what is published.
+puts it on fewer than ``onthulling_n`` effective respondents (Kish n_eff). Respondents without a value
+of a breakdown variable (the implicit missing cell) are no group anyone can point at: their cell is an
+unknown of the equations but needs no protection of its own, and unions with it are not checked as
+groups. The requirements, against an attacker who knows every n and every weight:
+
+- exactness: no disclosive cell, and no union of suppressed cells of fewer than ``onthulling_n``
+  respondents together, can be recomputed exactly;
+- protection intervals (τ-ARGUS / sdcTable protection levels): in count space every cell has a size
+  (n, or its sum of weights when weighted) and answers x (positive answers; for a mean the marks above
+  the scale's lowest, in units of the scale's range), 0 <= x <= size, additive over the same relations.
+  For every disclosive suppressed cell the range of x consistent with everything published (linear
+  programming, HiGHS) must be at least min(n, ``beschermingsmarge``) respondents wide, so that no
+  hidden group is shown to have answered alike. A cell inside a published figure of at least
+  ``onthulling_n`` people at 0 % or 100 % is exempt (that figure already says it of each of them).
 
 Suppression works per indicator on the headline rows (the answer distribution of a cell follows
 its headline, so every category has the same pattern and the same protection):
 
 1. primary: n < ``minimum_n`` (unreliable) or disclosive;
-2. complementary: for every relation whose total is known, the suppressed parts that cannot be
-   recomputed must hold 0 or at least ``onthulling_n`` respondents together. A suppressed part that
-   is the only unknown of another relation is recomputable and protects nothing; then that other
-   relation gets a second suppressed cell. Complements are chosen by least information loss:
-   cells already unpublished count first, then region/total subgroup cells, gemeente subgroup
-   cells, region/total headline figures, a gemeente's headline figure last; within that the value
-   with the fewest respondents in the total (so that complements line up in one column and protect
-   each other); a cell that would itself be recomputable at once is avoided. Complements chosen in
-   parallel that the rule turns out not to need are published again (most costly first).
-3. audit: the linear attacker (:func:`find_leaks`) over all relations; cells it can still
-   recompute get further complements (a few rounds), and :func:`audit` stops a run that leaks.
+2. complementary, by a local rule first: for every relation whose total is known, the suppressed
+   real parts that cannot be recomputed must hold 0 or at least ``onthulling_n`` respondents together
+   (cost order: cells already unpublished, region/total subgroup cells, gemeente subgroup cells,
+   region/total headline figures, a gemeente's headline figure last; complements the rule does not
+   need are published again);
+3. the attackers' rounds: cells the exact attacker recovers get complements in their relations; cells
+   whose range is too narrow get the cheapest *protecting direction* (:func:`_directions`: a change of
+   x that keeps every relation, found by an LP that charges respondents of published cells moved, a
+   gemeente headline most; the published cells it moves become complements — τ-ARGUS's hypercube,
+   generalised to any layout). When that fails twice, fallbacks that always protect: the cell's whole
+   breakdown in its area and every area containing it, then every figure of the indicator there, then
+   the indicator (:func:`_fallback`). No run ends for lack of protection;
+4. release: the most costly complements are tried back, per indicator, and stay published when both
+   attackers find nothing;
+5. :func:`audit` runs both attackers on the final table (with :func:`positives_of` of the table before
+   the values were blanked) and stops the run only on a bug.
+
+Scale: the exact attacker peels single unknowns and checks relation unions in sparse form; single
+cells and pairs are decided by the LPs of :func:`intervals` (inner bounds from a few LPs over
+everything at once, each optimum a feasible point; exact LPs per connected component only for the
+cells those leave open; a pair's sum can only be determined if it is the same in every feasible point
+found). The dense SVD of the earlier attacker is kept behind ``find_leaks(dense=True)``.
 """
 
 from __future__ import annotations
