@@ -473,7 +473,7 @@ def required_width(n: np.ndarray, protection_n: float) -> np.ndarray:
 
 
 def intervals(system: System, suppressed: np.ndarray, disclosure_n: int, protection_n: float,
-              exact: bool = True) -> pd.DataFrame:
+              exact: bool = True, skip: np.ndarray | None = None) -> pd.DataFrame:
     """The attacker's linear-programming bounds on the suppressed disclosive cells.
 
     Unknowns: every suppressed cell (the missing cells included) with 0 <= x <= n (the attacker knows
@@ -506,12 +506,22 @@ def intervals(system: System, suppressed: np.ndarray, disclosure_n: int, protect
         target[v[alike_k]] = False
     empty = pd.DataFrame({"cell": np.zeros(0, dtype=np.int64), "lo": [], "hi": [], "need": [],
                           "ok": np.zeros(0, dtype=bool), "pair": np.zeros(0, dtype=np.int64)})
+    if skip is not None:
+        target &= ~skip  # settled before (only with more suppressed cells since: ranges only widened)
     if not target.any() or np.isnan(x[unknown]).any():
         return empty
     cols = np.flatnonzero(unknown)
     a = _signed_all(system)[:, cols].tocsr()
     a = a[np.flatnonzero(np.diff(a.indptr) > 0)]
     a.eliminate_zeros()
+    if skip is not None:
+        # only the connected components with a cell to settle
+        g = sp.bmat([[None, a], [a.T, None]]).tocsr()
+        _, cc = connected_components(g, directed=False)
+        cv, cr = cc[a.shape[0]:], cc[:a.shape[0]]
+        want = np.isin(cv, cv[target[cols]])
+        a = a[np.flatnonzero(np.isin(cr, cv[target[cols]]))][:, np.flatnonzero(want)].tocsr()
+        cols = cols[want]
     xs = np.clip(x[cols], 0.0, cap[cols])
     b = a @ xs
     ub = cap[cols]
@@ -731,9 +741,9 @@ def protect(table: pd.DataFrame, areas: Sequence, th, extra_known: pd.DataFrame 
         hidden = sup | extra
         leaks = find_leaks(system, hidden, th.disclosure_n)
         # cells the cheap inner bounds do not settle go to _directions, whose LPs settle them or protect them
-        iv = intervals(system, hidden, th.disclosure_n, protection_n, exact=False)
+        iv = intervals(system, hidden, th.disclosure_n, protection_n, exact=False, skip=settled)
+        settled[iv.loc[iv["ok"], "cell"].to_numpy(dtype=np.int64)] = True  # more hidden only widens a range
         bad_iv = iv.loc[~iv["ok"], "cell"].to_numpy(dtype=np.int64)
-        bad_iv = bad_iv[~settled[bad_iv]]  # protected by a direction found earlier (more hidden only widens)
         if not len(bad_iv) and not leaks:
             # the exact check: every cell's own LPs and pairs of small cells with a determined sum
             iv = intervals(system, hidden, th.disclosure_n, protection_n)
