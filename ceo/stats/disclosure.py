@@ -757,7 +757,10 @@ def protect(table: pd.DataFrame, areas: Sequence, th, extra_known: pd.DataFrame 
         more = np.zeros(len(var), dtype=bool)
         if leaks and (strikes[np.concatenate([lk.cells for lk in leaks])] <= 2).any():
             more |= _repair(system, hidden, cost, leaks)
-        for strike, whole_indicator in ((1, False), (2, True)):
+        # first a direction within the cell's breakdown, then its whole breakdown in the areas around it
+        # (fallback 1: region/total breakdown cells before any headline), then a direction through the
+        # whole indicator (which may move headline figures), then the larger fallbacks
+        for strike, whole_indicator in ((1, False), (3, True)):
             cells = bad_iv[strikes[bad_iv] == strike]
             if len(cells):
                 found, ok = _directions(system, hidden | more, cells, weight, protection_n, whole_indicator,
@@ -765,17 +768,17 @@ def protect(table: pd.DataFrame, areas: Sequence, th, extra_known: pd.DataFrame 
                 more |= found
                 settled |= ok
         for level in (1, 2, 3):
-            cells = bad[np.minimum(lvl - 2, 3) == level]
+            cells = bad[_level(lvl) == level]
             if len(cells):
                 more |= _fallback(system, cells, level, ancestors)
         more &= ~hidden & is_cell
         if not more.any():
-            strikes[bad] += 1
             if strikes[bad].min() > 6:
                 break
-            continue
+            continue  # the next round tries the next step for these cells
         step[more] = "bereik"
-        step[more & _fallback_mask(system, bad[lvl > 2], lvl[lvl > 2], ancestors)] = "terugval"
+        fb = _level(lvl) > 0
+        step[more & _fallback_mask(system, bad[fb], lvl[fb], ancestors)] = "terugval"
         fixed |= more
         extra = (extra | more) & ~sup
         extra |= _complements(system, fixed | extra, cost, th.disclosure_n) | (fixed & ~sup)
@@ -924,10 +927,16 @@ def _ancestors(areas: Sequence) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["area", "anc"]).drop_duplicates()
 
 
+def _level(strikes: np.ndarray) -> np.ndarray:
+    """The fallback level of a cell after so many failed rounds: 0 (none; directions), 1 at the second,
+    2 at the fourth, 3 from the fifth."""
+    return np.select([strikes == 2, strikes == 4, strikes >= 5], [1, 2, 3], 0)
+
+
 def _fallback_mask(system: System, cells: np.ndarray, levels: np.ndarray, ancestors: pd.DataFrame) -> np.ndarray:
     out = np.zeros(len(system.var), dtype=bool)
     for level in (1, 2, 3):
-        sel = cells[np.minimum(levels - 2, 3) == level]
+        sel = cells[_level(levels) == level]
         if len(sel):
             out |= _fallback(system, sel, level, ancestors)
     return out
