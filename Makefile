@@ -25,7 +25,7 @@ test: $(BIN)/ceo
 
 ## bench: national scale (342 gemeenten): estimation (and R survey when installed), weighting,
 ## ceo process, and mkdocs build of the site against plain Markdown pages (fails above 1.5x),
-## and the JavaScript budget of a factsheet in Chromium
+## the JavaScript budget of a factsheet in Chromium, and disclosure control on realistic small gemeenten
 bench: $(BIN)/ceo
 	$(BIN)/python bench/bench_estimation.py
 	$(BIN)/python bench/bench_weighting.py
@@ -33,6 +33,7 @@ bench: $(BIN)/ceo
 	$(BIN)/python bench/bench_national.py
 	$(BIN)/python bench/bench_site.py --check
 	$(BIN)/python bench/bench_page_weight.py --check
+	$(BIN)/python bench/bench_disclosure.py
 
 clean:
 	rm -rf public uitvoer invoer/demo site/20* site/actueel

@@ -54,7 +54,7 @@ def run(args: argparse.Namespace, tmp: Path) -> None:
     t_harm, harm = best(lambda: harmonise([raw], cb), args.repeat)
     pop = read_population(paths["population"], cb)
     t_w, w = best(lambda: compute_weights(harm.data, population=pop, method="raking"), args.repeat)
-    t_est, (table, _, _) = best(lambda: estimate(project, cb, 2025, harm.data, w), args.repeat)
+    t_est, (table, _, _, _, _) = best(lambda: estimate(project, cb, 2025, harm.data, w), args.repeat)
     opts = ProcessOptions("wmo", 2025, [paths["data"]], population=paths["population"],
                           benchmark=paths["benchmark"])
     # a fresh project each time: processing a published edition again needs a revision

@@ -194,12 +194,12 @@ def estimate(project: Project, codebook: Codebook, edition: int, data: pd.DataFr
         tests = group_tests(data, codebook, edition=edition, areas=areas, by=sg.variable,
                             min_n=project.thresholds.min_n, significance=project.significance,
                             published=results.table, subgroup_id=sg.id)
-    disclosure_audit(results.table, tests, codebook, areas, project.thresholds)
-    return results.table, tests, notices + results.notices, results.recoding
+    disclosure_audit(results.table, tests, codebook, areas, project.thresholds, positives=results.positives)
+    return results.table, tests, notices + results.notices, results.recoding, results.complements
 
 
 def disclosure_audit(table: pd.DataFrame, tests: pd.DataFrame | None, codebook: Codebook, areas,
-                     thresholds) -> None:
+                     thresholds, positives=None) -> None:
     """The automatic attacker on the final tables (results and group tests): raises InputError (exit 2,
     nothing published) when a suppressed figure of fewer than ``onthulling_n`` respondents can be
     recomputed exactly."""
@@ -210,7 +210,7 @@ def disclosure_audit(table: pd.DataFrame, tests: pd.DataFrame | None, codebook: 
         from ceo.stats.groups import group_cells
 
         known = group_cells(tests, codebook, codebook.group_test)
-    audit(table, areas, thresholds, extra_known=known)
+    audit(table, areas, thresholds, extra_known=known, positives=positives)
 
 
 def process(project: Project, options: ProcessOptions, progress=None) -> ProcessResult:
@@ -278,7 +278,8 @@ def _process(project: Project, options: ProcessOptions, progress=None) -> Proces
     per_gemeente = data["gemeentecode"].value_counts().sort_index().to_dict()
     previous = previous_results(project, survey, edition)
     say("schatten, vergelijken en onderdrukken")
-    table, tests, est_notices, recoding = estimate(project, codebook, edition, data, weighting, benchmark, previous)
+    table, tests, est_notices, recoding, complements = estimate(project, codebook, edition, data, weighting,
+                                                                benchmark, previous)
     response = response_summary(project, population, data, weighting)
     notices = read_notices + harmonised.notices + list(weighting.notices) + est_notices
     processing_date = options.processing_date or date.today()
@@ -293,7 +294,8 @@ def _process(project: Project, options: ProcessOptions, progress=None) -> Proces
         revision_number = publish(site_stage, project, codebook, edition, table, tests, weighting, meta,
                                   options.revision or options.withdraw, out_stage=out_stage,
                                   withdraw=options.withdraw, duiding_root=duiding_root, response=response)
-        log = run_log(codebook, edition, options, harmonised, weighting, table, notices, meta, revision_number)
+        log = run_log(codebook, edition, options, harmonised, weighting, table, notices, meta, revision_number,
+                      complements)
         log_dir = out_stage / str(edition) / "log"
         log_dir.mkdir(parents=True, exist_ok=True)
         log_path = log_dir / f"{codebook.id}.log"
@@ -366,7 +368,7 @@ def edition_meta(project: Project, cb: Codebook, edition: int, options: ProcessO
         "significantieniveau": project.significance,
         "drempels": {"minimum_n": th.min_n, "onthulling_n": th.disclosure_n,
                      "indicatief_n_eff": th.indicative_n_eff, "indicatief_bi_breedte": th.indicative_ci_width,
-                     "samenvoegen_aandeel": th.merge_share},
+                     "samenvoegen_aandeel": th.merge_share, "beschermingsmarge": th.protection_n},
         "benchmark": benchmark.name if benchmark is not None else None,
         "veldwerk": project.fieldwork.get(edition),
         "regios": {r.id: r.name for r in project.regions},
@@ -562,7 +564,8 @@ def _count(n: int, one: str, more: str) -> str:
 
 
 def run_log(codebook: Codebook, edition: int, options: ProcessOptions, harmonised: Harmonised, weighting,
-            table: pd.DataFrame, notices: list[str], meta: dict, revision: int) -> str:
+            table: pd.DataFrame, notices: list[str], meta: dict, revision: int,
+            complements: pd.DataFrame | None = None) -> str:
     """The Dutch log of one run: what was read, excluded and why, how the weights were formed and
     what was suppressed. For the researcher only (``uitvoer/``), never published."""
     from ceo.core.texts import number
@@ -604,6 +607,11 @@ def run_log(codebook: Codebook, edition: int, options: ProcessOptions, harmonise
         for r in head.itertuples(index=False):
             sg = f" · {r.subgroep}={r.subgroep_waarde}" if isinstance(r.subgroep, str) and r.subgroep else ""
             lines.append(f"    {r.gebied_naam} · {r.indicator}{sg}: n = {int(r.n)} ({r.reden})")
+    if complements is not None and len(complements):
+        from ceo.stats.disclosure import provenance_lines
+
+        lines.append("  aanvullend onderdrukt (welk klein groepje welk ander cijfer verbergt):")
+        lines += [f"    {t}" for t in provenance_lines(complements)]
     indic = table[(table["indicatief"] == "ja") & (table["categorie"].fillna("").astype(str) == "")]
     lines += ["", f"5. Indicatief (effectieve n of intervalbreedte): {len(indic)} hoofdcijfers"]
     return "\n".join(lines) + "\n"

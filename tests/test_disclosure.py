@@ -100,17 +100,21 @@ def attack(table: pd.DataFrame, areas, known: pd.DataFrame | None = None, disclo
         def determined(idx, null=null) -> bool:
             return bool(np.abs(null[list(idx)].sum(axis=0)).max(initial=0) < 1e-9)
 
-        for i in small:
+        # respondents without a value of a breakdown variable are no group anyone can point at (issue 20):
+        # their cell alone is no leak, nor a union with them (the protection intervals cover the real cells)
+        real = np.array([k[2] != MISSING for k in unknown])
+        for i in small[real[small]]:
             if determined([i]):
                 leaks.append((ind, [unknown[i]], n_of[i]))
         for row in rows:  # the unknown parts of every relation
             idx = [col[k] for k, c in row.items() if k in col and c < 0]
             whole = [col[k] for k, c in row.items() if k in col and c > 0]
-            if len(idx) >= 2 and not whole and n_of[idx].sum() < disclosure_n and determined(idx):
+            if (len(idx) >= 2 and not whole and real[idx].all() and n_of[idx].sum() < disclosure_n
+                    and determined(idx)):
                 leaks.append((ind, [unknown[i] for i in idx], n_of[idx].sum()))
         if pairs:
             for i, j in itertools.combinations(small, 2):
-                if n_of[i] + n_of[j] < disclosure_n and determined([i, j]):
+                if real[i] and real[j] and n_of[i] + n_of[j] < disclosure_n and determined([i, j]):
                     leaks.append((ind, [unknown[i], unknown[j]], n_of[i] + n_of[j]))
     return leaks
 
@@ -378,6 +382,10 @@ def test_audit_stops_a_run_that_leaks(tmp_path, monkeypatch):
     # a broken complement rule (none at all): GM0531 = totaal − GM0505
     monkeypatch.setattr(disclosure, "_complements", lambda system, sup, cost, n: np.zeros(len(sup), dtype=bool))
     monkeypatch.setattr(disclosure, "_repair", lambda system, sup, cost, leaks: np.zeros(len(sup), dtype=bool))
+    monkeypatch.setattr(disclosure, "_fallback",
+                        lambda system, cells, level, anc: np.zeros(len(system.var), dtype=bool))
+    monkeypatch.setattr(disclosure, "_directions",
+                        lambda system, hidden, *a: (np.zeros(len(hidden), dtype=bool),) * 2)
     res = CliRunner().invoke(main, args)
     assert res.exit_code == 2, res.output
     assert "onthullingscontrole" in res.output and "GM0531" in res.output

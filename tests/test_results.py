@@ -140,8 +140,8 @@ def test_suppression_below_threshold_leaves_no_number(wmo):
     # unreliable (n < 30) and disclosive (n < 10) cells are withheld for different, stated reasons
     tiny = small["n"] < 10
     assert tiny.any() and (~tiny).any()
-    assert (small.loc[~tiny, "reden"] == "te weinig respondenten (n < 30)").all()
-    assert (small.loc[tiny, "reden"] == "te weinig respondenten (n < 10)").all()
+    assert (small.loc[~tiny, "reden"] == "te weinig antwoorden (n < 30)").all()
+    assert (small.loc[tiny, "reden"] == "te weinig antwoorden (n < 10)").all()
     assert small[["waarde", "se", "ondergrens", "bovengrens", "df", "se_zonder_fpc", "n_eff", "deff_gewicht", "deff",
                   "p_vorige", "p_regio", "p_benchmark"]].isna().all().all()
     big = t[(t["gebied_code"] == "GM0505") & (t["subgroep"] == "")]
@@ -156,7 +156,7 @@ def test_one_small_subgroup_forces_complementary_suppression(wmo):
     t = _run(data, wmo)
     v = t[(t["gebied_code"] == "GM0505") & (t["indicator"] == "v06") & (t["subgroep"] == "voorziening")]
     by_label = v.set_index("subgroep_waarde")
-    assert by_label.loc["beschermd wonen", "reden"] == "te weinig respondenten (n < 10)"
+    assert by_label.loc["beschermd wonen", "reden"] == "te weinig antwoorden (n < 10)"
     # the smallest other voorziening is suppressed too, otherwise beschermd wonen can be recomputed
     published = v[v["onderdrukt"] == "nee"]
     complement = v[v["reden"] == REASON_COMPLEMENT]

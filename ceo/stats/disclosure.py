@@ -15,25 +15,47 @@ each published figure into a published total. Totals are additive:
 - other published tables (the group tests) publish group statistics; those count as published.
 
 A cell is *disclosive* when it holds 1 ≤ n < ``onthulling_n`` respondents, or when the weighting
-puts it on fewer than ``onthulling_n`` effective respondents (Kish n_eff). The requirement: no
-disclosive cell, and no union of suppressed cells with fewer than ``onthulling_n`` respondents
-together, can be recomputed exactly from what is published.
+puts it on fewer than ``onthulling_n`` effective respondents (Kish n_eff). Respondents without a value
+of a breakdown variable (the implicit missing cell) are no group anyone can point at: their cell is an
+unknown of the equations but needs no protection of its own, and unions with it are not checked as
+groups. The requirements, against an attacker who knows every n and every weight:
+
+- exactness: no disclosive cell, and no union of suppressed cells of fewer than ``onthulling_n``
+  respondents together, can be recomputed exactly;
+- protection intervals (τ-ARGUS / sdcTable protection levels): in count space every cell has a size
+  (n, or its sum of weights when weighted) and answers x (positive answers; for a mean the marks above
+  the scale's lowest, in units of the scale's range), 0 <= x <= size, additive over the same relations.
+  For every disclosive suppressed cell the range of x consistent with everything published (linear
+  programming, HiGHS) must be at least min(n, ``beschermingsmarge``) respondents wide, so that no
+  hidden group is shown to have answered alike. A cell inside a published figure of at least
+  ``onthulling_n`` people at 0 % or 100 % is exempt (that figure already says it of each of them).
 
 Suppression works per indicator on the headline rows (the answer distribution of a cell follows
 its headline, so every category has the same pattern and the same protection):
 
 1. primary: n < ``minimum_n`` (unreliable) or disclosive;
-2. complementary: for every relation whose total is known, the suppressed parts that cannot be
-   recomputed must hold 0 or at least ``onthulling_n`` respondents together. A suppressed part that
-   is the only unknown of another relation is recomputable and protects nothing; then that other
-   relation gets a second suppressed cell. Complements are chosen by least information loss:
-   cells already unpublished count first, then region/total subgroup cells, gemeente subgroup
-   cells, region/total headline figures, a gemeente's headline figure last; within that the value
-   with the fewest respondents in the total (so that complements line up in one column and protect
-   each other); a cell that would itself be recomputable at once is avoided. Complements chosen in
-   parallel that the rule turns out not to need are published again (most costly first).
-3. audit: the linear attacker (:func:`find_leaks`) over all relations; cells it can still
-   recompute get further complements (a few rounds), and :func:`audit` stops a run that leaks.
+2. complementary, by a local rule first: for every relation whose total is known, the suppressed
+   real parts that cannot be recomputed must hold 0 or at least ``onthulling_n`` respondents together
+   (cost order: cells already unpublished, region/total subgroup cells, gemeente subgroup cells,
+   region/total headline figures, a gemeente's headline figure last; complements the rule does not
+   need are published again);
+3. the attackers' rounds: cells the exact attacker recovers get complements in their relations; cells
+   whose range is too narrow get the cheapest *protecting direction* (:func:`_directions`: a change of
+   x that keeps every relation, found by an LP that charges respondents of published cells moved, a
+   gemeente headline most; the published cells it moves become complements — τ-ARGUS's hypercube,
+   generalised to any layout). When that fails twice, fallbacks that always protect: the cell's whole
+   breakdown in its area and every area containing it, then every figure of the indicator there, then
+   the indicator (:func:`_fallback`). No run ends for lack of protection;
+4. release: the most costly complements are tried back, per indicator, and stay published when both
+   attackers find nothing;
+5. :func:`audit` runs both attackers on the final table (with :func:`positives_of` of the table before
+   the values were blanked) and stops the run only on a bug.
+
+Scale: the exact attacker peels single unknowns and checks relation unions in sparse form; single
+cells and pairs are decided by the LPs of :func:`intervals` (inner bounds from a few LPs over
+everything at once, each optimum a feasible point; exact LPs per connected component only for the
+cells those leave open; a pair's sum can only be determined if it is the same in every feasible point
+found). The dense SVD of the earlier attacker is kept behind ``find_leaks(dense=True)``.
 """
 
 from __future__ import annotations
@@ -49,9 +71,10 @@ from scipy.sparse.csgraph import connected_components
 
 from ceo.core.problems import InputError
 
-REASON_SMALL = "te weinig respondenten (n < {n})"
+#: the reasons in ``reden`` (the single source: the legend of the site is rendered from these)
+REASON_SMALL = "te weinig antwoorden (n < {n})"
 REASON_N_EFF = "de weging laat het cijfer op te weinig personen rusten (effectieve n < {n})"
-REASON_COMPLEMENT = "aanvullend onderdrukt, anders is een onderdrukte waarde terug te rekenen"
+REASON_COMPLEMENT = "verborgen om een ander cijfer te beschermen"
 
 #: ``subgroep`` of the standardised pooled rows of surveys with variants (see :mod:`ceo.stats.results`)
 STANDARDISED = "vaste_samenstelling"
@@ -72,6 +95,9 @@ class System:
     parts: sp.csr_matrix
     whole: np.ndarray
     label: list[str]
+    #: (var, cover): the cells that contain a cell (its own area's headline, and the same cell and the
+    #: headline of every area that contains its area)
+    cover: np.ndarray | None = None
 
     @cached_property
     def members(self) -> sp.csr_matrix:
@@ -87,7 +113,7 @@ class System:
 
 
 def build_system(table: pd.DataFrame, areas: Sequence, extra_known: pd.DataFrame | None = None,
-                 thin_mass: float | None = None) -> System:
+                 thin_mass: float | None = None, positives: np.ndarray | None = None) -> System:
     """Variables and relations of ``table`` (a results table with its original row index).
 
     ``extra_known``: keys (``gebied_code, indicator, subgroep, subgroep_waarde``) of cells that
@@ -115,12 +141,20 @@ def build_system(table: pd.DataFrame, areas: Sequence, extra_known: pd.DataFrame
         thin = (head["reden"].fillna("").astype(str).str.contains("effectieve n <", regex=False).to_numpy()
                 & np.isnan(cells["n_eff"].to_numpy()))
         cells.loc[thin, "n_eff"] = thin_mass
+    xs = positives_of(table) if positives is None else np.asarray(positives, dtype="float64").reshape(-1, 2)
+    at = table.index.get_indexer(head.index)
+    cells["x"] = xs[at, 0] if len(xs) == len(table) else np.nan
+    cells["cap"] = xs[at, 1] if len(xs) == len(table) else cells["n"].to_numpy()
     # the implicit cells of respondents without a value of the subgroup variable
-    everyone = cells[cells["fam"] == ""][["ind", "area", "n"]].rename(columns={"n": "n_all"})
-    sums = cells[cells["fam"] != ""].groupby(["ind", "area", "fam"], sort=False)["n"].sum().reset_index()
+    everyone = cells[cells["fam"] == ""][["ind", "area", "n", "x", "cap"]].rename(
+        columns={"n": "n_all", "x": "x_all", "cap": "cap_all"})
+    sums = cells[cells["fam"] != ""].groupby(["ind", "area", "fam"], sort=False)[["n", "x", "cap"]].sum().reset_index()
     miss = sums.merge(everyone, on=["ind", "area"], how="inner")
     miss["n"] = (miss["n_all"] - miss["n"]).clip(lower=0)
-    miss = miss[["ind", "area", "fam"]].assign(val=MISSING, n=miss["n"].to_numpy(), n_eff=np.nan, row=-1)
+    miss["cap"] = np.where(miss["n"] > 0, (miss["cap_all"] - miss["cap"]).clip(lower=0), 0.0)
+    miss["x"] = np.clip(miss["x_all"] - miss["x"], 0, miss["cap"])
+    miss = miss[["ind", "area", "fam"]].assign(val=MISSING, n=miss["n"].to_numpy(), n_eff=np.nan, row=-1,
+                                               x=miss["x"].to_numpy(), cap=miss["cap"].to_numpy())
     var = pd.concat([cells, miss[cells.columns]], ignore_index=True)
     var["level"] = var["area"].map(level).fillna("totaal")
     var["miss"] = var["val"] == MISSING
@@ -219,7 +253,45 @@ def build_system(table: pd.DataFrame, areas: Sequence, extra_known: pd.DataFrame
     parts = sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(n_rel, len(var)))
     parts.data[:] = 1.0  # a part listed twice is still one part
     whole = np.concatenate(wholes).astype(np.int64) if wholes else np.zeros(0, dtype=np.int64)
-    return System(var=var, parts=parts, whole=whole, label=labels)
+    # the cells that contain each cell
+    anc = _ancestors(areas)
+    base = var[["ind", "area", "fam", "val"]].reset_index().rename(columns={"index": "_v"})
+    up = base.merge(anc, on="area").drop(columns="area").rename(columns={"anc": "area"})
+    same = up.assign(_k=vid.reindex(pd.MultiIndex.from_frame(up[["ind", "area", "fam", "val"]])).to_numpy())
+    head_ = up.assign(fam="", val="")
+    head_ = head_.assign(_k=vid.reindex(pd.MultiIndex.from_frame(head_[["ind", "area", "fam", "val"]])).to_numpy())
+    cov = pd.concat([same, head_])[["_v", "_k"]].dropna()
+    cov = cov[cov["_v"] != cov["_k"]].drop_duplicates().to_numpy(dtype=np.int64)
+    return System(var=var, parts=parts, whole=whole, label=labels, cover=cov)
+
+
+def positives_of(table: pd.DataFrame) -> np.ndarray:
+    """Per row of ``table`` (rows × 2): the cell's answers ``x`` and its size ``cap`` in count space,
+    0 <= x <= cap. Unweighted: cap = n and x the number of positive answers of a percentage, or for a
+    mean the sum of the marks above the scale's lowest mark in units of the scale's range (the scale
+    is the range of the indicator's cell means, widened to whole marks). Weighted: cap = the sum of the
+    weights of the cell (the attacker knows the weights: the worst case) and x = value × cap; relations
+    between cells are additive in that space exactly as in counts. NaN where the table has no value
+    (suppressed rows of a final table)."""
+    n = pd.to_numeric(table["n"], errors="coerce").fillna(0).to_numpy(dtype="float64")
+    w = (pd.to_numeric(table["waarde"], errors="coerce").to_numpy(dtype="float64") if "waarde" in table
+         else np.full(len(table), np.nan))
+    cap = n.copy()
+    if "_gewicht" in table and (table.get("gewogen", "nee") == "ja").any():
+        g = pd.to_numeric(table["_gewicht"], errors="coerce").to_numpy(dtype="float64")
+        cap = np.where(np.isfinite(g), g, n)
+        cap[n == 0] = 0.0
+    mean = (table["soort"] == "gemiddelde").to_numpy() if "soort" in table else np.zeros(len(table), dtype=bool)
+    y = w / 100.0
+    if mean.any():
+        ind = table["indicator"].to_numpy()
+        lo = pd.Series(w[mean]).groupby(ind[mean]).transform("min").to_numpy()
+        hi = pd.Series(w[mean]).groupby(ind[mean]).transform("max").to_numpy()
+        lo, hi = np.floor(lo), np.ceil(hi)
+        y[mean] = np.where(hi > lo, (w[mean] - lo) / np.where(hi > lo, hi - lo, 1.0), 0.5)
+    x = np.clip(y * cap, 0.0, cap)
+    x[n == 0] = 0.0
+    return np.column_stack([x, cap])
 
 
 def _children(areas: Sequence) -> list[tuple[str, str]]:
@@ -287,7 +359,7 @@ class Leak:
     relation: str
 
 
-def find_leaks(system: System, suppressed: np.ndarray, disclosure_n: int) -> list[Leak]:
+def find_leaks(system: System, suppressed: np.ndarray, disclosure_n: int, dense: bool = False) -> list[Leak]:
     """The automatic attacker: every disclosive cell and every union of unknown cells with fewer than
     ``disclosure_n`` respondents that the published figures determine exactly.
 
@@ -301,7 +373,10 @@ def find_leaks(system: System, suppressed: np.ndarray, disclosure_n: int) -> lis
     unknown = suppressed & (var["n"].to_numpy() > 0)
     members = system.members
     det, by = _peel(members, unknown)
-    sensitive = unknown & (mass < disclosure_n)
+    # the respondents without a value of a breakdown variable are no group anyone can point at: their
+    # cell is an unknown of the equations but needs no protection of its own (a union with a
+    # disclosive cell still does)
+    sensitive = unknown & (mass < disclosure_n) & ~var["miss"].to_numpy()
     leaks: list[Leak] = []
     for j in np.flatnonzero(det & sensitive):
         leaks.append(Leak(np.array([j]), float(mass[j]), system.label[by[j]]))
@@ -313,14 +388,18 @@ def find_leaks(system: System, suppressed: np.ndarray, disclosure_n: int) -> lis
     eff = rest.astype("float64")
     cnt = system.parts @ eff
     m_sum = system.parts @ (eff * np.where(np.isfinite(mass), mass, 0))
-    bad = np.flatnonzero(whole_known & (cnt >= 2) & (m_sum < disclosure_n))
+    # a union with respondents without a value is no identifiable group (its real cells' ranges are
+    # the protection intervals' business)
+    with_missing = system.parts @ (rest & var["miss"].to_numpy()).astype("float64")
+    bad = np.flatnonzero(whole_known & (cnt >= 2) & (with_missing == 0) & (m_sum < disclosure_n))
     for r in bad:
         row = system.parts[r]
         cells = row.indices[rest[row.indices]]
         leaks.append(Leak(cells, float(m_sum[r]), system.label[r]))
-    # the rest: null space per connected component
+    # the rest: null space per connected component (dense SVD, cubic in a component: only on request;
+    # the protection intervals find the same single cells and pairs with sparse LPs, see intervals)
     cols = np.flatnonzero(rest)
-    if not len(cols):
+    if not len(cols) or not dense:
         return leaks
     sub = members[:, cols].tocsr()
     keep = np.flatnonzero(np.diff(sub.indptr) > 0)
@@ -374,6 +453,202 @@ def find_leaks(system: System, suppressed: np.ndarray, disclosure_n: int) -> lis
     return leaks
 
 
+def _signed_all(system: System) -> sp.csr_matrix:
+    """Every relation with sign +1 for its total and -1 for its parts (all variables)."""
+    k = len(system.whole)
+    has = system.whole >= 0
+    w = sp.csr_matrix((np.ones(has.sum()), (np.flatnonzero(has), system.whole[has])),
+                      shape=(k, len(system.var)))
+    return (w - system.parts).tocsr()
+
+
+def _unit(cap: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """The size of one respondent of a cell in count space (its mean weight; 1 unweighted)."""
+    return np.where(n > 0, cap / np.maximum(n, 1e-300), 1.0)
+
+
+def required_width(n: np.ndarray, protection_n: float) -> np.ndarray:
+    """The protection level of a cell of ``n`` respondents, in respondents: min(n, ``beschermingsmarge``)."""
+    return np.minimum(n, float(protection_n))
+
+
+def intervals(system: System, suppressed: np.ndarray, disclosure_n: int, protection_n: float,
+              exact: bool = True, skip: np.ndarray | None = None) -> pd.DataFrame:
+    """The attacker's linear-programming bounds on the suppressed disclosive cells.
+
+    Unknowns: every suppressed cell (the missing cells included) with 0 <= x <= n (the attacker knows
+    every n: the worst case); equations: every relation, its right-hand side fixed by the published
+    figures. For each disclosive suppressed cell (1 <= n < ``disclosure_n``, or thin; not a missing
+    cell: nobody can point at those respondents) the range [lo, hi] of its x must be at least
+    :func:`required_width` wide. Inner bounds come cheaply from a few LPs over everything at once
+    (each optimum is a feasible point; so is the true x); only cells these do not settle get their own
+    two LPs, on their connected component (HiGHS). With ``exact=False`` the inner bounds are returned as
+    they are (a failure then means "not certified").
+
+    Returns one row per disclosive suppressed cell: ``cell`` (variable id), ``lo``, ``hi``, ``need``
+    and ``ok``."""
+    from scipy.optimize import linprog
+
+    var = system.var
+    n = var["n"].to_numpy(dtype="float64")
+    cap = var["cap"].to_numpy(dtype="float64")
+    x = var["x"].to_numpy(dtype="float64")
+    mass = var["mass"].to_numpy()
+    unknown = suppressed & (n > 0)
+    target = unknown & ~var["miss"].to_numpy() & (mass < disclosure_n)
+    if system.cover is not None and len(system.cover) and target.any():
+        # a published figure of at least onthulling_n people at 0 % or 100 % already says that of each
+        # of them; a small group inside it has nothing left to hide
+        v, k = system.cover[:, 0], system.cover[:, 1]
+        xk = np.nan_to_num(x[k])
+        alike_k = (~suppressed[k] & (n[k] >= disclosure_n) & (mass[k] >= disclosure_n)
+                   & ((xk <= 1e-9 * np.maximum(cap[k], 1)) | (xk >= cap[k] * (1 - 1e-9))))
+        target[v[alike_k]] = False
+    empty = pd.DataFrame({"cell": np.zeros(0, dtype=np.int64), "lo": [], "hi": [], "need": [],
+                          "ok": np.zeros(0, dtype=bool), "pair": np.zeros(0, dtype=np.int64)})
+    if skip is not None:
+        target &= ~skip  # settled before (only with more suppressed cells since: ranges only widened)
+    if not target.any() or np.isnan(x[unknown]).any():
+        return empty
+    cols = np.flatnonzero(unknown)
+    a = _signed_all(system)[:, cols].tocsr()
+    a = a[np.flatnonzero(np.diff(a.indptr) > 0)]
+    a.eliminate_zeros()
+    if skip is not None:
+        # only the connected components with a cell to settle
+        g = sp.bmat([[None, a], [a.T, None]]).tocsr()
+        _, cc = connected_components(g, directed=False)
+        cv, cr = cc[a.shape[0]:], cc[:a.shape[0]]
+        want = np.isin(cv, cv[target[cols]])
+        a = a[np.flatnonzero(np.isin(cr, cv[target[cols]]))][:, np.flatnonzero(want)].tocsr()
+        cols = cols[want]
+    xs = np.clip(x[cols], 0.0, cap[cols])
+    b = a @ xs
+    ub = cap[cols]
+    bounds = np.column_stack([np.zeros(len(cols)), ub])
+    tpos = np.flatnonzero(target[cols])
+    lo = xs[tpos].copy()
+    hi = xs[tpos].copy()
+    need = required_width(n[cols][tpos], protection_n) * _unit(cap[cols][tpos], n[cols][tpos])
+
+    def solve(c: np.ndarray, a_: sp.csr_matrix, b_: np.ndarray, bnd: np.ndarray) -> np.ndarray | None:
+        if a_.shape[0] == 0:
+            return np.where(c < 0, bnd[:, 1], np.where(c > 0, bnd[:, 0], xs_local(bnd)))
+        r = linprog(c, A_eq=a_, b_eq=b_, bounds=bnd, method="highs")
+        return r.x if r.status == 0 else None
+
+    def xs_local(bnd: np.ndarray) -> np.ndarray:
+        return bnd[:, 0]
+
+    # inner bounds: optima over everything at once, each objective on the cells not yet settled (pushing
+    # them all up, all down, or half up and half down at random), until no more cell is settled
+    rng = np.random.default_rng(20261207)
+    points: list[np.ndarray] = []
+    stale = 0
+    for it in range(12):
+        open_ = np.flatnonzero(hi - lo < need - 1e-6)
+        if not len(open_) or stale >= 2:
+            break
+        c = np.zeros(len(cols))
+        if it % 3 == 2:
+            c[tpos[open_]] = rng.choice([-1.0, 1.0], len(open_)) * rng.uniform(0.5, 1.5, len(open_))
+        else:
+            c[tpos[open_]] = -1.0 if it % 3 == 0 else 1.0
+        pt = solve(c, a, b, bounds)
+        if pt is None:
+            stale += 1
+            continue
+        points.append(pt)
+        lo = np.minimum(lo, pt[tpos])
+        hi = np.maximum(hi, pt[tpos])
+        settled = int((hi[open_] - lo[open_] >= need[open_] - 1e-6).sum())
+        stale = stale + 1 if settled == 0 and it % 3 == 2 else (0 if settled else stale)
+    open_ = np.flatnonzero(hi - lo < need - 1e-6)
+    if not exact:
+        ok = hi - lo >= need - 1e-6
+        return pd.DataFrame({"cell": cols[tpos], "lo": lo, "hi": hi, "need": need, "ok": ok,
+                             "pair": np.full(len(tpos), -1, dtype=np.int64)})
+    graph = sp.bmat([[None, a], [a.T, None]]).tocsr()
+    _, comp = connected_components(graph, directed=False)
+    comp_var = comp[a.shape[0]:]
+    comp_rel = comp[:a.shape[0]]
+    order_v = np.argsort(comp_var, kind="stable")
+    order_r = np.argsort(comp_rel, kind="stable")
+    n_comp = int(comp.max()) + 1 if len(comp) else 0
+    vb = np.searchsorted(comp_var[order_v], np.arange(n_comp + 1))
+    rb = np.searchsorted(comp_rel[order_r], np.arange(n_comp + 1))
+    extra_points: list[tuple[np.ndarray, np.ndarray]] = []  # (columns, values): feasible points of a component
+
+    def component(c_id: int) -> tuple[np.ndarray, sp.csr_matrix, np.ndarray]:
+        vi = order_v[vb[c_id]:vb[c_id + 1]]
+        ri = order_r[rb[c_id]:rb[c_id + 1]]
+        return vi, a[ri][:, vi].tocsr(), ri
+
+    if len(open_):
+        # the cells left: their own LPs on their connected component
+        for c_id in np.unique(comp_var[tpos[open_]]):
+            vi, sub, ri = component(int(c_id))
+            where = {v: k for k, v in enumerate(vi)}
+            for k in open_[comp_var[tpos[open_]] == c_id]:
+                c = np.zeros(len(vi))
+                c[where[tpos[k]]] = 1.0
+                for sign in (1.0, -1.0):
+                    pt = solve(sign * c, sub, b[ri], bounds[vi])
+                    if pt is None:
+                        continue
+                    extra_points.append((vi, pt))
+                    if sign > 0:
+                        lo[k] = min(lo[k], pt[where[tpos[k]]])
+                    else:
+                        hi[k] = max(hi[k], pt[where[tpos[k]]])
+    ok = hi - lo >= need - 1e-6
+    pair = np.full(len(tpos), -1, dtype=np.int64)
+    # pairs of small cells whose sum the published figures determine: such a sum is the same in every
+    # feasible point, so only pairs whose changes cancel in every point found so far are candidates;
+    # each candidate gets two exact LPs on its component
+    unit = _unit(cap[cols][tpos], n[cols][tpos])
+    real = ~var["miss"].to_numpy()[cols][tpos]
+    dev = np.column_stack([p_[tpos] - xs[tpos] for p_ in points] or [np.zeros((len(tpos), 0))])
+    if extra_points:
+        pos_of = np.full(len(cols), -1, dtype=np.int64)
+        pos_of[tpos] = np.arange(len(tpos))
+        more = np.zeros((len(tpos), len(extra_points)))
+        for j, (vi, pt) in enumerate(extra_points):
+            at = pos_of[vi]
+            sel = at >= 0
+            more[at[sel], j] = pt[sel] - xs[vi][sel]
+        dev = np.column_stack([dev, more])
+    key = np.round(dev / unit[:, None], 5) + 0.0
+    cand = pd.DataFrame({"i": np.arange(len(tpos)), "c": comp_var[tpos], "k": _row_keys(key)})
+    neg = pd.DataFrame({"j": np.arange(len(tpos)), "c": comp_var[tpos], "k": _row_keys(-key + 0.0)})
+    pairs = cand.merge(neg, on=["c", "k"])
+    pairs = pairs[(pairs["i"] < pairs["j"])]
+    if len(pairs):
+        i_, j_ = pairs["i"].to_numpy(), pairs["j"].to_numpy()
+        m_ = mass[cols][tpos]
+        keep = real[i_] & real[j_] & (m_[i_] + m_[j_] < disclosure_n)
+        for i, j in zip(i_[keep], j_[keep], strict=True):
+            vi, sub, ri = component(int(comp_var[tpos[i]]))
+            c = np.zeros(len(vi))
+            c[np.searchsorted(vi, tpos[i])] = 1.0
+            c[np.searchsorted(vi, tpos[j])] = 1.0
+            low = solve(c, sub, b[ri], bounds[vi])
+            high = solve(-c, sub, b[ri], bounds[vi])
+            if low is not None and high is not None and (c @ high) - (c @ low) < 1e-6 * max(unit[i], unit[j]):
+                ok[i] = ok[j] = False
+                pair[i], pair[j] = cols[tpos[j]], cols[tpos[i]]
+    return pd.DataFrame({"cell": cols[tpos], "lo": lo, "hi": hi, "need": need, "ok": ok, "pair": pair})
+
+
+def _row_keys(m: np.ndarray) -> np.ndarray:
+    """A hashable key per row of a float matrix (its bytes)."""
+    m = np.ascontiguousarray(m, dtype="float64")
+    if m.shape[1] == 0:
+        return np.zeros(len(m), dtype=np.int64)
+    return pd.util.hash_pandas_object(pd.DataFrame(m), index=False).to_numpy()
+
+
+
 def _null_space(a: np.ndarray) -> np.ndarray:
     """An orthonormal basis of the null space of ``a`` (SVD; the components are small, and the relations
     have coefficients ±1, so the rank decision is clear-cut)."""
@@ -400,10 +675,17 @@ def _relations_of(system: System, j: int) -> str:
 # suppression
 
 
-def protect(table: pd.DataFrame, areas: Sequence, th, extra_known: pd.DataFrame | None = None) -> None:
-    """Primary and complementary suppression of ``table`` (in place): sets ``onderdrukt`` and ``reden``."""
+def protect(table: pd.DataFrame, areas: Sequence, th, extra_known: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Primary and complementary suppression of ``table`` (in place): sets ``onderdrukt`` and ``reden``.
+
+    Returns the provenance of the complements: one row per complement (``gebied_code, indicator,
+    subgroep, subgroep_waarde``, its ``n``) with the small group it protects (``oorzaak``, a Dutch
+    description) and ``stap`` (``regel``, ``bereik`` or ``terugval``); :func:`provenance_lines` words
+    it for the researcher's log. The audit of the final table (whose suppressed rows carry no value)
+    needs every row's answers in count space: keep :func:`positives_of` of this table."""
     if table.empty:
-        return
+        return _no_provenance()
+    protection_n = float(getattr(th, "protection_n", DEFAULT_PROTECTION_N))
     n = pd.to_numeric(table["n"], errors="coerce").fillna(0).to_numpy()
     n_eff = pd.to_numeric(table["n_eff"], errors="coerce").to_numpy() if "n_eff" in table else np.full(len(n), np.nan)
     onderdrukt = np.where(n < th.min_n, "ja", "nee").astype(object)
@@ -415,8 +697,9 @@ def protect(table: pd.DataFrame, areas: Sequence, th, extra_known: pd.DataFrame 
     reden[thin] = REASON_N_EFF.format(n=th.disclosure_n)
     table["onderdrukt"] = onderdrukt
     table["reden"] = reden
+    positives = positives_of(table)
 
-    system = build_system(table, areas, extra_known)
+    system = build_system(table, areas, extra_known, positives=positives)
     var = system.var
     row = var["row"].to_numpy()
     is_cell = row >= 0
@@ -433,24 +716,306 @@ def protect(table: pd.DataFrame, areas: Sequence, th, extra_known: pd.DataFrame 
     # tiny cells whose sum could then be recomputed
     top = var[var["level"] == "totaal"].groupby(["ind", "fam", "val"])["n"].max()
     n_top = top.reindex(pd.MultiIndex.from_frame(var[["ind", "fam", "val"]])).fillna(0).to_numpy()
-    cost = tier * 1e13 + np.minimum(n_top, 9e6) * 1e6 + np.minimum(var["n"].to_numpy(), 9e5)
+    vn = var["n"].to_numpy(dtype="float64")
+    cost = tier * 1e13 + np.minimum(n_top, 9e6) * 1e6 + np.minimum(vn, 9e5)
+    # a complement whose respondents all answered alike widens no range: after any other choice
+    vx = np.nan_to_num(var["x"].to_numpy(dtype="float64"))
+    vc = var["cap"].to_numpy(dtype="float64")
+    alike = np.fmin(vx, vc - vx) < min(protection_n, 1.0) * _unit(vc, vn) - 1e-9
+    cost = cost + np.where(alike, 5e14, 0.0)
     cost[~is_cell] = np.inf
+    # the price per respondent of moving a published cell in a protecting direction (see _directions)
+    weight = np.select([big & breakdown, ~big & breakdown, big & ~breakdown], [1.0, 1.0, 3.0], 1000.0)
+    weight = weight * np.maximum(vn, 1)
+    weight[~is_cell] = np.inf
 
+    step = np.full(len(var), "", dtype=object)
     extra = _complements(system, sup, cost, th.disclosure_n)
+    step[extra & ~sup] = "regel"
     fixed = sup.copy()  # the attacker's complements stay: the local rule cannot see why they are needed
-    for _ in range(12):  # the attacker's findings close what the local rule missed
-        leaks = find_leaks(system, sup | extra, th.disclosure_n)
-        if not leaks:
+    strikes = np.zeros(len(var), dtype=np.int64)
+    settled = np.zeros(len(var), dtype=bool)
+    ancestors = _ancestors(areas)
+    near = _neighbourhoods(areas, ancestors)
+    for _ in range(30):  # the attackers' findings close what the local rule missed
+        hidden = sup | extra
+        leaks = find_leaks(system, hidden, th.disclosure_n)
+        # cells the cheap inner bounds do not settle go to _directions, whose LPs settle them or protect them
+        iv = intervals(system, hidden, th.disclosure_n, protection_n, exact=False, skip=settled)
+        settled[iv.loc[iv["ok"], "cell"].to_numpy(dtype=np.int64)] = True  # more hidden only widens a range
+        bad_iv = iv.loc[~iv["ok"], "cell"].to_numpy(dtype=np.int64)
+        if not len(bad_iv) and not leaks:
+            # the exact check: every cell's own LPs and pairs of small cells with a determined sum
+            iv = intervals(system, hidden, th.disclosure_n, protection_n)
+            bad_iv = iv.loc[~iv["ok"], "cell"].to_numpy(dtype=np.int64)
+            settled[iv.loc[iv["ok"], "cell"].to_numpy(dtype=np.int64)] = True
+        bad = np.unique(np.concatenate([bad_iv] + [lk.cells for lk in leaks]).astype(np.int64))
+        if not len(bad):
             break
-        more = _repair(system, sup | extra, cost, leaks)
+        strikes[bad] += 1
+        lvl = strikes[bad]
+        more = np.zeros(len(var), dtype=bool)
+        if leaks and (strikes[np.concatenate([lk.cells for lk in leaks])] <= 2).any():
+            more |= _repair(system, hidden, cost, leaks)
+        # first a direction within the cell's breakdown, then its whole breakdown in the areas around it
+        # (fallback 1: region/total breakdown cells before any headline), then a direction through the
+        # whole indicator (which may move headline figures), then the larger fallbacks
+        for strike, whole_indicator in ((1, False), (3, True)):
+            cells = bad_iv[strikes[bad_iv] == strike]
+            if len(cells):
+                found, ok = _directions(system, hidden | more, cells, weight, protection_n, whole_indicator,
+                                        near)
+                more |= found
+                settled |= ok
+        for level in (1, 2, 3):
+            cells = bad[_level(lvl) == level]
+            if len(cells):
+                more |= _fallback(system, cells, level, ancestors)
+        more &= ~hidden & is_cell
         if not more.any():
-            break
+            if strikes[bad].min() > 6:
+                break
+            continue  # the next round tries the next step for these cells
+        step[more] = "bereik"
+        fb = _level(lvl) > 0
+        step[more & _fallback_mask(system, bad[fb], lvl[fb], ancestors)] = "terugval"
         fixed |= more
         extra = (extra | more) & ~sup
         extra |= _complements(system, fixed | extra, cost, th.disclosure_n) | (fixed & ~sup)
+        step[extra & (step == "")] = "regel"
+    extra = _release(system, sup, extra & is_cell, cost, th.disclosure_n, protection_n)
     comp = extra & ~sup & is_cell
-    rows = row[comp]
-    _mark(table, rows)
+    _mark(table, row[comp])
+    return _provenance(system, sup, comp, step, th.disclosure_n)
+
+
+DEFAULT_PROTECTION_N = 4
+
+
+def _neighbourhoods(areas: Sequence, ancestors: pd.DataFrame) -> dict[str, set[str]]:
+    """Per area: itself, the areas that contain it, and the parts (:func:`_children`) of those: where a
+    protecting direction of one of its cells is looked for."""
+    parts = pd.DataFrame(_children(areas), columns=["anc", "part"])
+    m = ancestors.merge(parts, on="anc")
+    out = {a.code: {a.code} for a in areas}
+    for a, grp in ancestors.groupby("area"):
+        out[a] |= set(grp["anc"])
+    for a, grp in m.groupby("area"):
+        out[a] |= set(grp["part"])
+    return out
+
+
+def _directions(system: System, hidden: np.ndarray, cells: np.ndarray, weight: np.ndarray,
+                protection_n: float, whole_indicator: bool = False,
+                near: dict[str, set[str]] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Complements that widen the range of each cell of ``cells`` to its protection level: per cell two
+    LPs (up and down) for the cheapest feasible direction of change (a change of the cell's positive
+    answers that keeps every relation; the hypercube of τ-ARGUS generalised to any layout). Moving a
+    suppressed cell is free, moving a published cell costs ``weight`` per respondent of change; the
+    published cells the directions move become complements. A breakdown cell moves within its own
+    subgroup variable (its area's headline fixed; with ``whole_indicator``, for a second attempt, with
+    all of its indicator), a headline cell with all of its indicator. Cells are handled one after the
+    other, each seeing the complements of the ones before."""
+    from scipy.optimize import linprog
+
+    var = system.var
+    n0 = var["n"].to_numpy(dtype="float64")
+    n = var["cap"].to_numpy(dtype="float64")  # sizes in count space (the sum of the weights when weighted)
+    x = np.clip(np.nan_to_num(var["x"].to_numpy(dtype="float64")), 0, n)
+    ind = pd.factorize(var["ind"])[0]
+    fam = var["fam"].to_numpy()
+    area = var["area"].to_numpy()
+    a_all = _signed_all(system).tocsc()
+    hidden = hidden.copy()
+    out = np.zeros(len(var), dtype=bool)
+    ok = np.zeros(len(var), dtype=bool)
+    by_ind = {k: np.flatnonzero(ind == k) for k in np.unique(ind[cells])}
+    for p in cells:
+        cols = by_ind[ind[p]]
+        if fam[p] and not whole_indicator:
+            cols = cols[fam[cols] == fam[p]]
+        if near is not None and len(cols) > NEAR_ABOVE:
+            # at national scale: only the areas around the cell's own (the LP stays small; a direction
+            # through far areas would cost more anyway)
+            cols = cols[np.isin(area[cols], list(near.get(area[p], {area[p]})))]
+        cols = cols[(n0[cols] > 0) & (np.isfinite(weight[cols]) | hidden[cols])]
+        coo = a_all[:, cols].tocoo()
+        rows, inv = np.unique(coo.row, return_inverse=True)
+        sub = sp.csr_matrix((coo.data, (inv, coo.col)), shape=(len(rows), len(cols)))
+        m = len(cols)
+        k = int(np.flatnonzero(cols == p)[0])
+        w = np.where(hidden[cols], 1e-3, weight[cols])
+        need = float(required_width(np.array([n0[p]]), protection_n)[0] * _unit(np.array([n[p]]), np.array([n0[p]]))[0])
+        up = min(n[p] - x[p], need)
+        targets = [(up, 1.0), (need - up, -1.0)]
+        solved = 0
+        for amount, sign in targets:
+            if amount <= 1e-9:
+                solved += 1
+                continue
+            hi_plus, hi_minus = n[cols] - x[cols], x[cols].copy()
+            lo_plus, lo_minus = np.zeros(m), np.zeros(m)
+            if sign > 0:
+                lo_plus[k] = hi_plus[k] = amount
+                hi_minus[k] = 0.0
+            else:
+                lo_minus[k] = hi_minus[k] = amount
+                hi_plus[k] = 0.0
+            bnd = np.column_stack([np.concatenate([lo_plus, lo_minus]), np.concatenate([hi_plus, hi_minus])])
+            c = np.concatenate([w, w])
+            a_eq = sp.hstack([sub, -sub]).tocsr()
+            r = linprog(c, A_eq=a_eq, b_eq=np.zeros(a_eq.shape[0]), bounds=bnd, method="highs")
+            if r.status != 0:
+                continue  # no direction within reach: the fallbacks take over
+            d = r.x[:m] - r.x[m:]
+            moved = cols[(np.abs(d) > 1e-9) & ~hidden[cols]]
+            out[moved] = True
+            hidden[moved] = True
+            solved += 1
+        ok[p] = solved == 2
+    return out, ok
+
+
+RELEASE_RANKS = 6
+NEAR_ABOVE = 2000  # direction LPs with more candidate cells than this look only near the cell
+
+
+def _release(system: System, sup: np.ndarray, extra: np.ndarray, cost: np.ndarray, disclosure_n: int,
+             protection_n: float, ranks: int = RELEASE_RANKS) -> np.ndarray:
+    """Publish again the complements both attackers turn out not to need: per indicator (indicators
+    share no relation) the most costly complement first, all indicators at once, for the ``ranks``
+    most costly complements of each; a complement stays when its indicator then has an exact leak or
+    a cell inside its protection level."""
+    var = system.var
+    comp = np.flatnonzero(extra & ~sup)
+    if not len(comp):
+        return extra
+    layer = pd.factorize(var["ind"])[0]
+    order = comp[np.lexsort((-comp, -cost[comp], layer[comp]))]
+    lay = layer[order]
+    start = np.searchsorted(lay, np.unique(lay))
+    rank = np.arange(len(order)) - np.repeat(start, np.diff(np.append(start, len(order))))
+    before = extra
+    extra = extra.copy()
+    for step in range(min(int(rank.max()) + 1, ranks)):
+        batch = order[rank == step]
+        trial = extra.copy()
+        trial[batch] = False
+        hidden = sup | trial
+        bad = [lk.cells for lk in find_leaks(system, hidden, disclosure_n)]
+        # the cheap inner bounds: a cell they do not settle keeps its complement (never less safe)
+        iv = intervals(system, hidden, disclosure_n, protection_n, exact=False)
+        bad.append(iv.loc[~iv["ok"], "cell"].to_numpy(dtype=np.int64))
+        bad_layers = np.unique(layer[np.concatenate(bad).astype(np.int64)]) if bad else np.zeros(0, dtype=np.int64)
+        trial[batch[np.isin(layer[batch], bad_layers)]] = True
+        extra = trial
+    if (extra != before).any():
+        # the exact check of the result (pairs included); should it fail, nothing is released
+        iv = intervals(system, sup | extra, disclosure_n, protection_n)
+        if not iv["ok"].all() or find_leaks(system, sup | extra, disclosure_n):
+            return before
+    return extra
+
+
+def _ancestors(areas: Sequence) -> pd.DataFrame:
+    """(area, anc) for every area and every area that strictly contains it (regions, the total), the
+    area itself included."""
+    sets = {a.code: frozenset(a.members) for a in areas}
+    rows = [(a, a) for a in sets]
+    rows += [(a, b) for a in sets for b in sets if a != b and sets[a] <= sets[b]
+             and not (sets[a] == sets[b] and len(sets[a]) == 1)]
+    return pd.DataFrame(rows, columns=["area", "anc"]).drop_duplicates()
+
+
+def _level(strikes: np.ndarray) -> np.ndarray:
+    """The fallback level of a cell after so many failed rounds: 0 (none; directions), 1 at the second,
+    2 at the fourth, 3 from the fifth."""
+    return np.select([strikes == 2, strikes == 4, strikes >= 5], [1, 2, 3], 0)
+
+
+def _fallback_mask(system: System, cells: np.ndarray, levels: np.ndarray, ancestors: pd.DataFrame) -> np.ndarray:
+    out = np.zeros(len(system.var), dtype=bool)
+    for level in (1, 2, 3):
+        sel = cells[_level(levels) == level]
+        if len(sel):
+            out |= _fallback(system, sel, level, ancestors)
+    return out
+
+
+def _fallback(system: System, cells: np.ndarray, level: int, ancestors: pd.DataFrame) -> np.ndarray:
+    """The fallbacks when complements in the relations do not protect ``cells``: level 1 hides the
+    cell's whole breakdown (same indicator and subgroup variable) in its area and every area that
+    contains it; level 2 every figure of that indicator in those areas; level 3 the indicator
+    everywhere. Each level protects (the cell then moves freely with cells of the same rows and
+    columns), the lower ones hide less."""
+    var = system.var
+    bad = var.loc[cells, ["ind", "area", "fam"]]
+    if level == 3:
+        return var["ind"].isin(set(bad["ind"])).to_numpy()
+    keys = bad.merge(ancestors, on="area").drop(columns="area").rename(columns={"anc": "area"})
+    if level == 1:
+        keys = keys.drop_duplicates()
+        hit = var[["ind", "area", "fam"]].merge(keys.assign(_h=True), on=["ind", "area", "fam"], how="left")
+    else:
+        keys = keys[["ind", "area"]].drop_duplicates()
+        hit = var[["ind", "area"]].merge(keys.assign(_h=True), on=["ind", "area"], how="left")
+    return hit["_h"].fillna(False).to_numpy(dtype=bool)
+
+
+def _no_provenance() -> pd.DataFrame:
+    return pd.DataFrame(columns=["gebied_code", "indicator", "subgroep", "subgroep_waarde", "n", "oorzaak", "stap"])
+
+
+def _provenance(system: System, sup: np.ndarray, comp: np.ndarray, step: np.ndarray,
+                disclosure_n: int) -> pd.DataFrame:
+    """For every complement the small group it protects: a disclosive suppressed cell in one of its
+    relations (the smallest), else one in its connected component of suppressed cells."""
+    var = system.var
+    if not comp.any():
+        return _no_provenance()
+    n = var["n"].to_numpy(dtype="float64")
+    hidden = (sup | comp) & (n > 0)
+    cause_of = np.full(len(var), -1, dtype=np.int64)
+    primary = sup & (var["mass"].to_numpy() < disclosure_n) & ~var["miss"].to_numpy() & (var["row"].to_numpy() >= 0)
+    hcols = np.flatnonzero(hidden)
+    m = system.members[:, hcols].tocsr()
+    m = m[np.flatnonzero(np.diff(m.indptr) > 0)]
+    co = (m.T @ m).tocoo()
+    a, b = hcols[co.row], hcols[co.col]
+    ok = primary[b] & comp[a]
+    if ok.any():
+        cand = pd.DataFrame({"a": a[ok], "b": b[ok], "n": n[b[ok]]}).sort_values(["a", "n", "b"])
+        first = cand.drop_duplicates("a")
+        cause_of[first["a"].to_numpy()] = first["b"].to_numpy()
+    left = np.flatnonzero(comp & (cause_of < 0))
+    if len(left):
+        graph = sp.bmat([[None, m], [m.T, None]]).tocsr()
+        _, cc = connected_components(graph, directed=False)
+        cv = np.full(len(var), -1, dtype=np.int64)
+        cv[hcols] = cc[m.shape[0]:]
+        prim = np.flatnonzero(primary & hidden)
+        rep = pd.DataFrame({"c": cv[prim], "p": prim, "n": n[prim]}).sort_values(["c", "n", "p"]).drop_duplicates("c")
+        look = pd.Series(rep["p"].to_numpy(), index=rep["c"].to_numpy())
+        cause_of[left] = look.reindex(cv[left]).fillna(-1).to_numpy(dtype=np.int64)
+    ids = np.flatnonzero(comp)
+    c = var.loc[ids]
+    cause = cause_of[ids]
+    names = np.where(cause >= 0, np.array(_cell_names(var.loc[np.maximum(cause, 0)], "x"), dtype=object), "")
+    names = [f"{s[:-3]} (n = {int(n[k])})" if k >= 0 else "" for s, k in zip(names, cause, strict=True)]
+    return pd.DataFrame({"gebied_code": c["area"].to_numpy(), "indicator": c["ind"].to_numpy(),
+                         "subgroep": c["fam"].to_numpy(), "subgroep_waarde": c["val"].to_numpy(),
+                         "n": c["n"].to_numpy(), "oorzaak": names, "stap": step[ids]})
+
+
+def provenance_lines(prov: pd.DataFrame) -> list[str]:
+    """The researcher's log: which small group caused which complement (Dutch)."""
+    out = []
+    for r in prov.itertuples(index=False):
+        what = f"{r.gebied_code} · {r.indicator}" + (f" · {r.subgroep} = {r.subgroep_waarde}" if r.subgroep else "")
+        how = {"terugval": " (terugval: hele uitsplitsing of gebied verborgen)"}.get(r.stap, "")
+        out.append(f"klein groepje {r.oorzaak or '(onbekend)'} → aanvullend onderdrukt {what} "
+                   f"(n = {int(r.n)}){how}")
+    return out
 
 
 def _mark(table: pd.DataFrame, rows: np.ndarray) -> None:
@@ -494,16 +1059,21 @@ def _violations(system: System, unknown: np.ndarray, mass: np.ndarray,
     parts = system.parts
     det, by = _peel(system.members, unknown)
     und = unknown & ~det
-    sensitive = unknown & (mass < disclosure_n)
+    miss = system.var["miss"].to_numpy()
+    sensitive = unknown & (mass < disclosure_n) & ~miss
     hw = system.whole >= 0
     whole_known = np.ones(len(system.whole), dtype=bool)
     whole_known[hw] = ~und[system.whole[hw]]
-    p_cnt = parts @ unknown.astype("float64")
+    # a relation whose only unknown parts are missing cells protects nobody and needs nothing
+    p_cnt = parts @ (unknown & ~miss).astype("float64")
     t_cnt = parts @ und.astype("float64")
+    # a union with respondents without a value is no group anyone can point at: the protection
+    # intervals of its real cells decide whether it protects them (see intervals)
+    t_miss = parts @ (und & miss).astype("float64")
     t_mass = parts @ (und * mass)
     s_det = parts @ (det & sensitive).astype("float64")
     viol = np.flatnonzero(whole_known & (p_cnt >= 1)
-                          & (((t_cnt >= 1) & (t_mass < disclosure_n)) | ((t_cnt == 0) & (s_det >= 1))))
+                          & (((t_cnt >= 1) & (t_miss == 0) & (t_mass < disclosure_n)) | ((t_cnt == 0) & (s_det >= 1))))
     return viol, det, by
 
 
@@ -647,10 +1217,18 @@ def publishable(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def audit(table: pd.DataFrame, areas: Sequence, th, extra_known: pd.DataFrame | None = None) -> int:
-    """Run the attacker on the final table; raise :class:`InputError` naming the leaking relations.
-    Returns the number of unknown (suppressed) cells examined."""
-    system = build_system(table, areas, extra_known, thin_mass=th.disclosure_n - 1)
+def audit(table: pd.DataFrame, areas: Sequence, th, extra_known: pd.DataFrame | None = None,
+          positives: np.ndarray | None = None) -> int:
+    """Run the attackers on the final table; raise :class:`InputError` naming the leaking relations.
+    Returns the number of unknown (suppressed) cells examined.
+
+    Two attackers: exact recovery (:func:`find_leaks`) and the protection intervals
+    (:func:`intervals`, with the answers of the suppressed cells from ``positives``, the
+    :func:`positives_of` of the table as :func:`protect` left it; without them only the exact attacker
+    runs). :func:`protect` guarantees both; a failure here means a bug, never a lack of protection."""
+    if positives is not None and len(positives) != len(table):
+        positives = None
+    system = build_system(table, areas, extra_known, thin_mass=th.disclosure_n - 1, positives=positives)
     var = system.var
     row = var["row"].to_numpy()
     sup = np.ones(len(var), dtype=bool)
@@ -678,4 +1256,26 @@ def audit(table: pd.DataFrame, areas: Sequence, th, extra_known: pd.DataFrame | 
         raise InputError(f"onthullingscontrole: {len(leaks)} onderdrukte cijfers (of sommen ervan) van minder dan "
                          f"{th.disclosure_n} respondenten zijn exact terug te rekenen uit wat gepubliceerd wordt: "
                          f"{shown}{more}. Er is niets gepubliceerd; meld dit aan de beheerder van ceo")
+    protection_n = float(getattr(th, "protection_n", DEFAULT_PROTECTION_N))
+    iv = intervals(system, sup, th.disclosure_n, protection_n)
+    narrow = iv[~iv["ok"]]
+    if (narrow["pair"] >= 0).any():
+        r = narrow[narrow["pair"] >= 0].iloc[0]
+        both = " + ".join(_cell_name(var.loc[int(c)], "").rstrip(": ") for c in (r["cell"], r["pair"]))
+        raise InputError(f"onthullingscontrole: de som van onderdrukte cijfers van samen minder dan "
+                         f"{th.disclosure_n} respondenten is exact terug te rekenen: {both}. Er is niets "
+                         "gepubliceerd; meld dit aan de beheerder van ceo")
+    if len(narrow):
+        def said(r) -> str:
+            c = var.loc[int(r.cell)]
+            u = float(_unit(np.array([c["cap"]]), np.array([c["n"]]))[0])
+            return (f"{_cell_name(c, '').rstrip(': ')} (n = {int(c['n'])}: tussen {r.lo / u:.1f} en "
+                    f"{r.hi / u:.1f} positief)")
+
+        shown = "; ".join(said(r) for r in narrow.head(3).itertuples(index=False))
+        more = f"; en nog {len(narrow) - 3}" if len(narrow) > 3 else ""
+        raise InputError(f"onthullingscontrole: van {len(narrow)} onderdrukte cijfers van minder dan "
+                         f"{th.disclosure_n} respondenten ligt het aantal positieve antwoorden binnen een bereik "
+                         f"smaller dan de beschermingsmarge ({protection_n:g}): {shown}{more}. Er is niets "
+                         "gepubliceerd; meld dit aan de beheerder van ceo")
     return int((sup & (var["n"].to_numpy() > 0)).sum())

@@ -20,7 +20,14 @@ import numpy as np
 import pandas as pd
 
 from ceo.core.texts import join_and, number
-from ceo.stats.disclosure import REASON_COMPLEMENT, REASON_N_EFF, REASON_SMALL, protect, withhold_derived  # noqa: F401
+from ceo.stats.disclosure import (  # noqa: F401
+    REASON_COMPLEMENT,
+    REASON_N_EFF,
+    REASON_SMALL,
+    positives_of,
+    protect,
+    withhold_derived,
+)
 from ceo.stats.disclosure import STANDARDISED as _STANDARDISED
 from ceo.stats.estimation import (
     Calibration,
@@ -96,6 +103,11 @@ class Results:
     notices: list[str] = field(default_factory=list)
     #: the categories merged before suppression (codebook ``samenvoegen``, :mod:`ceo.stats.recode`)
     recoding: Recoding = field(default_factory=Recoding)
+    #: per row of ``table``: the answers and the size in count space (:func:`ceo.stats.disclosure.positives_of`,
+    #: before suppression blanked the values), for the audit; never published
+    positives: np.ndarray | None = None
+    #: the complements with the small group each protects (:func:`ceo.stats.disclosure.protect`)
+    complements: pd.DataFrame | None = None
 
 
 def build_areas(gemeenten: Sequence[str], regions: Sequence,
@@ -234,7 +246,7 @@ def estimate_results(
     empty = (table["subgroep"] != "") & (table["n"] == 0) & (table["n_geen_oordeel"] == 0)
     table = table[~empty].reset_index(drop=True)
 
-    _suppress(table, areas, thresholds)
+    provenance = _suppress(table, areas, thresholds)
     if cb.headline_by is not None and cb.headline_by.subgroup in {sg.id for sg in subgroups}:
         table = _add_standardised(table, work, data, cb, headline, meta, areas, pop_col, g_counts, calibration,
                                   thresholds, edition, weighted, ci_method, level)
@@ -266,7 +278,11 @@ def estimate_results(
     for c in ("significant_vorige", "significant_regio", "significant_benchmark", "significant_groepen",
               "toets_groepen"):
         table.loc[sup, c] = ""
-    return Results(table=table[RESULT_COLUMNS].reset_index(drop=True), notices=notices, recoding=recoding)
+    # the answers in count space go along for the audit of the final table, the complements' provenance
+    # for the researcher's log (neither is published)
+    return Results(table=table[RESULT_COLUMNS].reset_index(drop=True), notices=notices, recoding=recoding,
+                   positives=table[["_positief", "_omvang"]].to_numpy(dtype="float64"),
+                   complements=provenance)
 
 
 # --------------------------------------------------------------------------------------------
@@ -390,6 +406,7 @@ def _tidy(est: pd.DataFrame, cb: Codebook, meta: pd.DataFrame, areas: Sequence[A
         "p_groepen": np.nan, "significant_groepen": "", "toets_groepen": "",
         "ondergrens_rest_regio": np.nan, "bovengrens_rest_regio": np.nan,
         "_n_eff_fpc": est["n_eff_fpc"].to_numpy(),
+        "_gewicht": est["n_weighted"].to_numpy(dtype="float64") if "n_weighted" in est else np.nan,
         "definitie": m["definition"].to_numpy(),
         "_area_order": est["_area_order"].to_numpy(),
         "_target_order": m["order"].to_numpy(),
@@ -422,9 +439,14 @@ def _variant_wording(est: pd.DataFrame, cb: Codebook, m: pd.DataFrame) -> np.nda
     return out
 
 
-def _suppress(table: pd.DataFrame, areas: Sequence[Area], th: Thresholds) -> None:
-    """Primary and complementary suppression (in place): see :mod:`ceo.stats.disclosure`."""
-    protect(table, areas, th)
+def _suppress(table: pd.DataFrame, areas: Sequence[Area], th: Thresholds) -> pd.DataFrame:
+    """Primary and complementary suppression (in place): see :mod:`ceo.stats.disclosure`. The answers in
+    count space go along as the private column ``_positief`` (for the audit of the final table), the
+    provenance of the complements is returned (see :func:`ceo.stats.disclosure.protect`)."""
+    prov = protect(table, areas, th)
+    pos = positives_of(table)
+    table["_positief"], table["_omvang"] = pos[:, 0], pos[:, 1]
+    return prov
 
 
 def _add_standardised(table: pd.DataFrame, work: pd.DataFrame, data: pd.DataFrame, cb: Codebook,

@@ -33,6 +33,9 @@ class Thresholds:
     #: global recoding (codebook ``samenvoegen``): a mergeable category is merged in the whole edition when at least
     #: this share of its headline figures in the gemeenten have 1 ≤ n < disclosure_n (see ceo.stats.recode)
     merge_share: float = 0.25
+    #: protection level (τ-ARGUS/sdcTable): the range of positive answers of a suppressed small cell that
+    #: is consistent with everything published must be at least min(n, this) respondents wide
+    protection_n: float = 4.0
 
 
 @dataclass(frozen=True)
@@ -171,7 +174,8 @@ def load_project(root: str | Path = ".") -> Project:
     th = Thresholds()
     if isinstance(raw_t, dict):
         for key, whole in (("minimum_n", True), ("onthulling_n", True), ("indicatief_n_eff", False),
-                           ("indicatief_bi_breedte", False), ("samenvoegen_aandeel", False)):
+                           ("indicatief_bi_breedte", False), ("samenvoegen_aandeel", False),
+                           ("beschermingsmarge", False)):
             v = raw_t.get(key)
             if v is None:
                 continue
@@ -188,10 +192,11 @@ def load_project(root: str | Path = ".") -> Project:
             indicative_ci_width=float(raw_t.get("indicatief_bi_breedte", th.indicative_ci_width)),
             disclosure_n=int(raw_t.get("onthulling_n", th.disclosure_n)),
             merge_share=float(raw_t.get("samenvoegen_aandeel", th.merge_share)),
+            protection_n=float(raw_t.get("beschermingsmarge", th.protection_n)),
         )
     except (TypeError, ValueError, AttributeError, OverflowError):
         problems.append(Problem("drempels: minimum_n, indicatief_n_eff, indicatief_bi_breedte, "
-                                "onthulling_n en samenvoegen_aandeel moeten (eindige) getallen zijn", file,
+                                "onthulling_n, samenvoegen_aandeel en beschermingsmarge moeten (eindige) getallen zijn", file,
                                 lines.get(("drempels",))))
     if not (math.isfinite(th.indicative_n_eff) and math.isfinite(th.indicative_ci_width)):
         problems.append(Problem("drempels: indicatief_n_eff en indicatief_bi_breedte moeten eindige getallen zijn",
@@ -216,6 +221,9 @@ def load_project(root: str | Path = ".") -> Project:
                                 "onthult altijd zijn antwoord)", file,
                                 lines.get(("drempels", "onthulling_n"), lines.get(("drempels",))),
                                 value=th.disclosure_n))
+    if not (math.isfinite(th.protection_n) and th.protection_n >= 0):
+        problems.append(Problem("drempels: beschermingsmarge moet een getal van 0 of meer zijn", file,
+                                value=th.protection_n))
     confidence = data.get("betrouwbaarheid", 0.95)
     if not isinstance(confidence, int | float) or not 0.5 <= confidence < 1:
         problems.append(Problem("betrouwbaarheid moet een getal tussen 0,5 en 1 zijn (bijv. 0.95)",

@@ -112,6 +112,8 @@ PROJECT = _obj({
                                             "editie samengevoegd als minstens dit deel van haar kopcijfers in "
                                             "de gemeenten 1 tot onthulling_n antwoorden heeft (standaard 0.25).",
                                   exclusiveMinimum=0, maximum=1),
+        "beschermingsmarge": _t("number", "Van een onderdrukte kleine groep moet het aantal positieve antwoorden "
+                                          "minstens zoveel respondenten onzeker blijven (standaard 4).", minimum=0),
         "indicatief_n_eff": _t("number", "Effectieve n lager dan dit: waarde 'indicatief'."),
         "indicatief_bi_breedte": _t("number", "Betrouwbaarheidsinterval breder dan dit (procentpunten): "
                                               "waarde 'indicatief'."),
