@@ -196,8 +196,8 @@ def load_project(root: str | Path = ".") -> Project:
         )
     except (TypeError, ValueError, AttributeError, OverflowError):
         problems.append(Problem("drempels: minimum_n, indicatief_n_eff, indicatief_bi_breedte, "
-                                "onthulling_n, samenvoegen_aandeel en beschermingsmarge moeten (eindige) getallen zijn", file,
-                                lines.get(("drempels",))))
+                                "onthulling_n, samenvoegen_aandeel en beschermingsmarge moeten (eindige) getallen "
+                                "zijn", file, lines.get(("drempels",))))
     if not (math.isfinite(th.indicative_n_eff) and math.isfinite(th.indicative_ci_width)):
         problems.append(Problem("drempels: indicatief_n_eff en indicatief_bi_breedte moeten eindige getallen zijn",
                                 file, lines.get(("drempels",))))
