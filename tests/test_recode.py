@@ -327,7 +327,7 @@ def test_the_demo_merges_and_says_so(demo: Path):
     # the page names the merged group as its own row
     page = (demo / "site" / "2025" / "gemeente" / "dordrecht.md").read_text(encoding="utf-8")
     assert "<th>beschermd wonen</th>" not in page
-    assert "voorziening overig (met beschermd wonen) (te weinig respondenten (n &lt; 30))" in page  # n < 30 here
+    assert "voorziening overig (met beschermd wonen) (te weinig antwoorden)" in page  # n < 30 here
     assert "<th>overig (met jeugdbescherming en jeugdreclassering)</th><td>" in page  # CEO Jeugd: its own row
     assert "<th>12 jaar en ouder</th><td>" in page and "<th>18 jaar en ouder</th>" not in page
     # the verantwoording says what was merged and why
