@@ -1450,8 +1450,11 @@ def _convert_text(values: tuple[str, ...] | list[str] | np.ndarray, allow_comma:
 def _outer_space(strings: np.ndarray) -> bool:
     """Whether any value starts or ends with a character that ``np.strings.strip`` removes (whitespace,
     and NUL), without a stripped copy of the column."""
+    if not hasattr(np.strings, "slice"):  # numpy < 2.3: compare with a stripped copy
+        return bool((np.strings.str_len(np.strings.strip(strings)) != np.strings.str_len(strings)).any())
+    nul = np.array("\x00", dtype=strings.dtype)  # a plain "\x00" would compare as "" (true for empty values)
     for edge in (np.strings.slice(strings, 0, 1), np.strings.slice(strings, -1, None)):
-        if (np.strings.isspace(edge) | (edge == "\x00")).any():
+        if (np.strings.isspace(edge) | (edge == nul)).any():
             return True
     return False
 
