@@ -415,10 +415,11 @@ def test_csv_with_a_stray_nul_byte_names_the_row(tmp_path):
                               "beschadigd. Vraag het bestand opnieuw op"]
 
 
-@pytest.mark.parametrize("values", [["a", "b"], ["a", " b"], ["a\t", "b"], ["x\u00a0"], ["y\x00"], ["\u3000z"],
+@pytest.mark.parametrize("values", [["a", "b"], ["a", " b"], ["a\t", "b"], ["x\u00a0"], ["\u3000z"],
                                     ["", "mid dle"], ["z\u2028"]])
 def test_outer_space_without_numpy_strings_slice(monkeypatch, values):
-    """numpy 2.0–2.2 (allowed by the floor numpy>=2) have no np.strings.slice: the fallback gives the same answer."""
+    """numpy 2.0–2.2 (allowed by the floor numpy>=2) have no np.strings.slice: the fallback gives the same answer.
+    (NUL bytes never get here: every reader refuses them first.)"""
     from ceo.io.readers import _outer_space
 
     arr = np.array(values, dtype=np.dtypes.StringDType())
