@@ -627,14 +627,36 @@ def intervals(system: System, suppressed: np.ndarray, disclosure_n: int, protect
         i_, j_ = pairs["i"].to_numpy(), pairs["j"].to_numpy()
         m_ = mass[cols][tpos]
         keep = real[i_] & real[j_] & (m_[i_] + m_[j_] < disclosure_n)
-        for i, j in zip(i_[keep], j_[keep], strict=True):
-            vi, sub, ri = component(int(comp_var[tpos[i]]))
+        i_, j_ = i_[keep], j_[keep]
+        o = np.lexsort((j_, i_, comp_var[tpos[i_]]))
+        subs: dict[int, tuple] = {}
+        found: dict[int, list[np.ndarray]] = {}  # the points the pair LPs find, per component
+        for i, j in zip(i_[o], j_[o], strict=True):
+            c_id = int(comp_var[tpos[i]])
+            if c_id not in subs:
+                subs[c_id] = component(c_id)
+                found[c_id] = []
+            vi, sub, ri = subs[c_id]
+            at = np.searchsorted(vi, [tpos[i], tpos[j]])
+            s0 = xs[tpos[i]] + xs[tpos[j]]
+            tol = 1e-6 * max(unit[i], unit[j])
+            # a determined sum is the same in every feasible point: a point of an earlier pair's LPs
+            # where it differs (by far more than the solver's tolerance) settles the pair at once
+            if any(abs(pt[at].sum() - s0) > 1e-4 * max(unit[i], unit[j]) for pt in found[c_id]):
+                continue
             c = np.zeros(len(vi))
-            c[np.searchsorted(vi, tpos[i])] = 1.0
-            c[np.searchsorted(vi, tpos[j])] = 1.0
+            c[at] = 1.0
             low = solve(c, sub, b[ri], bounds[vi])
+            if low is None:
+                continue
+            found[c_id].append(low)
+            if s0 - c @ low >= tol:
+                continue  # the maximum is at least the true sum: the range is wider than tol
             high = solve(-c, sub, b[ri], bounds[vi])
-            if low is not None and high is not None and (c @ high) - (c @ low) < 1e-6 * max(unit[i], unit[j]):
+            if high is None:
+                continue
+            found[c_id].append(high)
+            if (c @ high) - (c @ low) < tol:
                 ok[i] = ok[j] = False
                 pair[i], pair[j] = cols[tpos[j]], cols[tpos[i]]
     return pd.DataFrame({"cell": cols[tpos], "lo": lo, "hi": hi, "need": need, "ok": ok, "pair": pair})
