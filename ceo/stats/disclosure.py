@@ -472,6 +472,69 @@ def required_width(n: np.ndarray, protection_n: float) -> np.ndarray:
     return np.minimum(n, float(protection_n))
 
 
+
+class _LP:
+    """min c @ x subject to ``a @ x = b`` and ``bounds`` (columns lower, upper), for many objectives (and
+    bounds) on one model: HiGHS (scipy's bindings) keeps its basis between solves (a warm start) and
+    the model is passed once, without linprog's per-call work (a Python loop over the columns). Falls
+    back to ``scipy.optimize.linprog`` where scipy has no such bindings. ``solve`` returns an optimal
+    point, or None when the LP has none."""
+
+    def __init__(self, a: sp.spmatrix, b: np.ndarray, bounds: np.ndarray):
+        self.a, self.b = a, np.asarray(b, dtype="float64")
+        self.bounds = np.asarray(bounds, dtype="float64").copy()
+        self.n = self.bounds.shape[0]
+        self.highs = None
+        if a.shape[0] == 0:
+            return
+        try:
+            from scipy.optimize._highspy import _core as h
+        except ImportError:  # pragma: no cover - other scipy releases
+            return
+        try:
+            csc = sp.csc_matrix(a)
+            csc.sort_indices()
+            lp = h.HighsLp()
+            lp.num_col_, lp.num_row_ = self.n, a.shape[0]
+            lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = self.n, a.shape[0]
+            lp.a_matrix_.format_ = h.MatrixFormat.kColwise
+            lp.col_cost_ = np.zeros(self.n)
+            lp.col_lower_, lp.col_upper_ = self.bounds[:, 0].copy(), self.bounds[:, 1].copy()
+            lp.row_lower_, lp.row_upper_ = self.b.copy(), self.b.copy()
+            lp.a_matrix_.start_ = csc.indptr.astype(np.int32)
+            lp.a_matrix_.index_ = csc.indices.astype(np.int32)
+            lp.a_matrix_.value_ = csc.data.astype("float64")
+            highs = h._Highs()
+            highs.setOptionValue("output_flag", False)
+            if highs.passModel(lp) == h.HighsStatus.kError:
+                return
+        except Exception:  # pragma: no cover - bindings of another shape: linprog does it
+            return
+        self.h, self.highs = h, highs
+        self.idx = np.arange(self.n, dtype=np.int32)
+
+    def set_bounds(self, bounds: np.ndarray) -> None:
+        self.bounds = np.asarray(bounds, dtype="float64").copy()
+        if self.highs is not None:
+            self.highs.changeColsBounds(self.n, self.idx, self.bounds[:, 0].copy(), self.bounds[:, 1].copy())
+
+    def solve(self, c: np.ndarray) -> np.ndarray | None:
+        c = np.asarray(c, dtype="float64")
+        if self.a.shape[0] == 0:
+            return np.where(c < 0, self.bounds[:, 1], self.bounds[:, 0])
+        if self.highs is None:
+            from scipy.optimize import linprog
+
+            r = linprog(c, A_eq=self.a, b_eq=self.b, bounds=self.bounds, method="highs")
+            return r.x if r.status == 0 else None
+        self.highs.changeColsCost(self.n, self.idx, c.copy())
+        if self.highs.run() == self.h.HighsStatus.kError:
+            return None
+        if self.highs.getModelStatus() != self.h.HighsModelStatus.kOptimal:
+            return None
+        return np.array(self.highs.getSolution().col_value)
+
+
 def intervals(system: System, suppressed: np.ndarray, disclosure_n: int, protection_n: float,
               exact: bool = True, skip: np.ndarray | None = None) -> pd.DataFrame:
     """The attacker's linear-programming bounds on the suppressed disclosive cells.
@@ -487,8 +550,6 @@ def intervals(system: System, suppressed: np.ndarray, disclosure_n: int, protect
 
     Returns one row per disclosive suppressed cell: ``cell`` (variable id), ``lo``, ``hi``, ``need``
     and ``ok``."""
-    from scipy.optimize import linprog
-
     var = system.var
     n = var["n"].to_numpy(dtype="float64")
     cap = var["cap"].to_numpy(dtype="float64")
@@ -531,14 +592,8 @@ def intervals(system: System, suppressed: np.ndarray, disclosure_n: int, protect
     hi = xs[tpos].copy()
     need = required_width(n[cols][tpos], protection_n) * _unit(cap[cols][tpos], n[cols][tpos])
 
-    def solve(c: np.ndarray, a_: sp.csr_matrix, b_: np.ndarray, bnd: np.ndarray) -> np.ndarray | None:
-        if a_.shape[0] == 0:
-            return np.where(c < 0, bnd[:, 1], np.where(c > 0, bnd[:, 0], xs_local(bnd)))
-        r = linprog(c, A_eq=a_, b_eq=b_, bounds=bnd, method="highs")
-        return r.x if r.status == 0 else None
-
-    def xs_local(bnd: np.ndarray) -> np.ndarray:
-        return bnd[:, 0]
+    glob = _LP(a, b, bounds)
+    lps: dict[int, _LP] = {}
 
     # inner bounds: optima over everything at once, each objective on the cells not yet settled (pushing
     # them all up, all down, or half up and half down at random), until no more cell is settled
@@ -554,7 +609,7 @@ def intervals(system: System, suppressed: np.ndarray, disclosure_n: int, protect
             c[tpos[open_]] = rng.choice([-1.0, 1.0], len(open_)) * rng.uniform(0.5, 1.5, len(open_))
         else:
             c[tpos[open_]] = -1.0 if it % 3 == 0 else 1.0
-        pt = solve(c, a, b, bounds)
+        pt = glob.solve(c)
         if pt is None:
             stale += 1
             continue
@@ -579,21 +634,24 @@ def intervals(system: System, suppressed: np.ndarray, disclosure_n: int, protect
     rb = np.searchsorted(comp_rel[order_r], np.arange(n_comp + 1))
     extra_points: list[tuple[np.ndarray, np.ndarray]] = []  # (columns, values): feasible points of a component
 
-    def component(c_id: int) -> tuple[np.ndarray, sp.csr_matrix, np.ndarray]:
+    def component(c_id: int) -> tuple[np.ndarray, _LP]:
+        """The component's variables and its LP (built once, warm-started between objectives)."""
         vi = order_v[vb[c_id]:vb[c_id + 1]]
-        ri = order_r[rb[c_id]:rb[c_id + 1]]
-        return vi, a[ri][:, vi].tocsr(), ri
+        if c_id not in lps:
+            ri = order_r[rb[c_id]:rb[c_id + 1]]
+            lps[c_id] = _LP(a[ri][:, vi].tocsr(), b[ri], bounds[vi])
+        return vi, lps[c_id]
 
     if len(open_):
         # the cells left: their own LPs on their connected component
         for c_id in np.unique(comp_var[tpos[open_]]):
-            vi, sub, ri = component(int(c_id))
+            vi, lp = component(int(c_id))
             where = {v: k for k, v in enumerate(vi)}
             for k in open_[comp_var[tpos[open_]] == c_id]:
                 c = np.zeros(len(vi))
                 c[where[tpos[k]]] = 1.0
                 for sign in (1.0, -1.0):
-                    pt = solve(sign * c, sub, b[ri], bounds[vi])
+                    pt = lp.solve(sign * c)
                     if pt is None:
                         continue
                     extra_points.append((vi, pt))
@@ -636,7 +694,7 @@ def intervals(system: System, suppressed: np.ndarray, disclosure_n: int, protect
             if c_id not in subs:
                 subs[c_id] = component(c_id)
                 found[c_id] = []
-            vi, sub, ri = subs[c_id]
+            vi, lp = subs[c_id]
             at = np.searchsorted(vi, [tpos[i], tpos[j]])
             s0 = xs[tpos[i]] + xs[tpos[j]]
             tol = 1e-6 * max(unit[i], unit[j])
@@ -646,13 +704,13 @@ def intervals(system: System, suppressed: np.ndarray, disclosure_n: int, protect
                 continue
             c = np.zeros(len(vi))
             c[at] = 1.0
-            low = solve(c, sub, b[ri], bounds[vi])
+            low = lp.solve(c)
             if low is None:
                 continue
             found[c_id].append(low)
             if s0 - c @ low >= tol:
                 continue  # the maximum is at least the true sum: the range is wider than tol
-            high = solve(-c, sub, b[ri], bounds[vi])
+            high = lp.solve(-c)
             if high is None:
                 continue
             found[c_id].append(high)
@@ -838,7 +896,6 @@ def _directions(system: System, hidden: np.ndarray, cells: np.ndarray, weight: n
     subgroup variable (its area's headline fixed; with ``whole_indicator``, for a second attempt, with
     all of its indicator), a headline cell with all of its indicator. Cells are handled one after the
     other, each seeing the complements of the ones before."""
-    from scipy.optimize import linprog
 
     var = system.var
     n0 = var["n"].to_numpy(dtype="float64")
@@ -871,6 +928,7 @@ def _directions(system: System, hidden: np.ndarray, cells: np.ndarray, weight: n
         up = min(n[p] - x[p], need)
         targets = [(up, 1.0), (need - up, -1.0)]
         solved = 0
+        lp = None
         for amount, sign in targets:
             if amount <= 1e-9:
                 solved += 1
@@ -884,12 +942,15 @@ def _directions(system: System, hidden: np.ndarray, cells: np.ndarray, weight: n
                 lo_minus[k] = hi_minus[k] = amount
                 hi_plus[k] = 0.0
             bnd = np.column_stack([np.concatenate([lo_plus, lo_minus]), np.concatenate([hi_plus, hi_minus])])
-            c = np.concatenate([w, w])
-            a_eq = sp.hstack([sub, -sub]).tocsr()
-            r = linprog(c, A_eq=a_eq, b_eq=np.zeros(a_eq.shape[0]), bounds=bnd, method="highs")
-            if r.status != 0:
+            if lp is None:
+                a_eq = sp.hstack([sub, -sub]).tocsr()
+                lp = _LP(a_eq, np.zeros(a_eq.shape[0]), bnd)
+            else:
+                lp.set_bounds(bnd)
+            r = lp.solve(np.concatenate([w, w]))
+            if r is None:
                 continue  # no direction within reach: the fallbacks take over
-            d = r.x[:m] - r.x[m:]
+            d = r[:m] - r[m:]
             moved = cols[(np.abs(d) > 1e-9) & ~hidden[cols]]
             out[moved] = True
             hidden[moved] = True
