@@ -909,18 +909,28 @@ def _directions(system: System, hidden: np.ndarray, cells: np.ndarray, weight: n
     out = np.zeros(len(var), dtype=bool)
     ok = np.zeros(len(var), dtype=bool)
     by_ind = {k: np.flatnonzero(ind == k) for k in np.unique(ind[cells])}
+    models: dict[tuple, tuple[np.ndarray, _LP]] = {}  # per candidate set: its LP, warm-started cell to cell
     for p in cells:
+        narrow = bool(fam[p]) and not whole_indicator
+        key = (ind[p], fam[p] if narrow else None)
         cols = by_ind[ind[p]]
-        if fam[p] and not whole_indicator:
+        if narrow:
             cols = cols[fam[cols] == fam[p]]
         if near is not None and len(cols) > NEAR_ABOVE:
             # at national scale: only the areas around the cell's own (the LP stays small; a direction
             # through far areas would cost more anyway)
-            cols = cols[np.isin(area[cols], list(near.get(area[p], {area[p]})))]
-        cols = cols[(n0[cols] > 0) & (np.isfinite(weight[cols]) | hidden[cols])]
-        coo = a_all[:, cols].tocoo()
-        rows, inv = np.unique(coo.row, return_inverse=True)
-        sub = sp.csr_matrix((coo.data, (inv, coo.col)), shape=(len(rows), len(cols)))
+            key = key + (area[p],)
+            if key not in models:
+                cols = cols[np.isin(area[cols], list(near.get(area[p], {area[p]})))]
+        if key not in models:
+            # the missing cells (no weight) are always hidden: the candidate set depends on the key only
+            cols = cols[(n0[cols] > 0) & (np.isfinite(weight[cols]) | hidden[cols])]
+            coo = a_all[:, cols].tocoo()
+            rows, inv = np.unique(coo.row, return_inverse=True)
+            sub = sp.csr_matrix((coo.data, (inv, coo.col)), shape=(len(rows), len(cols)))
+            a_eq = sp.hstack([sub, -sub]).tocsr()
+            models[key] = (cols, _LP(a_eq, np.zeros(a_eq.shape[0]), np.zeros((2 * len(cols), 2))))
+        cols, lp = models[key]
         m = len(cols)
         k = int(np.flatnonzero(cols == p)[0])
         w = np.where(hidden[cols], 1e-3, weight[cols])
@@ -928,7 +938,6 @@ def _directions(system: System, hidden: np.ndarray, cells: np.ndarray, weight: n
         up = min(n[p] - x[p], need)
         targets = [(up, 1.0), (need - up, -1.0)]
         solved = 0
-        lp = None
         for amount, sign in targets:
             if amount <= 1e-9:
                 solved += 1
@@ -942,11 +951,7 @@ def _directions(system: System, hidden: np.ndarray, cells: np.ndarray, weight: n
                 lo_minus[k] = hi_minus[k] = amount
                 hi_plus[k] = 0.0
             bnd = np.column_stack([np.concatenate([lo_plus, lo_minus]), np.concatenate([hi_plus, hi_minus])])
-            if lp is None:
-                a_eq = sp.hstack([sub, -sub]).tocsr()
-                lp = _LP(a_eq, np.zeros(a_eq.shape[0]), bnd)
-            else:
-                lp.set_bounds(bnd)
+            lp.set_bounds(bnd)
             r = lp.solve(np.concatenate([w, w]))
             if r is None:
                 continue  # no direction within reach: the fallbacks take over
