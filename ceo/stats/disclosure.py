@@ -592,37 +592,7 @@ def intervals(system: System, suppressed: np.ndarray, disclosure_n: int, protect
     hi = xs[tpos].copy()
     need = required_width(n[cols][tpos], protection_n) * _unit(cap[cols][tpos], n[cols][tpos])
 
-    glob = _LP(a, b, bounds)
     lps: dict[int, _LP] = {}
-
-    # inner bounds: optima over everything at once, each objective on the cells not yet settled (pushing
-    # them all up, all down, or half up and half down at random), until no more cell is settled
-    rng = np.random.default_rng(20261207)
-    points: list[np.ndarray] = []
-    stale = 0
-    for it in range(12):
-        open_ = np.flatnonzero(hi - lo < need - 1e-6)
-        if not len(open_) or stale >= 2:
-            break
-        c = np.zeros(len(cols))
-        if it % 3 == 2:
-            c[tpos[open_]] = rng.choice([-1.0, 1.0], len(open_)) * rng.uniform(0.5, 1.5, len(open_))
-        else:
-            c[tpos[open_]] = -1.0 if it % 3 == 0 else 1.0
-        pt = glob.solve(c)
-        if pt is None:
-            stale += 1
-            continue
-        points.append(pt)
-        lo = np.minimum(lo, pt[tpos])
-        hi = np.maximum(hi, pt[tpos])
-        settled = int((hi[open_] - lo[open_] >= need[open_] - 1e-6).sum())
-        stale = stale + 1 if settled == 0 and it % 3 == 2 else (0 if settled else stale)
-    open_ = np.flatnonzero(hi - lo < need - 1e-6)
-    if not exact:
-        ok = hi - lo >= need - 1e-6
-        return pd.DataFrame({"cell": cols[tpos], "lo": lo, "hi": hi, "need": need, "ok": ok,
-                             "pair": np.full(len(tpos), -1, dtype=np.int64)})
     graph = sp.bmat([[None, a], [a.T, None]]).tocsr()
     _, comp = connected_components(graph, directed=False)
     comp_var = comp[a.shape[0]:]
@@ -642,6 +612,44 @@ def intervals(system: System, suppressed: np.ndarray, disclosure_n: int, protect
             lps[c_id] = _LP(a[ri][:, vi].tocsr(), b[ri], bounds[vi])
         return vi, lps[c_id]
 
+    # inner bounds: optima over everything at once (component by component), each objective on the cells
+    # not yet settled (pushing them all up, all down, or half up and half down at random), until no more
+    # cell is settled
+    rng = np.random.default_rng(20261207)
+    points: list[np.ndarray] = []
+    stale = 0
+    for it in range(12):
+        open_ = np.flatnonzero(hi - lo < need - 1e-6)
+        if not len(open_) or stale >= 2:
+            break
+        c = np.zeros(len(cols))
+        if it % 3 == 2:
+            c[tpos[open_]] = rng.choice([-1.0, 1.0], len(open_)) * rng.uniform(0.5, 1.5, len(open_))
+        else:
+            c[tpos[open_]] = -1.0 if it % 3 == 0 else 1.0
+        # the components are independent: each with open cells solves its part (warm-started), the
+        # others stay at the true answers (a feasible point)
+        pt = xs.copy()
+        solved_any = False
+        for c_id in np.unique(comp_var[tpos[open_]]):
+            vi, lp = component(int(c_id))
+            q = lp.solve(c[vi])
+            if q is not None:
+                pt[vi] = q
+                solved_any = True
+        if not solved_any:
+            stale += 1
+            continue
+        points.append(pt)
+        lo = np.minimum(lo, pt[tpos])
+        hi = np.maximum(hi, pt[tpos])
+        settled = int((hi[open_] - lo[open_] >= need[open_] - 1e-6).sum())
+        stale = stale + 1 if settled == 0 and it % 3 == 2 else (0 if settled else stale)
+    open_ = np.flatnonzero(hi - lo < need - 1e-6)
+    if not exact:
+        ok = hi - lo >= need - 1e-6
+        return pd.DataFrame({"cell": cols[tpos], "lo": lo, "hi": hi, "need": need, "ok": ok,
+                             "pair": np.full(len(tpos), -1, dtype=np.int64)})
     if len(open_):
         # the cells left: their own LPs on their connected component
         for c_id in np.unique(comp_var[tpos[open_]]):
