@@ -506,6 +506,7 @@ class _LP:
             lp.a_matrix_.value_ = csc.data.astype("float64")
             highs = h._Highs()
             highs.setOptionValue("output_flag", False)
+            highs.setOptionValue("presolve", "off")
             if highs.passModel(lp) == h.HighsStatus.kError:
                 return
         except Exception:  # pragma: no cover - bindings of another shape: linprog does it
