@@ -512,12 +512,15 @@ class _LP:
         except Exception:  # pragma: no cover - bindings of another shape: linprog does it
             return
         self.h, self.highs = h, highs
-        self.idx = np.arange(self.n, dtype=np.int32)
+        self.cost = np.zeros(self.n)
 
-    def set_bounds(self, bounds: np.ndarray) -> None:
-        self.bounds = np.asarray(bounds, dtype="float64").copy()
+    def set_bounds(self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Change the bounds of the columns ``cols``."""
+        cols = np.asarray(cols, dtype=np.int32)
+        self.bounds[cols, 0], self.bounds[cols, 1] = lower, upper
         if self.highs is not None:
-            self.highs.changeColsBounds(self.n, self.idx, self.bounds[:, 0].copy(), self.bounds[:, 1].copy())
+            self.highs.changeColsBounds(len(cols), cols.copy(), self.bounds[cols, 0].copy(),
+                                        self.bounds[cols, 1].copy())
 
     def solve(self, c: np.ndarray) -> np.ndarray | None:
         c = np.asarray(c, dtype="float64")
@@ -528,7 +531,10 @@ class _LP:
 
             r = linprog(c, A_eq=self.a, b_eq=self.b, bounds=self.bounds, method="highs")
             return r.x if r.status == 0 else None
-        self.highs.changeColsCost(self.n, self.idx, c.copy())
+        diff = np.flatnonzero(c != self.cost).astype(np.int32)
+        if len(diff):
+            self.highs.changeColsCost(len(diff), diff, c[diff].copy())
+            self.cost = c.copy()
         if self.highs.run() == self.h.HighsStatus.kError:
             return None
         if self.highs.getModelStatus() != self.h.HighsModelStatus.kOptimal:
@@ -938,8 +944,10 @@ def _directions(system: System, hidden: np.ndarray, cells: np.ndarray, weight: n
             rows, inv = np.unique(coo.row, return_inverse=True)
             sub = sp.csr_matrix((coo.data, (inv, coo.col)), shape=(len(rows), len(cols)))
             a_eq = sp.hstack([sub, -sub]).tocsr()
-            models[key] = (cols, _LP(a_eq, np.zeros(a_eq.shape[0]), np.zeros((2 * len(cols), 2))))
-        cols, lp = models[key]
+            # d = plus - minus, 0 <= plus <= n - x, 0 <= minus <= x; per cell only its own bounds change
+            base = np.column_stack([np.zeros(2 * len(cols)), np.concatenate([n[cols] - x[cols], x[cols]])])
+            models[key] = (cols, _LP(a_eq, np.zeros(a_eq.shape[0]), base), base)
+        cols, lp, base = models[key]
         m = len(cols)
         k = int(np.flatnonzero(cols == p)[0])
         w = np.where(hidden[cols], 1e-3, weight[cols])
@@ -951,17 +959,12 @@ def _directions(system: System, hidden: np.ndarray, cells: np.ndarray, weight: n
             if amount <= 1e-9:
                 solved += 1
                 continue
-            hi_plus, hi_minus = n[cols] - x[cols], x[cols].copy()
-            lo_plus, lo_minus = np.zeros(m), np.zeros(m)
-            if sign > 0:
-                lo_plus[k] = hi_plus[k] = amount
-                hi_minus[k] = 0.0
+            if sign > 0:  # plus_k = amount, minus_k = 0
+                lp.set_bounds([k, m + k], [amount, 0.0], [amount, 0.0])
             else:
-                lo_minus[k] = hi_minus[k] = amount
-                hi_plus[k] = 0.0
-            bnd = np.column_stack([np.concatenate([lo_plus, lo_minus]), np.concatenate([hi_plus, hi_minus])])
-            lp.set_bounds(bnd)
+                lp.set_bounds([k, m + k], [0.0, amount], [0.0, amount])
             r = lp.solve(np.concatenate([w, w]))
+            lp.set_bounds([k, m + k], base[[k, m + k], 0], base[[k, m + k], 1])
             if r is None:
                 continue  # no direction within reach: the fallbacks take over
             d = r[:m] - r[m:]
