@@ -535,11 +535,16 @@ class _LP:
         if len(diff):
             self.highs.changeColsCost(len(diff), diff, c[diff].copy())
             self.cost = c.copy()
-        if self.highs.run() == self.h.HighsStatus.kError:
-            return None
-        if self.highs.getModelStatus() != self.h.HighsModelStatus.kOptimal:
-            return None
-        return np.array(self.highs.getSolution().col_value)
+        for attempt in range(2):
+            if attempt:
+                self.highs.clearSolver()  # a warm start that went wrong: once more from scratch
+            ran = self.highs.run() != self.h.HighsStatus.kError
+            status = self.highs.getModelStatus()
+            if ran and status == self.h.HighsModelStatus.kOptimal:
+                return np.array(self.highs.getSolution().col_value)
+            if ran and status == self.h.HighsModelStatus.kInfeasible:
+                return None
+        return None
 
 
 def intervals(system: System, suppressed: np.ndarray, disclosure_n: int, protection_n: float,
