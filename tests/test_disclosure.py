@@ -511,3 +511,43 @@ def test_rest_of_region_never_gives_away_a_suppressed_region(wmo):
     assert attack(bad, areas)
     with pytest.raises(InputError, match="rest van de regio"):
         audit(bad, areas, Thresholds())
+
+
+def test_warm_started_lp_equals_linprog_for_every_objective_and_bound():
+    """The disclosure LPs keep one HiGHS model per component and change only objectives and bounds
+    between solves (a warm start): every optimum must equal a cold ``linprog`` of the same LP, also
+    after bounds changed and back, and an infeasible LP must say so (None), not return a point."""
+    import scipy.sparse as sp
+    from scipy.optimize import linprog
+
+    from ceo.stats.disclosure import _LP
+
+    rng = np.random.default_rng(7)
+    # a table of 4 × 5 unknowns with fixed row and column sums (the shape of a breakdown in areas)
+    r, c = 4, 5
+    rows = [np.ravel_multi_index((i, np.arange(c)), (r, c)) for i in range(r)]
+    cols = [np.ravel_multi_index((np.arange(r), j), (r, c)) for j in range(c)]
+    a = sp.lil_matrix((r + c, r * c))
+    for k, idx in enumerate(rows + cols):
+        a[k, idx] = 1.0
+    a = a.tocsr()
+    cap = rng.integers(1, 9, r * c).astype(float)
+    x = np.floor(cap * rng.random(r * c))
+    b = a @ x
+    bnd = np.column_stack([np.zeros(r * c), cap])
+    lp = _LP(a, b, bnd)
+    for _ in range(25):
+        obj = rng.normal(size=r * c) * (rng.random(r * c) < 0.4)
+        got = lp.solve(obj)
+        ref = linprog(obj, A_eq=a, b_eq=b, bounds=bnd, method="highs")
+        assert got is not None and ref.status == 0
+        assert obj @ got == pytest.approx(ref.fun, abs=1e-7)
+        assert np.abs(a @ got - b).max() < 1e-7 and (got >= -1e-9).all() and (got <= cap + 1e-9).all()
+    # fix one cell above what its row allows: infeasible, then back
+    k = 3
+    lp.set_bounds([k], [cap[k] + b[0]], [cap[k] + b[0]])
+    assert lp.solve(np.ones(r * c)) is None
+    lp.set_bounds([k], [0.0], [cap[k]])
+    obj = -np.eye(r * c)[k]
+    ref = linprog(obj, A_eq=a, b_eq=b, bounds=bnd, method="highs")
+    assert obj @ lp.solve(obj) == pytest.approx(ref.fun, abs=1e-7)

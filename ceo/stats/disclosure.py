@@ -472,6 +472,81 @@ def required_width(n: np.ndarray, protection_n: float) -> np.ndarray:
     return np.minimum(n, float(protection_n))
 
 
+
+class _LP:
+    """min c @ x subject to ``a @ x = b`` and ``bounds`` (columns lower, upper), for many objectives (and
+    bounds) on one model: HiGHS (scipy's bindings) keeps its basis between solves (a warm start) and
+    the model is passed once, without linprog's per-call work (a Python loop over the columns). Falls
+    back to ``scipy.optimize.linprog`` where scipy has no such bindings. ``solve`` returns an optimal
+    point, or None when the LP has none."""
+
+    def __init__(self, a: sp.spmatrix, b: np.ndarray, bounds: np.ndarray):
+        self.a, self.b = a, np.asarray(b, dtype="float64")
+        self.bounds = np.asarray(bounds, dtype="float64").copy()
+        self.n = self.bounds.shape[0]
+        self.highs = None
+        if a.shape[0] == 0:
+            return
+        try:
+            from scipy.optimize._highspy import _core as h
+        except ImportError:  # pragma: no cover - other scipy releases
+            return
+        try:
+            csc = sp.csc_matrix(a)
+            csc.sort_indices()
+            lp = h.HighsLp()
+            lp.num_col_, lp.num_row_ = self.n, a.shape[0]
+            lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = self.n, a.shape[0]
+            lp.a_matrix_.format_ = h.MatrixFormat.kColwise
+            lp.col_cost_ = np.zeros(self.n)
+            lp.col_lower_, lp.col_upper_ = self.bounds[:, 0].copy(), self.bounds[:, 1].copy()
+            lp.row_lower_, lp.row_upper_ = self.b.copy(), self.b.copy()
+            lp.a_matrix_.start_ = csc.indptr.astype(np.int32)
+            lp.a_matrix_.index_ = csc.indices.astype(np.int32)
+            lp.a_matrix_.value_ = csc.data.astype("float64")
+            highs = h._Highs()
+            highs.setOptionValue("output_flag", False)
+            highs.setOptionValue("presolve", "off")
+            if highs.passModel(lp) == h.HighsStatus.kError:
+                return
+        except Exception:  # pragma: no cover - bindings of another shape: linprog does it
+            return
+        self.h, self.highs = h, highs
+        self.cost = np.zeros(self.n)
+
+    def set_bounds(self, cols: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Change the bounds of the columns ``cols``."""
+        cols = np.asarray(cols, dtype=np.int32)
+        self.bounds[cols, 0], self.bounds[cols, 1] = lower, upper
+        if self.highs is not None:
+            self.highs.changeColsBounds(len(cols), cols.copy(), self.bounds[cols, 0].copy(),
+                                        self.bounds[cols, 1].copy())
+
+    def solve(self, c: np.ndarray) -> np.ndarray | None:
+        c = np.asarray(c, dtype="float64")
+        if self.a.shape[0] == 0:
+            return np.where(c < 0, self.bounds[:, 1], self.bounds[:, 0])
+        if self.highs is None:
+            from scipy.optimize import linprog
+
+            r = linprog(c, A_eq=self.a, b_eq=self.b, bounds=self.bounds, method="highs")
+            return r.x if r.status == 0 else None
+        diff = np.flatnonzero(c != self.cost).astype(np.int32)
+        if len(diff):
+            self.highs.changeColsCost(len(diff), diff, c[diff].copy())
+            self.cost = c.copy()
+        for attempt in range(2):
+            if attempt:
+                self.highs.clearSolver()  # a warm start that went wrong: once more from scratch
+            ran = self.highs.run() != self.h.HighsStatus.kError
+            status = self.highs.getModelStatus()
+            if ran and status == self.h.HighsModelStatus.kOptimal:
+                return np.array(self.highs.getSolution().col_value)
+            if ran and status == self.h.HighsModelStatus.kInfeasible:
+                return None
+        return None
+
+
 def intervals(system: System, suppressed: np.ndarray, disclosure_n: int, protection_n: float,
               exact: bool = True, skip: np.ndarray | None = None) -> pd.DataFrame:
     """The attacker's linear-programming bounds on the suppressed disclosive cells.
@@ -487,8 +562,6 @@ def intervals(system: System, suppressed: np.ndarray, disclosure_n: int, protect
 
     Returns one row per disclosive suppressed cell: ``cell`` (variable id), ``lo``, ``hi``, ``need``
     and ``ok``."""
-    from scipy.optimize import linprog
-
     var = system.var
     n = var["n"].to_numpy(dtype="float64")
     cap = var["cap"].to_numpy(dtype="float64")
@@ -531,17 +604,29 @@ def intervals(system: System, suppressed: np.ndarray, disclosure_n: int, protect
     hi = xs[tpos].copy()
     need = required_width(n[cols][tpos], protection_n) * _unit(cap[cols][tpos], n[cols][tpos])
 
-    def solve(c: np.ndarray, a_: sp.csr_matrix, b_: np.ndarray, bnd: np.ndarray) -> np.ndarray | None:
-        if a_.shape[0] == 0:
-            return np.where(c < 0, bnd[:, 1], np.where(c > 0, bnd[:, 0], xs_local(bnd)))
-        r = linprog(c, A_eq=a_, b_eq=b_, bounds=bnd, method="highs")
-        return r.x if r.status == 0 else None
+    lps: dict[int, _LP] = {}
+    graph = sp.bmat([[None, a], [a.T, None]]).tocsr()
+    _, comp = connected_components(graph, directed=False)
+    comp_var = comp[a.shape[0]:]
+    comp_rel = comp[:a.shape[0]]
+    order_v = np.argsort(comp_var, kind="stable")
+    order_r = np.argsort(comp_rel, kind="stable")
+    n_comp = int(comp.max()) + 1 if len(comp) else 0
+    vb = np.searchsorted(comp_var[order_v], np.arange(n_comp + 1))
+    rb = np.searchsorted(comp_rel[order_r], np.arange(n_comp + 1))
+    extra_points: list[tuple[np.ndarray, np.ndarray]] = []  # (columns, values): feasible points of a component
 
-    def xs_local(bnd: np.ndarray) -> np.ndarray:
-        return bnd[:, 0]
+    def component(c_id: int) -> tuple[np.ndarray, _LP]:
+        """The component's variables and its LP (built once, warm-started between objectives)."""
+        vi = order_v[vb[c_id]:vb[c_id + 1]]
+        if c_id not in lps:
+            ri = order_r[rb[c_id]:rb[c_id + 1]]
+            lps[c_id] = _LP(a[ri][:, vi].tocsr(), b[ri], bounds[vi])
+        return vi, lps[c_id]
 
-    # inner bounds: optima over everything at once, each objective on the cells not yet settled (pushing
-    # them all up, all down, or half up and half down at random), until no more cell is settled
+    # inner bounds: optima over everything at once (component by component), each objective on the cells
+    # not yet settled (pushing them all up, all down, or half up and half down at random), until no more
+    # cell is settled
     rng = np.random.default_rng(20261207)
     points: list[np.ndarray] = []
     stale = 0
@@ -554,8 +639,17 @@ def intervals(system: System, suppressed: np.ndarray, disclosure_n: int, protect
             c[tpos[open_]] = rng.choice([-1.0, 1.0], len(open_)) * rng.uniform(0.5, 1.5, len(open_))
         else:
             c[tpos[open_]] = -1.0 if it % 3 == 0 else 1.0
-        pt = solve(c, a, b, bounds)
-        if pt is None:
+        # the components are independent: each with open cells solves its part (warm-started), the
+        # others stay at the true answers (a feasible point)
+        pt = xs.copy()
+        solved_any = False
+        for c_id in np.unique(comp_var[tpos[open_]]):
+            vi, lp = component(int(c_id))
+            q = lp.solve(c[vi])
+            if q is not None:
+                pt[vi] = q
+                solved_any = True
+        if not solved_any:
             stale += 1
             continue
         points.append(pt)
@@ -568,32 +662,16 @@ def intervals(system: System, suppressed: np.ndarray, disclosure_n: int, protect
         ok = hi - lo >= need - 1e-6
         return pd.DataFrame({"cell": cols[tpos], "lo": lo, "hi": hi, "need": need, "ok": ok,
                              "pair": np.full(len(tpos), -1, dtype=np.int64)})
-    graph = sp.bmat([[None, a], [a.T, None]]).tocsr()
-    _, comp = connected_components(graph, directed=False)
-    comp_var = comp[a.shape[0]:]
-    comp_rel = comp[:a.shape[0]]
-    order_v = np.argsort(comp_var, kind="stable")
-    order_r = np.argsort(comp_rel, kind="stable")
-    n_comp = int(comp.max()) + 1 if len(comp) else 0
-    vb = np.searchsorted(comp_var[order_v], np.arange(n_comp + 1))
-    rb = np.searchsorted(comp_rel[order_r], np.arange(n_comp + 1))
-    extra_points: list[tuple[np.ndarray, np.ndarray]] = []  # (columns, values): feasible points of a component
-
-    def component(c_id: int) -> tuple[np.ndarray, sp.csr_matrix, np.ndarray]:
-        vi = order_v[vb[c_id]:vb[c_id + 1]]
-        ri = order_r[rb[c_id]:rb[c_id + 1]]
-        return vi, a[ri][:, vi].tocsr(), ri
-
     if len(open_):
         # the cells left: their own LPs on their connected component
         for c_id in np.unique(comp_var[tpos[open_]]):
-            vi, sub, ri = component(int(c_id))
+            vi, lp = component(int(c_id))
             where = {v: k for k, v in enumerate(vi)}
             for k in open_[comp_var[tpos[open_]] == c_id]:
                 c = np.zeros(len(vi))
                 c[where[tpos[k]]] = 1.0
                 for sign in (1.0, -1.0):
-                    pt = solve(sign * c, sub, b[ri], bounds[vi])
+                    pt = lp.solve(sign * c)
                     if pt is None:
                         continue
                     extra_points.append((vi, pt))
@@ -627,14 +705,36 @@ def intervals(system: System, suppressed: np.ndarray, disclosure_n: int, protect
         i_, j_ = pairs["i"].to_numpy(), pairs["j"].to_numpy()
         m_ = mass[cols][tpos]
         keep = real[i_] & real[j_] & (m_[i_] + m_[j_] < disclosure_n)
-        for i, j in zip(i_[keep], j_[keep], strict=True):
-            vi, sub, ri = component(int(comp_var[tpos[i]]))
+        i_, j_ = i_[keep], j_[keep]
+        o = np.lexsort((j_, i_, comp_var[tpos[i_]]))
+        subs: dict[int, tuple] = {}
+        found: dict[int, list[np.ndarray]] = {}  # the points the pair LPs find, per component
+        for i, j in zip(i_[o], j_[o], strict=True):
+            c_id = int(comp_var[tpos[i]])
+            if c_id not in subs:
+                subs[c_id] = component(c_id)
+                found[c_id] = []
+            vi, lp = subs[c_id]
+            at = np.searchsorted(vi, [tpos[i], tpos[j]])
+            s0 = xs[tpos[i]] + xs[tpos[j]]
+            tol = 1e-6 * max(unit[i], unit[j])
+            # a determined sum is the same in every feasible point: a point of an earlier pair's LPs
+            # where it differs (by far more than the solver's tolerance) settles the pair at once
+            if any(abs(pt[at].sum() - s0) > 1e-4 * max(unit[i], unit[j]) for pt in found[c_id]):
+                continue
             c = np.zeros(len(vi))
-            c[np.searchsorted(vi, tpos[i])] = 1.0
-            c[np.searchsorted(vi, tpos[j])] = 1.0
-            low = solve(c, sub, b[ri], bounds[vi])
-            high = solve(-c, sub, b[ri], bounds[vi])
-            if low is not None and high is not None and (c @ high) - (c @ low) < 1e-6 * max(unit[i], unit[j]):
+            c[at] = 1.0
+            low = lp.solve(c)
+            if low is None:
+                continue
+            found[c_id].append(low)
+            if s0 - c @ low >= tol:
+                continue  # the maximum is at least the true sum: the range is wider than tol
+            high = lp.solve(-c)
+            if high is None:
+                continue
+            found[c_id].append(high)
+            if (c @ high) - (c @ low) < tol:
                 ok[i] = ok[j] = False
                 pair[i], pair[j] = cols[tpos[j]], cols[tpos[i]]
     return pd.DataFrame({"cell": cols[tpos], "lo": lo, "hi": hi, "need": need, "ok": ok, "pair": pair})
@@ -816,7 +916,6 @@ def _directions(system: System, hidden: np.ndarray, cells: np.ndarray, weight: n
     subgroup variable (its area's headline fixed; with ``whole_indicator``, for a second attempt, with
     all of its indicator), a headline cell with all of its indicator. Cells are handled one after the
     other, each seeing the complements of the ones before."""
-    from scipy.optimize import linprog
 
     var = system.var
     n0 = var["n"].to_numpy(dtype="float64")
@@ -830,18 +929,30 @@ def _directions(system: System, hidden: np.ndarray, cells: np.ndarray, weight: n
     out = np.zeros(len(var), dtype=bool)
     ok = np.zeros(len(var), dtype=bool)
     by_ind = {k: np.flatnonzero(ind == k) for k in np.unique(ind[cells])}
+    models: dict[tuple, tuple[np.ndarray, _LP]] = {}  # per candidate set: its LP, warm-started cell to cell
     for p in cells:
+        narrow = bool(fam[p]) and not whole_indicator
+        key = (ind[p], fam[p] if narrow else None)
         cols = by_ind[ind[p]]
-        if fam[p] and not whole_indicator:
+        if narrow:
             cols = cols[fam[cols] == fam[p]]
         if near is not None and len(cols) > NEAR_ABOVE:
             # at national scale: only the areas around the cell's own (the LP stays small; a direction
             # through far areas would cost more anyway)
-            cols = cols[np.isin(area[cols], list(near.get(area[p], {area[p]})))]
-        cols = cols[(n0[cols] > 0) & (np.isfinite(weight[cols]) | hidden[cols])]
-        coo = a_all[:, cols].tocoo()
-        rows, inv = np.unique(coo.row, return_inverse=True)
-        sub = sp.csr_matrix((coo.data, (inv, coo.col)), shape=(len(rows), len(cols)))
+            key = key + (area[p],)
+            if key not in models:
+                cols = cols[np.isin(area[cols], list(near.get(area[p], {area[p]})))]
+        if key not in models:
+            # the missing cells (no weight) are always hidden: the candidate set depends on the key only
+            cols = cols[(n0[cols] > 0) & (np.isfinite(weight[cols]) | hidden[cols])]
+            coo = a_all[:, cols].tocoo()
+            rows, inv = np.unique(coo.row, return_inverse=True)
+            sub = sp.csr_matrix((coo.data, (inv, coo.col)), shape=(len(rows), len(cols)))
+            a_eq = sp.hstack([sub, -sub]).tocsr()
+            # d = plus - minus, 0 <= plus <= n - x, 0 <= minus <= x; per cell only its own bounds change
+            base = np.column_stack([np.zeros(2 * len(cols)), np.concatenate([n[cols] - x[cols], x[cols]])])
+            models[key] = (cols, _LP(a_eq, np.zeros(a_eq.shape[0]), base), base)
+        cols, lp, base = models[key]
         m = len(cols)
         k = int(np.flatnonzero(cols == p)[0])
         w = np.where(hidden[cols], 1e-3, weight[cols])
@@ -853,21 +964,15 @@ def _directions(system: System, hidden: np.ndarray, cells: np.ndarray, weight: n
             if amount <= 1e-9:
                 solved += 1
                 continue
-            hi_plus, hi_minus = n[cols] - x[cols], x[cols].copy()
-            lo_plus, lo_minus = np.zeros(m), np.zeros(m)
-            if sign > 0:
-                lo_plus[k] = hi_plus[k] = amount
-                hi_minus[k] = 0.0
+            if sign > 0:  # plus_k = amount, minus_k = 0
+                lp.set_bounds([k, m + k], [amount, 0.0], [amount, 0.0])
             else:
-                lo_minus[k] = hi_minus[k] = amount
-                hi_plus[k] = 0.0
-            bnd = np.column_stack([np.concatenate([lo_plus, lo_minus]), np.concatenate([hi_plus, hi_minus])])
-            c = np.concatenate([w, w])
-            a_eq = sp.hstack([sub, -sub]).tocsr()
-            r = linprog(c, A_eq=a_eq, b_eq=np.zeros(a_eq.shape[0]), bounds=bnd, method="highs")
-            if r.status != 0:
+                lp.set_bounds([k, m + k], [0.0, amount], [0.0, amount])
+            r = lp.solve(np.concatenate([w, w]))
+            lp.set_bounds([k, m + k], base[[k, m + k], 0], base[[k, m + k], 1])
+            if r is None:
                 continue  # no direction within reach: the fallbacks take over
-            d = r.x[:m] - r.x[m:]
+            d = r[:m] - r[m:]
             moved = cols[(np.abs(d) > 1e-9) & ~hidden[cols]]
             out[moved] = True
             hidden[moved] = True
