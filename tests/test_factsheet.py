@@ -13,6 +13,7 @@ import yaml
 from ceo.core.colours import contrast
 from ceo.core.problems import InputError
 from ceo.site import factsheet as fs
+from ceo.stats.disclosure import REASON_SMALL
 from ceo.validate.codebook import codebook_paths, get_codebook, load_codebook
 
 SURVEYS = ("wmo", "jeugd", "professionals")
@@ -202,7 +203,7 @@ def _sub(indicator: str, group: str, value: float, sig: str | None = None, suppr
     row = {"indicator": indicator, "subgroep": "geslacht", "subgroep_waarde": group, "soort": "percentage",
            "waarde": float("nan") if suppressed else value, "ondergrens": value - 5, "bovengrens": value + 5,
            "n": float("nan") if suppressed else 120, "onderdrukt": "ja" if suppressed else "nee",
-           "reden": "te weinig respondenten (n < 10)" if suppressed else "", "indicatief": "nee"}
+           "reden": REASON_SMALL.format(n=10) if suppressed else "", "indicatief": "nee"}
     if sig is not None:
         row["significant_groepen"] = sig
     return row
@@ -249,3 +250,13 @@ def test_trend_shows_the_interval_of_the_rest_of_the_region_when_published() -> 
     rest = next(t for t in fs.trend_chart(old, "Dordrecht", "rest van Drechtsteden")["data"]
                 if t["name"] == "rest van Drechtsteden")
     assert "error_y" not in rest
+
+
+def test_reasons_of_editions_published_by_ceo_0_1_get_the_legend_words():
+    """``ceo site`` renders earlier editions again from their published tables, which carry 0.1's reason texts."""
+    from ceo.site import render
+
+    assert render.plain_reason("te weinig respondenten (n < 10)") == render.TOO_FEW
+    assert render.plain_reason("te weinig respondenten (n < 30)") == render.TOO_FEW
+    assert render.plain_reason("aanvullend onderdrukt, anders is een onderdrukte waarde terug te rekenen") \
+        == render.PROTECTS

@@ -33,7 +33,13 @@ from ceo.core import escape, texts
 from ceo.core.escape import html_attr, html_text, json_script, md_text, plotly_text, sanitise_markdown
 from ceo.core.problems import InputError, Problem
 from ceo.io.sitedata import check_columns, read_json, reading
-from ceo.stats.disclosure import REASON_COMPLEMENT, REASON_N_EFF, REASON_SMALL
+from ceo.stats.disclosure import (
+    REASON_COMPLEMENT,
+    REASON_COMPLEMENT_0_1,
+    REASON_N_EFF,
+    REASON_SMALL,
+    REASON_SMALL_0_1,
+)
 from ceo.stats.results import REASON_STANDARDISED
 
 SURVEY_ORDER = ("wmo", "jeugd", "professionals")
@@ -330,7 +336,8 @@ def _reason_pattern(template: str) -> re.Pattern:
 
 #: (pattern of a ``reden``, its B1 words): matched by the constants of the suppression, not by their text
 _REASONS = [(_reason_pattern(REASON_SMALL), TOO_FEW), (_reason_pattern(REASON_N_EFF), TOO_FEW),
-            (_reason_pattern(REASON_COMPLEMENT), PROTECTS), (_reason_pattern(REASON_STANDARDISED), PROTECTS)]
+            (_reason_pattern(REASON_COMPLEMENT), PROTECTS), (_reason_pattern(REASON_STANDARDISED), PROTECTS),
+            (_reason_pattern(REASON_SMALL_0_1), TOO_FEW), (_reason_pattern(REASON_COMPLEMENT_0_1), PROTECTS)]
 
 
 def plain_reason(reden: object) -> str:

@@ -75,6 +75,9 @@ from ceo.core.problems import InputError
 REASON_SMALL = "te weinig antwoorden (n < {n})"
 REASON_N_EFF = "de weging laat het cijfer op te weinig personen rusten (effectieve n < {n})"
 REASON_COMPLEMENT = "verborgen om een ander cijfer te beschermen"
+#: the same reasons as editions published by ceo 0.1 wrote them (their tables are read back by ``ceo site``)
+REASON_SMALL_0_1 = "te weinig respondenten (n < {n})"
+REASON_COMPLEMENT_0_1 = "aanvullend onderdrukt, anders is een onderdrukte waarde terug te rekenen"
 
 #: ``subgroep`` of the standardised pooled rows of surveys with variants (see :mod:`ceo.stats.results`)
 STANDARDISED = "vaste_samenstelling"
