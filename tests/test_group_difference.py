@@ -218,7 +218,8 @@ def _results(data: pd.DataFrame, min_n: int = 30) -> pd.DataFrame:
     w = data["gemeentecode"].map({g: pop[g] / n[g] for g in n.index})
     return estimate_results(data, wmo, edition=2025, weights=w, weighted=True, population_totals=pop, areas=areas,
                             comparison_regions={g: "regio" for g in GEMEENTEN},
-                            thresholds=Thresholds(min_n=min_n)).table
+                            # merge_share 1: leeftijdsklasse 4 (the real difference) stays a group of its own
+                            thresholds=Thresholds(min_n=min_n, merge_share=1.0)).table
 
 
 @cache
