@@ -620,7 +620,7 @@ def test_a_reason_with_identifiers_is_refused(processed, tmp_path: Path, option:
     reason = f"gemeld door {PLANTED[0]} (tel. {PLANTED[1]}), bsn {PLANTED[2]}"
     result = CliRunner().invoke(main, [*args, option, reason])
     assert result.exit_code == 2, result.output
-    lines = result.stderr.splitlines()
+    lines = result.output.splitlines()
     why = ("; de reden komt in de versiegeschiedenis op de site en in de open data. Beschrijf de reden zonder "
            "gegevens die een persoon aanwijzen")
     assert lines[-4:] == [
@@ -657,7 +657,7 @@ def test_duiding_with_identifiers_is_refused_with_its_line(processed, tmp_path: 
     before = _tree(root)
     result = CliRunner().invoke(main, ["site", "--project", str(root)])
     assert result.exit_code == 2, result.output
-    assert result.stderr.splitlines()[-2:] == [
+    assert result.output.splitlines()[-2:] == [
         f"duiding/2024/dordrecht.md: regel 4: de duiding bevat een telefoonnummer ('{PLANTED[1]}'); de duiding komt "
         "op de site. Haal het weg (het nummer of adres van een organisatie mag onder openbare_contactgegevens in "
         "ceo.yaml)", "1 probleem gevonden; er is niets geschreven."], result.output
@@ -679,7 +679,7 @@ def test_a_folder_in_place_of_the_duiding_is_a_dutch_error(processed, tmp_path: 
     result = CliRunner().invoke(main, ["site", "--project", str(root)])
     assert result.exit_code == 2, result.output
     assert "Interne fout" not in result.output
-    assert result.stderr.splitlines()[-2:] == [
+    assert result.output.splitlines()[-2:] == [
         "duiding/2024/dordrecht.md: dit is geen tekstbestand (een map of iets anders); de duiding hoort in een "
         "Markdown-bestand met deze naam. Verwijder of hernoem wat er staat",
         "1 probleem gevonden; er is niets geschreven."]
