@@ -36,7 +36,7 @@ import re
 import warnings
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -1857,19 +1857,24 @@ _CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
 
 def _count_tags(zf: zipfile.ZipFile, info: zipfile.ZipInfo, tag: re.Pattern) -> int:
     """How often ``tag`` (a pattern that starts with '<' and holds no other) occurs in a part of the
-    archive, read in pieces of a megabyte. Each piece is cut just before a '<', so that no tag is split."""
-    count = 0
-    carry = b""
+    archive, read in pieces of a megabyte (:func:`_xml_pieces`)."""
     with zf.open(info) as src:
-        while chunk := src.read(1 << 20):
-            chunk = carry + chunk
-            cut = chunk.rfind(b"<")
-            if cut <= 0:
-                carry = chunk if len(chunk) < 1 << 16 else b""
-                continue
-            count += sum(1 for _ in tag.finditer(chunk, 0, cut))
-            carry = chunk[cut:]
-    return count + sum(1 for _ in tag.finditer(carry))
+        return sum(sum(1 for _ in tag.finditer(piece, 0, end)) for piece, end in _xml_pieces(src))
+
+
+def _xml_pieces(src) -> Iterator[tuple[bytes, int]]:
+    """An XML stream in pieces of a megabyte, as (buffer, end): search ``buffer[:end]``. Each piece is cut just
+    before a '<', so that no tag is split; the rest goes with the next piece (the last piece is the rest)."""
+    carry = b""
+    while chunk := src.read(1 << 20):
+        chunk = carry + chunk
+        cut = chunk.rfind(b"<")
+        if cut <= 0:
+            carry = chunk if len(chunk) < 1 << 16 else b""
+            continue
+        yield chunk, cut
+        carry = chunk[cut:]
+    yield carry, len(carry)
 
 
 def _column_letter(j: int) -> str:
@@ -1967,19 +1972,12 @@ _MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+[0-9]+(?::[A-Z]
 
 def _merged_ranges(wb: object, ws: object) -> list[str]:
     """Merged cell ranges of a read-only worksheet (read-only mode does not parse them), streamed in
-    pieces of a megabyte cut just before a '<'."""
+    pieces of a megabyte (:func:`_xml_pieces`)."""
     found: list[str] = []
-    carry = b""
     try:
         with wb._archive.open(ws._worksheet_path) as src:  # read-only mode has no public API for this
-            while chunk := src.read(1 << 20):
-                chunk = carry + chunk
-                cut = chunk.rfind(b"<")
-                if cut <= 0:
-                    carry = chunk if len(chunk) < 1 << 16 else b""
-                    continue
-                found += (m.decode("ascii") for m in _MERGE_RE.findall(chunk, 0, cut))
-                carry = chunk[cut:]
+            for piece, end in _xml_pieces(src):
+                found += (m.decode("ascii") for m in _MERGE_RE.findall(piece, 0, end))
     except Exception:
         return []
-    return found + [m.decode("ascii") for m in _MERGE_RE.findall(carry)]
+    return found
