@@ -33,6 +33,7 @@ from ceo.core import escape, texts
 from ceo.core.escape import html_attr, html_text, json_script, md_text, plotly_text, sanitise_markdown
 from ceo.core.problems import InputError, Problem
 from ceo.io.sitedata import check_columns, read_json, reading
+from ceo.io.text import read_utf8
 from ceo.stats.disclosure import (
     REASON_COMPLEMENT,
     REASON_COMPLEMENT_0_1,
@@ -1168,16 +1169,7 @@ def duiding_source(ctx: SiteContext, year: int, name: str) -> str:
     if not path.is_file():
         raise InputError(Problem("dit is geen tekstbestand (een map of iets anders); de duiding hoort in een "
                                  "Markdown-bestand met deze naam. Verwijder of hernoem wat er staat", rel))
-    try:
-        raw = path.read_bytes()
-        source = raw.decode("utf-8-sig")
-    except OSError as exc:
-        raise InputError(Problem(f"het bestand kan niet worden gelezen ({exc.strerror})", rel)) from None
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise InputError(Problem(f"het bestand is niet opgeslagen als UTF-8-tekst (regel {line}); sla het op als "
-                                 "UTF-8 (in Kladblok: Opslaan als, codering UTF-8)", rel,
-                                 value=raw.split(b"\n")[line - 1].decode("cp1252", "replace").strip()[:60])) from None
+    source = read_utf8(path, rel, line_in_message=True, value_chars=60)
     text = re.sub(r"<!--.*?-->", "", source, flags=re.S).strip()
     allowed = ctx.settings.public_contacts
     problems = []

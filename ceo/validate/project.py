@@ -10,6 +10,7 @@ from pathlib import Path
 from ceo.core import texts
 from ceo.core.problems import InputError, Problem, yaml_lines
 from ceo.io.limits import Limits, parse_limits
+from ceo.io.text import read_utf8
 from ceo.validate.registry import Region, registry
 from ceo.validate.schema import LIMIT_KEYS, key_problems
 from ceo.validate.schema import PROJECT as PROJECT_SCHEMA
@@ -88,17 +89,7 @@ def load_project(root: str | Path = ".") -> Project:
     root = find_project(root)
     path = root / CONFIG_NAME
     file = CONFIG_NAME  # (the project directory is where the user works)
-    try:
-        raw_bytes = path.read_bytes()
-        text = raw_bytes.decode("utf-8-sig")
-    except OSError as exc:
-        raise InputError(Problem(f"het bestand kan niet worden gelezen ({exc.strerror})", file)) from None
-    except UnicodeDecodeError as exc:
-        line = raw_bytes.count(b"\n", 0, exc.start) + 1
-        raise InputError(Problem("het bestand is niet opgeslagen als UTF-8-tekst; sla het op als UTF-8 (in "
-                                 "Kladblok: Opslaan als, codering UTF-8)", file, line,
-                                 value=raw_bytes.splitlines()[line - 1].decode("cp1252", "replace").strip()
-                                 if raw_bytes.splitlines() else None)) from None
+    text = read_utf8(path, file)
     from ceo.io.safeyaml import load_yaml
 
     check_mkdocs_config(root)
@@ -323,16 +314,7 @@ def check_mkdocs_config(root: Path) -> None:
     path = root / "mkdocs.yml"
     if not path.is_file():
         return
-    try:
-        raw = path.read_bytes()
-        raw.decode("utf-8")
-    except OSError as exc:
-        raise InputError(Problem(f"het bestand kan niet worden gelezen ({exc.strerror})", "mkdocs.yml")) from None
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise InputError(Problem("het bestand is niet opgeslagen als UTF-8-tekst; sla het op als UTF-8 (in "
-                                 "Kladblok: Opslaan als, codering UTF-8)", "mkdocs.yml", line,
-                                 value=raw.split(b"\n")[line - 1].decode("cp1252", "replace").strip())) from None
+    read_utf8(path, "mkdocs.yml")
 
 
 #: licences known by name: their Dutch deed (any other licence needs ``licentie: {naam, url}``)
