@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ceo.stats.disclosure import MISSING  # respondents without a value for a breakdown (in every remainder)
+
 ARCHIVE = "revisies"
 NOTE = "LEESMIJ.txt"
 _TABLE_DTYPES = {"subgroep": str, "subgroep_waarde": str, "categorie": str, "definitie": str,
@@ -69,10 +71,6 @@ def _published(frame: pd.DataFrame) -> np.ndarray:
 def _differs(a: pd.Series, b: pd.Series) -> np.ndarray:
     same = (a == b) | (a.isna() & b.isna())
     return ~same.to_numpy()
-
-
-#: ``subgroep_waarde`` of respondents without a value for the breakdown (part of every remainder)
-MISSING = "\x00ontbreekt"
 
 
 def _changed_records(old_micro: pd.DataFrame, new_micro: pd.DataFrame, codebook, regions) -> pd.DataFrame:

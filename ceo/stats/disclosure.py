@@ -55,7 +55,7 @@ Scale: the exact attacker peels single unknowns and checks relation unions in sp
 cells and pairs are decided by the LPs of :func:`intervals` (inner bounds from a few LPs over
 everything at once, each optimum a feasible point; exact LPs per connected component only for the
 cells those leave open; a pair's sum can only be determined if it is the same in every feasible point
-found). The dense SVD of the earlier attacker is kept behind ``find_leaks(dense=True)``.
+found).
 """
 
 from __future__ import annotations
@@ -82,7 +82,6 @@ REASON_COMPLEMENT_0_1 = "aanvullend onderdrukt, anders is een onderdrukte waarde
 #: ``subgroep`` of the standardised pooled rows of surveys with variants (see :mod:`ceo.stats.results`)
 STANDARDISED = "vaste_samenstelling"
 MISSING = "\x00ontbreekt"  # the value of the implicit cell of respondents without a subgroup value
-_TOL = 1e-9
 
 
 @dataclass
@@ -362,15 +361,15 @@ class Leak:
     relation: str
 
 
-def find_leaks(system: System, suppressed: np.ndarray, disclosure_n: int, dense: bool = False) -> list[Leak]:
+def find_leaks(system: System, suppressed: np.ndarray, disclosure_n: int) -> list[Leak]:
     """The automatic attacker: every disclosive cell and every union of unknown cells with fewer than
     ``disclosure_n`` respondents that the published figures determine exactly.
 
     Exact linear algebra over the relations restricted to the unknown cells: a set T is determined
     iff the sum of the indicator vectors of T is orthogonal to the null space. Cells that are the
-    only unknown of a relation are peeled off first (exactly, in sparse form); the remaining system
-    is solved per connected component with a dense SVD. Checked: every single cell, the unknown
-    parts of every relation, and every pair within a component."""
+    only unknown of a relation are peeled off first (exactly, in sparse form), and the unknown parts of every
+    relation whose total is known are checked as a union; single cells and pairs that only several relations
+    together determine are found by the sparse LPs of :func:`intervals`."""
     var = system.var
     mass = var["mass"].to_numpy()
     unknown = suppressed & (var["n"].to_numpy() > 0)
@@ -399,60 +398,8 @@ def find_leaks(system: System, suppressed: np.ndarray, disclosure_n: int, dense:
         row = system.parts[r]
         cells = row.indices[rest[row.indices]]
         leaks.append(Leak(cells, float(m_sum[r]), system.label[r]))
-    # the rest: null space per connected component (dense SVD, cubic in a component: only on request;
-    # the protection intervals find the same single cells and pairs with sparse LPs, see intervals)
-    cols = np.flatnonzero(rest)
-    if not len(cols) or not dense:
-        return leaks
-    sub = members[:, cols].tocsr()
-    keep = np.flatnonzero(np.diff(sub.indptr) > 0)
-    sub = sub[keep]
-    signs = _signed(system, keep, cols)
-    graph = sp.bmat([[None, sub], [sub.T, None]]).tocsr()
-    n_comp, comp = connected_components(graph, directed=False)
-    comp_var = comp[len(keep):]
-    comp_rel = comp[:len(keep)]
-    rng = np.random.default_rng(20260101)
-    cache: dict = {}
-    order_v = np.argsort(comp_var, kind="stable")
-    order_r = np.argsort(comp_rel, kind="stable")
-    vb = np.searchsorted(comp_var[order_v], np.arange(n_comp + 1))
-    rb = np.searchsorted(comp_rel[order_r], np.arange(n_comp + 1))
-    for c in range(n_comp):
-        vi = order_v[vb[c]:vb[c + 1]]
-        ri = order_r[rb[c]:rb[c + 1]]
-        if len(vi) == 0:
-            continue
-        a = signs[ri][:, vi].toarray()
-        key = (a.shape, a.tobytes())
-        z = cache.get(key)  # indicators with the same pattern have the same component
-        if z is None:
-            null = _null_space(a) if len(ri) else np.eye(len(vi))
-            if null.shape[1] == 0:
-                z = np.zeros((len(vi), 4))
-            else:
-                z = null @ rng.standard_normal((null.shape[1], 4))
-                z /= max(1.0, np.abs(z).max())
-            cache[key] = z
-        gid = cols[vi]
-        sens = sensitive[gid]
-        single = np.abs(z).max(axis=1) < _TOL
-        for j in np.flatnonzero(single & sens):
-            leaks.append(Leak(np.array([gid[j]]), float(mass[gid[j]]), _relations_of(system, gid[j])))
-        # pairs of small cells whose sum is determined
-        s_idx = np.flatnonzero(sens & ~single)
-        if len(s_idx) >= 2:
-            zs = z[s_idx]
-            ms = mass[gid[s_idx]]
-            for start in range(0, len(s_idx), 512):
-                blk = zs[start:start + 512]
-                tot = np.abs(blk[:, None, :] + zs[None, :, :]).max(axis=2)
-                ii, jj = np.nonzero(tot < _TOL)
-                ii = ii + start
-                ok = (ii < jj) & (ms[ii] + ms[jj] < disclosure_n)
-                for a_, b_ in zip(ii[ok], jj[ok], strict=True):
-                    pair = gid[[s_idx[a_], s_idx[b_]]]
-                    leaks.append(Leak(pair, float(ms[a_] + ms[b_]), _relations_of(system, pair[0])))
+    # the rest (single cells and pairs that only several relations together determine) is the business of
+    # the protection intervals' sparse LPs (:func:`intervals`)
     return leaks
 
 
@@ -751,27 +698,6 @@ def _row_keys(m: np.ndarray) -> np.ndarray:
     return pd.util.hash_pandas_object(pd.DataFrame(m), index=False).to_numpy()
 
 
-
-def _null_space(a: np.ndarray) -> np.ndarray:
-    """An orthonormal basis of the null space of ``a`` (SVD; the components are small, and the relations
-    have coefficients ±1, so the rank decision is clear-cut)."""
-    _, s, vh = np.linalg.svd(a, full_matrices=True)
-    rank = int((s > 1e-9 * max(1.0, s.max(initial=0.0))).sum())
-    return vh[rank:].T
-
-
-def _signed(system: System, keep: np.ndarray, cols: np.ndarray) -> sp.csr_matrix:
-    """The relations (rows ``keep``) with sign +1 for the total and -1 for the parts, on ``cols``."""
-    k = len(system.whole)
-    has = system.whole >= 0
-    w = sp.csr_matrix((np.ones(has.sum()), (np.flatnonzero(has), system.whole[has])),
-                      shape=(k, len(system.var)))
-    return (w - system.parts).tocsr()[keep][:, cols].tocsr()
-
-
-def _relations_of(system: System, j: int) -> str:
-    rels = system.members[:, [j]].tocoo().row
-    return "; ".join(system.label[r] for r in rels[:3])
 
 
 # --------------------------------------------------------------------------------------------
